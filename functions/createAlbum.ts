@@ -1,0 +1,19 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { presentAlbum } from '../lib/albums-api.js';
+import { loadConfig } from '../lib/config.js';
+import { httpHandler } from '../lib/http/handler.js';
+import { jsonBody } from '../lib/http/json-body.js';
+import { json } from '../lib/http/responses.js';
+import { NewAlbum } from '../lib/schemas.js';
+import { createServices } from '../lib/services.js';
+import { parse } from '../lib/validation.js';
+
+const { albums, covers } = createServices(loadConfig());
+
+/** POST /albums: stores the album and hands back a presigned POST for its cover. */
+export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
+  const input = parse(NewAlbum, event.body, 'album');
+  const album = await albums.create(input);
+  const upload = await covers.presignUpload(album.coverKey);
+  return json(201, { ...presentAlbum(album), upload }, { location: `/albums/${album.albumId}` });
+}).use(jsonBody());

@@ -1,0 +1,16 @@
+import { parseAlbumId, presentAlbum } from '../lib/albums-api.js';
+import { loadConfig } from '../lib/config.js';
+import { NotFoundError } from '../lib/errors.js';
+import { httpHandler } from '../lib/http/handler.js';
+import { json } from '../lib/http/responses.js';
+import { createServices } from '../lib/services.js';
+
+const { albums } = createServices(loadConfig());
+
+/** GET /albums/{albumId} */
+export const handler = httpHandler(async (event) => {
+  const albumId = parseAlbumId(event.pathParameters);
+  const album = await albums.get(albumId);
+  if (!album) throw new NotFoundError(`Album ${albumId} does not exist`);
+  return json(200, presentAlbum(album));
+});

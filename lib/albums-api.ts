@@ -1,0 +1,13 @@
+import type { StoredAlbum } from './albums.js';
+import { type Album, AlbumPath } from './schemas.js';
+import { parse } from './validation.js';
+
+/** The public view of a stored album: server-side details such as the cover key stay inside. */
+export function presentAlbum({ coverKey: _coverKey, ...album }: StoredAlbum): Album {
+  return album;
+}
+
+/** Validates the `{albumId}` path parameter, so a malformed id is a 400 rather than a database error. */
+export function parseAlbumId(pathParameters: Record<string, string | undefined> | undefined): string {
+  return parse(AlbumPath, { albumId: pathParameters?.albumId }, 'album id').albumId;
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { type Database, uuid } from './database.js';
+import { ValidationError } from './errors.js';
+import { type Album, DEFAULT_PAGE_SIZE, type NewAlbum } from './schemas.js';
+
+/** An album as stored, with the server-side facts the API does not expose. */
+export interface StoredAlbum extends Album {
+  coverKey: string;
+}
+
+export interface AlbumListOptions {
+  artist?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AlbumStore {
+  /** Stores a new album under a fresh id; its cover starts `pending`. */
+  create(input: NewAlbum): Promise<StoredAlbum>;
+  /** The album with this id, or undefined. */
+  get(albumId: string): Promise<StoredAlbum | undefined>;
+  /** One page of albums in creation order, optionally by one artist, with the cursor of the next page. */
+  list(options: AlbumListOptions): Promise<{ items: StoredAlbum[]; nextCursor: string | null }>;
+}
+
+/** Object key of an album's cover: derived from the id, so a client can never choose where it writes. */
+export const coverKeyFor = (albumId: string): string => `covers/${albumId}`;
+
+const ALBUM_COLUMNS = `
+  album_id, seq, artist, title, year, cover_key, cover_status,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+
+interface AlbumRow {
+  [column: string]: unknown;
+  album_id: string;
+  seq: number;
+  artist: string;
+  title: string;
+  year: number;
+  cover_key: string;
+  cover_status: Album['cover']['status'];
+  created_at: string;
+}
+
+/**
+ * The albums table behind domain verbs. All of its SQL lives here.
+ *
+ * @example
+ * const albums = createAlbumStore(db);
+ * const album = await albums.create({ artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 });
+ */
+export function createAlbumStore(db: Database): AlbumStore {
+  return {
+    async create(input) {
+      const albumId = randomUUID();
+      const { rows } = await db.execute<AlbumRow>(
+        `INSERT INTO albums (album_id, artist, title, year, cover_key)
+         VALUES (:albumId, :artist, :title, :year, :coverKey)
+         RETURNING ${ALBUM_COLUMNS}`,
+        { albumId: uuid(albumId), ...input, coverKey: coverKeyFor(albumId) },
+      );
+      return toAlbum(single(rows));
+    },
+
+    async get(albumId) {
+      const { rows } = await db.execute<AlbumRow>(`SELECT ${ALBUM_COLUMNS} FROM albums WHERE album_id = :albumId`, {
+        albumId: uuid(albumId),
+      });
+      return rows[0] && toAlbum(rows[0]);
+    },
+
+    async list({ artist, limit = DEFAULT_PAGE_SIZE, cursor }) {
+      const after = cursor === undefined ? 0 : decodeCursor(cursor);
+      // One row past the page tells whether another page follows, without a COUNT.
+      const { rows } = await db.execute<AlbumRow>(
+        `SELECT ${ALBUM_COLUMNS} FROM albums
+         WHERE seq > :after ${artist === undefined ? '' : 'AND lower(artist) = lower(:artist)'}
+         ORDER BY seq
+         LIMIT :fetch`,
+        { after, fetch: limit + 1, ...(artist === undefined ? {} : { artist }) },
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toAlbum),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
+      };
+    },
+  };
+}
+
+function single(rows: AlbumRow[]): AlbumRow {
+  const [row] = rows;
+  if (!row) throw new Error('INSERT … RETURNING returned no row');
+  return row;
+}
+
+function toAlbum(row: AlbumRow): StoredAlbum {
+  return {
+    albumId: row.album_id,
+    artist: row.artist,
+    title: row.title,
+    year: row.year,
+    createdAt: row.created_at,
+    cover: { status: row.cover_status },
+    coverKey: row.cover_key,
+  };
+}
+
+/** Cursors are opaque to clients: a version tag and the last seen position, base64url-encoded. */
+function encodeCursor(seq: number): string {
+  return Buffer.from(`v1:${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^v1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match?.[1]) {
+    throw new ValidationError('Invalid cursor: use the nextCursor of a previous page', [
+      { field: 'cursor', message: 'is not a cursor this API issued' },
+    ]);
+  }
+  return Number(match[1]);
+}

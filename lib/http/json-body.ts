@@ -1,0 +1,35 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
+
+/**
+ * Replaces `event.body` with the parsed JSON document, after checking the content type. A missing,
+ * non-JSON or wrongly typed body fails with a named error before the handler runs.
+ *
+ * @example
+ * middy(handler).use(jsonBody());
+ */
+export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
+  return {
+    before: async (request) => {
+      const { event } = request;
+      const contentType = event.headers?.['content-type'] ?? '';
+      if (!/^application\/(.+\+)?json\s*(;|$)/i.test(contentType)) {
+        throw new UnsupportedMediaTypeError(
+          `Content-Type must be application/json, got ${contentType ? `'${contentType}'` : 'none'}`,
+        );
+      }
+      const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : (event.body ?? '');
+      if (text.trim() === '') {
+        throw new ValidationError('Request body is empty: send a JSON object', [
+          { field: 'body', message: 'is required' },
+        ]);
+      }
+      try {
+        (event as { body: unknown }).body = JSON.parse(text);
+      } catch {
+        throw new ValidationError('Request body is not valid JSON', [{ field: 'body', message: 'must be valid JSON' }]);
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * Request and response shapes, defined once: used to validate input, to type the code and to build
+ * the OpenAPI document (openapi/document.ts).
+ */
+
+export const MAX_TEXT_LENGTH = 200;
+export const MIN_YEAR = 1000;
+/** Albums may be announced a year ahead. Fixed at cold start; a container does not outlive a New Year by much. */
+export const MAX_YEAR = new Date().getUTCFullYear() + 1;
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+const Text = (description: string) =>
+  Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH, description: `${description}; surrounding spaces are trimmed` });
+
+export const AlbumId = Type.String({ format: 'uuid', description: 'Album identifier (UUID)' });
+export const AlbumPath = Type.Object({ albumId: AlbumId });
+
+export const NewAlbum = Type.Object(
+  {
+    artist: Text('Performing artist'),
+    title: Text('Album title'),
+    year: Type.Integer({ minimum: MIN_YEAR, maximum: MAX_YEAR, description: 'Release year' }),
+  },
+  { additionalProperties: false, $id: 'NewAlbum' },
+);
+export type NewAlbum = Static<typeof NewAlbum>;
+
+export const CoverStatus = Type.Union([Type.Literal('pending'), Type.Literal('ready'), Type.Literal('rejected')], {
+  description: '`pending` until an uploaded cover has been verified',
+});
+
+export const Album = Type.Object(
+  {
+    albumId: AlbumId,
+    artist: Type.String(),
+    title: Type.String(),
+    year: Type.Integer(),
+    createdAt: Type.String({ format: 'date-time' }),
+    cover: Type.Object({ status: CoverStatus }, { additionalProperties: false }),
+  },
+  { additionalProperties: false, $id: 'Album' },
+);
+export type Album = Static<typeof Album>;
+
+export const CoverUpload = Type.Object(
+  {
+    method: Type.Literal('POST'),
+    url: Type.String({ format: 'uri', description: 'Where the browser POSTs the multipart form' }),
+    fields: Type.Record(Type.String(), Type.String(), {
+      description: 'Form fields to send before the `file` field, as given, plus a `Content-Type` of the image',
+    }),
+    key: Type.String({ description: 'Object key the cover is stored under' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    maxBytes: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false, $id: 'CoverUpload' },
+);
+export type CoverUpload = Static<typeof CoverUpload>;
+
+export const CreatedAlbum = Type.Object(
+  { ...Album.properties, upload: CoverUpload },
+  { additionalProperties: false, $id: 'CreatedAlbum' },
+);
+export type CreatedAlbum = Static<typeof CreatedAlbum>;
+
+export const AlbumListQuery = Type.Object({
+  artist: Type.Optional(Text('Only albums by this artist (case-insensitive exact match)')),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `Page size, default ${DEFAULT_PAGE_SIZE}` }),
+  ),
+  cursor: Type.Optional(Type.String({ minLength: 1, description: 'The `nextCursor` of the previous page' })),
+});
+export type AlbumListQuery = Static<typeof AlbumListQuery>;
+
+export const AlbumPage = Type.Object(
+  {
+    items: Type.Array(Album),
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
+  },
+  { additionalProperties: false, $id: 'AlbumPage' },
+);
+export type AlbumPage = Static<typeof AlbumPage>;
+
+export const ErrorBody = Type.Object(
+  {
+    message: Type.String(),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
+    ),
+  },
+  { additionalProperties: false, $id: 'Error' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;

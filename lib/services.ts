@@ -1,0 +1,43 @@
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type AlbumStore, createAlbumStore } from './albums.js';
+import type { AppConfig } from './config.js';
+import { type CoverStore, createCoverStore } from './covers.js';
+import { createDatabase } from './database.js';
+
+export interface Services {
+  albums: AlbumStore;
+  covers: CoverStore;
+}
+
+/**
+ * Builds the adapters once per container from validated configuration; handlers call this at module load.
+ *
+ * @example
+ * const { albums, covers } = createServices(loadConfig());
+ */
+export function createServices(config: AppConfig): Services {
+  const database = createDatabase({
+    client: new RDSDataClient({ region: config.region, endpoint: config.database.endpoint }),
+    clusterArn: config.database.clusterArn,
+    secretArn: config.database.secretArn,
+    name: config.database.name,
+  });
+  const s3 = new S3Client({
+    region: config.region,
+    endpoint: config.covers.endpoint,
+    forcePathStyle: config.covers.endpoint !== undefined,
+    // Checksums the SDK would otherwise add are computed over an empty body and break browser uploads.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return {
+    albums: createAlbumStore(database),
+    covers: createCoverStore({
+      s3,
+      bucket: config.covers.bucket,
+      maxBytes: config.covers.maxBytes,
+      uploadExpiresSeconds: config.covers.uploadExpiresSeconds,
+    }),
+  };
+}
