@@ -1,0 +1,97 @@
+import type { TSchema } from 'typebox';
+import {
+  Album,
+  AlbumListQuery,
+  AlbumPage,
+  AlbumPath,
+  CreatedAlbum,
+  ErrorBody,
+  MAX_TEXT_LENGTH,
+  NewAlbum,
+} from '../lib/schemas.js';
+
+/** Plain JSON Schema of a TypeBox schema, without the `$id`s that would clash once schemas nest. */
+function plain(schema: TSchema): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema, (key, value) => (key === '$id' ? undefined : value)));
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });
+const errorResponse = (description: string) => ({ description, content: jsonContent('Error') });
+
+const parameters = (schema: TSchema, location: 'path' | 'query') => {
+  const { properties, required = [] } = plain(schema) as {
+    properties: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...propertySchema } = property;
+    return { name, in: location, required: required.includes(name), description, schema: propertySchema };
+  });
+};
+
+const commonErrors = {
+  '400': errorResponse('The request is malformed; `errors` names each offending field'),
+  '500': errorResponse('An unexpected error; details are in the logs'),
+  '503': {
+    ...errorResponse('The database is temporarily unavailable; retry after the Retry-After header'),
+    headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
+  },
+};
+
+/** The OpenAPI 3.1 description of the album API, built from the same schemas the handlers validate with. */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Album API',
+    version: '1.0.0',
+    description:
+      'Albums with their metadata and cover images. Covers are uploaded by the client straight to S3 ' +
+      `with the presigned POST that album creation returns. Text fields hold at most ${MAX_TEXT_LENGTH} characters.`,
+  },
+  paths: {
+    '/albums': {
+      post: {
+        operationId: 'createAlbum',
+        summary: 'Create an album and get a presigned upload for its cover',
+        requestBody: { required: true, content: jsonContent('NewAlbum') },
+        responses: {
+          '201': {
+            description: 'Created; `upload` is a presigned POST for the cover image',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: jsonContent('CreatedAlbum'),
+          },
+          '415': errorResponse('The body is not application/json'),
+          ...commonErrors,
+        },
+      },
+      get: {
+        operationId: 'listAlbums',
+        summary: 'List albums in creation order, a page at a time',
+        parameters: parameters(AlbumListQuery, 'query'),
+        responses: { '200': { description: 'One page', content: jsonContent('AlbumPage') }, ...commonErrors },
+      },
+    },
+    '/albums/{albumId}': {
+      get: {
+        operationId: 'getAlbum',
+        summary: 'Get one album',
+        parameters: parameters(AlbumPath, 'path'),
+        responses: {
+          '200': { description: 'The album', content: jsonContent('Album') },
+          '404': errorResponse('No album has this id'),
+          ...commonErrors,
+        },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      NewAlbum: plain(NewAlbum),
+      Album: plain(Album),
+      CreatedAlbum: plain(CreatedAlbum),
+      AlbumPage: plain(AlbumPage),
+      Error: plain(ErrorBody),
+    },
+  },
+} as const;
