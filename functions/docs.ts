@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import swaggerUiBundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text' };
 import swaggerUiCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'text' };
+import swaggerUiBundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text' };
 import { openApiDocument } from '../openapi/document.js';
 
 const page = `<!doctype html>
@@ -29,7 +29,11 @@ const files: Record<string, { contentType: string; body: string }> = {
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const file = files[event.rawPath];
   if (!file) {
-    return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not Found"}' };
+    return {
+      statusCode: 404,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"Not Found"}',
+    };
   }
   return {
     statusCode: 200,

@@ -63,9 +63,12 @@ export function createAlbumStore(db: Database): AlbumStore {
     },
 
     async get(albumId) {
-      const { rows } = await db.execute<AlbumRow>(`SELECT ${ALBUM_COLUMNS} FROM albums WHERE album_id = :albumId`, {
-        albumId: uuid(albumId),
-      });
+      const { rows } = await db.execute<AlbumRow>(
+        `SELECT ${ALBUM_COLUMNS} FROM albums WHERE album_id = :albumId`,
+        {
+          albumId: uuid(albumId),
+        },
+      );
       return rows[0] && toAlbum(rows[0]);
     },
 

@@ -44,7 +44,11 @@ export interface DatabaseOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultRetry: Readonly<RetryOptions> = Object.freeze({ maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 });
+const defaultRetry: Readonly<RetryOptions> = Object.freeze({
+  maxAttempts: 5,
+  baseDelayMs: 100,
+  maxDelayMs: 2_000,
+});
 
 /** Error names that mean "try again shortly" rather than "the statement is wrong". */
 const TRANSIENT_ERRORS = new Set([
@@ -122,7 +126,9 @@ export function createDatabase(options: DatabaseOptions): Database {
     // Statements inside a transaction are not retried one by one: a retry there could apply half of it twice.
     execute: (sql, params) => withRetry(() => run(sql, params)),
     async transaction(work) {
-      const { transactionId } = await withRetry(() => options.client.send(new BeginTransactionCommand(target)));
+      const { transactionId } = await withRetry(() =>
+        options.client.send(new BeginTransactionCommand(target)),
+      );
       try {
         const result = await work({ execute: (sql, params) => run(sql, params, transactionId) });
         await options.client.send(new CommitTransactionCommand({ ...target, transactionId }));
@@ -159,7 +165,8 @@ function toField(value: Exclude<SqlValue, Date | TypedValue>): Field {
   if (value === null) return { isNull: true };
   if (typeof value === 'string') return { stringValue: value };
   if (typeof value === 'boolean') return { booleanValue: value };
-  if (typeof value === 'number') return Number.isInteger(value) ? { longValue: value } : { doubleValue: value };
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? { longValue: value } : { doubleValue: value };
   return { blobValue: value };
 }
 

@@ -24,7 +24,9 @@ export async function readMigrations(folder: string): Promise<Migration[]> {
     files.map(async (file, index) => {
       const match = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file);
       if (!match?.[1] || !match[2] || Number(match[1]) !== index + 1) {
-        throw new MigrationFileError(`Migration ${file} must be named ${String(index + 1).padStart(3, '0')}_name.sql`);
+        throw new MigrationFileError(
+          `Migration ${file} must be named ${String(index + 1).padStart(3, '0')}_name.sql`,
+        );
       }
       const sql = await readFile(join(folder, file), 'utf8');
       return { version: index + 1, name: match[2], statements: splitStatements(sql) };

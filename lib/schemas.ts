@@ -13,7 +13,11 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
 const Text = (description: string) =>
-  Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH, description: `${description}; surrounding spaces are trimmed` });
+  Type.String({
+    minLength: 1,
+    maxLength: MAX_TEXT_LENGTH,
+    description: `${description}; surrounding spaces are trimmed`,
+  });
 
 export const AlbumId = Type.String({ format: 'uuid', description: 'Album identifier (UUID)' });
 export const AlbumPath = Type.Object({ albumId: AlbumId });
@@ -28,9 +32,12 @@ export const NewAlbum = Type.Object(
 );
 export type NewAlbum = Static<typeof NewAlbum>;
 
-export const CoverStatus = Type.Union([Type.Literal('pending'), Type.Literal('ready'), Type.Literal('rejected')], {
-  description: '`pending` until an uploaded cover has been verified',
-});
+export const CoverStatus = Type.Union(
+  [Type.Literal('pending'), Type.Literal('ready'), Type.Literal('rejected')],
+  {
+    description: '`pending` until an uploaded cover has been verified',
+  },
+);
 
 export const Album = Type.Object(
   {
@@ -50,7 +57,8 @@ export const CoverUpload = Type.Object(
     method: Type.Literal('POST'),
     url: Type.String({ format: 'uri', description: 'Where the browser POSTs the multipart form' }),
     fields: Type.Record(Type.String(), Type.String(), {
-      description: 'Form fields to send before the `file` field, as given, plus a `Content-Type` of the image',
+      description:
+        'Form fields to send before the `file` field, as given, plus a `Content-Type` of the image',
     }),
     key: Type.String({ description: 'Object key the cover is stored under' }),
     expiresAt: Type.String({ format: 'date-time' }),
@@ -69,7 +77,11 @@ export type CreatedAlbum = Static<typeof CreatedAlbum>;
 export const AlbumListQuery = Type.Object({
   artist: Type.Optional(Text('Only albums by this artist (case-insensitive exact match)')),
   limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `Page size, default ${DEFAULT_PAGE_SIZE}` }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_PAGE_SIZE,
+      description: `Page size, default ${DEFAULT_PAGE_SIZE}`,
+    }),
   ),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'The `nextCursor` of the previous page' })),
 });
@@ -88,7 +100,9 @@ export const ErrorBody = Type.Object(
   {
     message: Type.String(),
     errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
+      Type.Array(
+        Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false }),
+      ),
     ),
   },
   { additionalProperties: false, $id: 'Error' },

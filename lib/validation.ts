@@ -13,7 +13,10 @@ export function parse<S extends TSchema>(schema: S, input: unknown, what: string
   const candidate = Value.Convert(schema, trimStrings(input));
   if (Value.Check(schema, candidate)) return candidate as Static<S>;
   const errors = describeErrors(schema, candidate);
-  throw new ValidationError(`Invalid ${what}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+  throw new ValidationError(
+    `Invalid ${what}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    errors,
+  );
 }
 
 function trimStrings(input: unknown): unknown {
@@ -46,7 +49,10 @@ function describe(schema: TSchema, error: SchemaError): FieldError[] {
   const property = propertySchema(schema, field);
   switch (error.keyword) {
     case 'required':
-      return (error.params.requiredProperties as string[]).map((name) => ({ field: name, message: 'is required' }));
+      return (error.params.requiredProperties as string[]).map((name) => ({
+        field: name,
+        message: 'is required',
+      }));
     case 'additionalProperties':
       return (error.params.additionalProperties as string[]).map((name) => ({
         field: name,
@@ -62,9 +68,19 @@ function describe(schema: TSchema, error: SchemaError): FieldError[] {
     case 'maximum':
       return [{ field, message: `must be between ${property?.minimum} and ${property?.maximum}` }];
     case 'type':
-      return [{ field, message: field === 'body' ? 'must be a JSON object' : `must be ${article(error.params.type)}` }];
+      return [
+        {
+          field,
+          message: field === 'body' ? 'must be a JSON object' : `must be ${article(error.params.type)}`,
+        },
+      ];
     case 'format':
-      return [{ field, message: `must be a valid ${error.params.format === 'uuid' ? 'UUID' : error.params.format}` }];
+      return [
+        {
+          field,
+          message: `must be a valid ${error.params.format === 'uuid' ? 'UUID' : error.params.format}`,
+        },
+      ];
     default:
       return [{ field, message: error.message }];
   }

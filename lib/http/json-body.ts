@@ -19,7 +19,9 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
           `Content-Type must be application/json, got ${contentType ? `'${contentType}'` : 'none'}`,
         );
       }
-      const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : (event.body ?? '');
+      const text = event.isBase64Encoded
+        ? Buffer.from(event.body ?? '', 'base64').toString()
+        : (event.body ?? '');
       if (text.trim() === '') {
         throw new ValidationError('Request body is empty: send a JSON object', [
           { field: 'body', message: 'is required' },
@@ -28,7 +30,9 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
       try {
         (event as { body: unknown }).body = JSON.parse(text);
       } catch {
-        throw new ValidationError('Request body is not valid JSON', [{ field: 'body', message: 'must be valid JSON' }]);
+        throw new ValidationError('Request body is not valid JSON', [
+          { field: 'body', message: 'must be valid JSON' },
+        ]);
       }
     },
   };

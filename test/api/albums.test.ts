@@ -1,0 +1,223 @@
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_YEAR } from '../../lib/schemas.js';
+import type { LocalStack } from '../../local/stack.js';
+import { expectDocumentedResponse } from '../support/openapi.js';
+import { startTestStack } from '../support/stack.js';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(`${stack.apiUrl}/albums`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+async function createAlbum(album = { artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 }) {
+  const response = await post(album);
+  expect(response.status).toBe(201);
+  return expectDocumentedResponse('POST', '/albums', response);
+}
+
+async function listAll(query: string) {
+  const seen: Array<{ albumId: string }> = [];
+  let cursor: string | null = null;
+  do {
+    const response = await fetch(`${stack.apiUrl}/albums?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(response.status).toBe(200);
+    const page = await expectDocumentedResponse('GET', '/albums', response);
+    seen.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return seen;
+}
+
+describe('POST /albums', () => {
+  it('stores the album and returns it with a presigned POST for the cover', async () => {
+    const before = Date.now();
+    const response = await post({ artist: '  Nina Simone ', title: 'Pastel Blues', year: 1965 });
+    expect(response.status).toBe(201);
+    const album = await expectDocumentedResponse('POST', '/albums', response);
+
+    expect(album).toMatchObject({
+      artist: 'Nina Simone',
+      title: 'Pastel Blues',
+      year: 1965,
+      cover: { status: 'pending' },
+    });
+    expect(response.headers.get('location')).toBe(`/albums/${album.albumId}`);
+    expect(album.upload.key).toBe(`covers/${album.albumId}`);
+    expect(album.upload.maxBytes).toBe(5 * 1024 * 1024);
+    const expiresAt = Date.parse(album.upload.expiresAt);
+    expect(expiresAt - before).toBeLessThanOrEqual(10 * 60 * 1000 + 5_000);
+    expect(expiresAt).toBeGreaterThan(before);
+
+    const policy = JSON.parse(Buffer.from(album.upload.fields.Policy, 'base64').toString());
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        ['content-length-range', 1, 5 * 1024 * 1024],
+        ['starts-with', '$Content-Type', 'image/'],
+        { key: `covers/${album.albumId}` },
+        { bucket: stack.environment.COVERS_BUCKET },
+      ]),
+    );
+    expect(Date.parse(policy.expiration)).toBeLessThanOrEqual(expiresAt + 1_000);
+  });
+
+  it('hands out an upload the local S3 accepts from a client', async () => {
+    const album = await createAlbum();
+    const form = new FormData();
+    for (const [name, value] of Object.entries<string>(album.upload.fields)) form.append(name, value);
+    form.append('Content-Type', 'image/png');
+    const image = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]);
+    form.append('file', new Blob([image], { type: 'image/png' }), 'cover.png');
+    const upload = await fetch(album.upload.url, { method: 'POST', body: form });
+    expect(upload.status).toBeLessThan(300);
+
+    const s3 = new S3Client({
+      endpoint: stack.s3Url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: album.upload.key }),
+    );
+    expect(head.ContentLength).toBe(image.length);
+    expect(head.ContentType).toBe('image/png');
+    s3.destroy();
+  });
+
+  const invalidBodies: Array<[string, unknown, string]> = [
+    ['a missing artist', { title: 'T', year: 2000 }, 'artist'],
+    ['a missing title', { artist: 'A', year: 2000 }, 'title'],
+    ['a missing year', { artist: 'A', title: 'T' }, 'year'],
+    ['an empty artist', { artist: '', title: 'T', year: 2000 }, 'artist'],
+    ['a blank title', { artist: 'A', title: '   ', year: 2000 }, 'title'],
+    ['an over-long title', { artist: 'A', title: 'x'.repeat(201), year: 2000 }, 'title'],
+    ['a non-string artist', { artist: 42, title: 'T', year: 2000 }, 'artist'],
+    ['a year before 1000', { artist: 'A', title: 'T', year: 999 }, 'year'],
+    ['a year after next year', { artist: 'A', title: 'T', year: MAX_YEAR + 1 }, 'year'],
+    ['a fractional year', { artist: 'A', title: 'T', year: 1999.5 }, 'year'],
+    ['an unknown field', { artist: 'A', title: 'T', year: 2000, genre: 'punk' }, 'genre'],
+    ['a JSON array', [1, 2], 'body'],
+  ];
+
+  it.each(invalidBodies)('rejects %s with a 400 naming the field', async (_case, body, field) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    const error = await expectDocumentedResponse('POST', '/albums', response);
+    expect(error.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(error.message).toContain(field);
+  });
+
+  it('rejects a body that is not JSON', async () => {
+    const response = await post('{"artist": "A",');
+    expect(response.status).toBe(400);
+    expect((await expectDocumentedResponse('POST', '/albums', response)).message).toMatch(/not valid JSON/);
+  });
+
+  it('rejects an empty body', async () => {
+    const response = await post('');
+    expect(response.status).toBe(400);
+    await expectDocumentedResponse('POST', '/albums', response);
+  });
+
+  it('rejects a body that is not application/json with a 415', async () => {
+    const response = await post('artist=A&title=T&year=2000', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(response.status).toBe(415);
+    expect((await expectDocumentedResponse('POST', '/albums', response)).message).toMatch(
+      /application\/json/,
+    );
+  });
+
+  it('writes nothing for a rejected request', async () => {
+    const artist = `Nobody ${Date.now()}`;
+    await post({ artist, title: 'T', year: 99 });
+    await post({ artist, title: '', year: 2000 });
+    expect(await listAll(`artist=${encodeURIComponent(artist)}`)).toEqual([]);
+  });
+});
+
+describe('GET /albums/{albumId}', () => {
+  it('returns a stored album', async () => {
+    const { upload: _upload, ...created } = await createAlbum({
+      artist: 'Can',
+      title: 'Tago Mago',
+      year: 1971,
+    });
+    const response = await fetch(`${stack.apiUrl}/albums/${created.albumId}`);
+    expect(response.status).toBe(200);
+    expect(await expectDocumentedResponse('GET', '/albums/{albumId}', response)).toEqual(created);
+  });
+
+  it('answers 404 for an id that is not stored', async () => {
+    const response = await fetch(`${stack.apiUrl}/albums/9b2f1f57-3c2e-4d8a-9a43-0f2d9e7c1a11`);
+    expect(response.status).toBe(404);
+    await expectDocumentedResponse('GET', '/albums/{albumId}', response);
+  });
+
+  it('answers 400 naming albumId for an id that is not a UUID', async () => {
+    const response = await fetch(`${stack.apiUrl}/albums/not-a-uuid`);
+    expect(response.status).toBe(400);
+    const error = await expectDocumentedResponse('GET', '/albums/{albumId}', response);
+    expect(error.errors).toEqual([{ field: 'albumId', message: 'must be a valid UUID' }]);
+  });
+});
+
+describe('GET /albums', () => {
+  it('pages through every album of an artist exactly once, in creation order', async () => {
+    const artist = `Pager ${Date.now()}`;
+    const created = [];
+    for (let i = 0; i < 7; i++)
+      created.push(await createAlbum({ artist, title: `Volume ${i}`, year: 2000 + i }));
+    await createAlbum({ artist: `${artist} Tribute`, title: 'Other', year: 2001 });
+
+    const listed = await listAll(`artist=${encodeURIComponent(artist.toUpperCase())}&limit=3`);
+    expect(listed.map((album) => album.albumId)).toEqual(created.map((album) => album.albumId));
+  });
+
+  it('defaults to pages of 20', async () => {
+    const response = await fetch(`${stack.apiUrl}/albums`);
+    const page = await expectDocumentedResponse('GET', '/albums', response);
+    expect(page.items.length).toBeLessThanOrEqual(20);
+  });
+
+  it.each([
+    ['limit=0', 'limit'],
+    ['limit=101', 'limit'],
+    ['limit=ten', 'limit'],
+    ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
+    [`artist=${'x'.repeat(201)}`, 'artist'],
+  ])('rejects %s with a 400 naming the parameter', async (query, field) => {
+    const response = await fetch(`${stack.apiUrl}/albums?${query}`);
+    expect(response.status).toBe(400);
+    const error = await expectDocumentedResponse('GET', '/albums', response);
+    expect(error.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+  });
+});
+
+describe('GET /docs', () => {
+  it('serves the OpenAPI description and its viewer', async () => {
+    const document = await (await fetch(`${stack.apiUrl}/docs/openapi.json`)).json();
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/albums', '/albums/{albumId}']));
+    const page = await fetch(`${stack.apiUrl}/docs`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('swagger-ui-bundle.js');
+    const bundle = await fetch(`${stack.apiUrl}/docs/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+});

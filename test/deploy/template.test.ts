@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverlessBin } from '../../local/serverless-config.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON, read here by path
+type Json = any;
+type Resource = { Type: string; Properties: Record<string, Json> };
+type Statement = { Action: string | string[]; Resource: Json };
+let resources: Record<string, Resource>;
+let outputDir: string;
+
+beforeAll(async () => {
+  outputDir = await mkdtemp(join(tmpdir(), 'album-package-'));
+  // No AWS credentials are needed to package; make sure none are picked up from the machine either.
+  const env = {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: '',
+  };
+  await promisify(execFile)(
+    process.execPath,
+    [serverlessBin, 'package', '--stage', 'prod', '--package', outputDir],
+    {
+      env,
+    },
+  );
+  const template = JSON.parse(
+    await readFile(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+  resources = template.Resources;
+}, 120_000);
+
+afterAll(async () => {
+  await rm(outputDir, { recursive: true, force: true });
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const functionNamed = (name: string) => resources[`${name}LambdaFunction`] as Resource;
+const statementsOf = (roleId: string) =>
+  (resources[roleId]?.Properties.Policies ?? []).flatMap(
+    (policy: Json): Statement[] => policy.PolicyDocument.Statement,
+  );
+
+describe('the deployable template', () => {
+  it('runs every function on nodejs22.x with its environment taken from the resources', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(4);
+    for (const [, fn] of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    const env = functionNamed('CreateAlbum').Properties.Environment.Variables;
+    expect(env.DB_CLUSTER_ARN).toEqual({ 'Fn::GetAtt': ['DatabaseCluster', 'DBClusterArn'] });
+    expect(env.DB_SECRET_ARN).toEqual({ 'Fn::GetAtt': ['DatabaseCluster', 'MasterUserSecret.SecretArn'] });
+    expect(env.COVERS_BUCKET).toEqual({ Ref: 'CoversBucket' });
+    expect(env.DATA_API_ENDPOINT).toBe('');
+  });
+
+  it('declares an Aurora Serverless v2 PostgreSQL cluster with the Data API and a managed secret', () => {
+    const cluster = resources.DatabaseCluster as Resource;
+    expect(cluster.Type).toBe('AWS::RDS::DBCluster');
+    expect(cluster.Properties).toMatchObject({
+      Engine: 'aurora-postgresql',
+      EnableHttpEndpoint: true,
+      ManageMasterUserPassword: true,
+      StorageEncrypted: true,
+    });
+    expect(cluster.Properties.ServerlessV2ScalingConfiguration.MaxCapacity).toBeGreaterThan(0);
+    expect(resources.DatabaseInstance?.Properties.DBInstanceClass).toBe('db.serverless');
+  });
+
+  it('keeps the covers bucket private, encrypted and open to browser uploads from the web origin only', () => {
+    const bucket = (resources.CoversBucket as Resource).Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(
+      bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBe('AES256');
+    const [rule] = bucket.CorsConfiguration.CorsRules;
+    expect(rule.AllowedMethods).toContain('POST');
+    expect(rule.AllowedOrigins).not.toContain('*');
+  });
+
+  it('throttles the HTTP API', () => {
+    const settings = (resources.HttpApiStage as Resource).Properties.DefaultRouteSettings;
+    expect(settings.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(settings.ThrottlingBurstLimit).toBeGreaterThan(0);
+  });
+
+  it('gives each function a role allowing only what it touches', () => {
+    const roleOf = (name: string) => functionNamed(name).Properties.Role['Fn::GetAtt'][0];
+    expect(roleOf('CreateAlbum')).toBe('CreateAlbumRole');
+    expect(roleOf('GetAlbum')).toBe('ReadAlbumsRole');
+    expect(roleOf('ListAlbums')).toBe('ReadAlbumsRole');
+
+    const actions = (roleId: string) => statementsOf(roleId).flatMap((s: Statement) => [s.Action].flat());
+    expect(actions('CreateAlbumRole')).toContain('s3:PutObject');
+    expect(actions('ReadAlbumsRole')).not.toContain('s3:PutObject');
+    expect(actions(roleOf('Docs'))).toEqual([]);
+
+    const upload = statementsOf('CreateAlbumRole').find((s: Statement) => s.Action === 's3:PutObject');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression
+    expect(upload?.Resource).toEqual({ 'Fn::Sub': '${CoversBucket.Arn}/covers/*' });
+    for (const [roleId] of ofType('AWS::IAM::Role')) {
+      for (const statement of statementsOf(roleId)) {
+        expect(statement.Resource, `${roleId} grants on every resource`).not.toBe('*');
+        expect([statement.Action].flat().some((action: string) => action.endsWith(':*'))).toBe(false);
+      }
+    }
+  });
+});
