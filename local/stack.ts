@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,8 +6,9 @@ import { createDatabase } from '../lib/database.js';
 import { applyMigrations, readMigrations } from '../lib/migrations.js';
 import { startDataApiServer } from './data-api/server.js';
 import { startObjectStore } from './object-store.js';
+import { startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
-import { declaredBuckets, localName, readServerlessConfig, serverlessBin } from './serverless-config.js';
+import { declaredBuckets, localName, readServerlessConfig } from './serverless-config.js';
 
 export interface LocalStackOptions {
   /** Port of the HTTP API (default 3000; 0 picks a free one). */
@@ -100,11 +100,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const apiPort = options.port ?? (ephemeral ? await freePort() : Number(process.env.PORT ?? 3000));
     const lambdaPort = ephemeral ? await freePort() : Number(process.env.LAMBDA_PORT ?? 3002);
-    const offline = await startServerlessOffline(
-      { ...environment, PORT: String(apiPort), LAMBDA_PORT: String(lambdaPort) },
+    const offline = await startServerlessOffline({
+      cwd: projectRoot,
+      env: { ...environment, PORT: String(apiPort), LAMBDA_PORT: String(lambdaPort) },
       log,
-    );
-    stoppers.push(() => stopProcess(offline));
+    });
+    stoppers.push(() => offline.stop());
 
     return {
       apiUrl: `http://localhost:${apiPort}`,
@@ -137,49 +138,4 @@ async function migrate(environment: Record<string, string>): Promise<number[]> {
   } finally {
     client.destroy();
   }
-}
-
-const OFFLINE_START_TIMEOUT_MS = 90_000;
-
-/** Runs `serverless offline` for the `local` stage and resolves once its HTTP server is listening. */
-async function startServerlessOffline(
-  env: Record<string, string>,
-  log: (line: string) => void,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [serverlessBin, 'offline', 'start', '--stage', 'local'], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so stopping it stops everything it started
-  });
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      void stopProcess(child);
-      reject(new Error(`serverless offline did not start within ${OFFLINE_START_TIMEOUT_MS / 1000} s`));
-    }, OFFLINE_START_TIMEOUT_MS);
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (line.trim()) log(line);
-        if (line.includes('Server ready:')) {
-          clearTimeout(timer);
-          resolvePromise(child);
-        }
-      }
-    };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serverless offline exited with code ${code} before it was ready`));
-    });
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
-  process.kill(-child.pid, 'SIGTERM');
-  const forced = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(forced);
 }
