@@ -17,11 +17,15 @@ export interface AlbumListOptions {
 export interface AlbumStore {
   /** Stores a new album under a fresh id; its cover starts `pending`. */
   create(input: NewAlbum): Promise<StoredAlbum>;
-  /** The album with this id, or undefined. */
+  /** The album with this id, with its review counts, or undefined. */
   get(albumId: string): Promise<StoredAlbum | undefined>;
+  /** Whether an album with this id is stored; cheap, as albums are never deleted. */
+  exists(albumId: string): Promise<boolean>;
   /** One page of albums in creation order, optionally by one artist, with the cursor of the next page. */
   list(options: AlbumListOptions): Promise<{ items: StoredAlbum[]; nextCursor: string | null }>;
 }
+
+const KNOWN_ALBUMS_LIMIT = 50_000;
 
 /** Object key of an album's cover: derived from the id, so a client can never choose where it writes. */
 export const coverKeyFor = (albumId: string): string => `covers/${albumId}`;
@@ -29,6 +33,11 @@ export const coverKeyFor = (albumId: string): string => `covers/${albumId}`;
 const ALBUM_COLUMNS = `
   album_id, seq, artist, title, year, cover_key, cover_status,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+
+/** Albums with their review counters; an album nobody reviewed yet has no counters row. */
+const ALBUMS_WITH_COUNTS = `
+  SELECT ${ALBUM_COLUMNS}, coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
+  FROM albums LEFT JOIN review_counts USING (album_id)`;
 
 interface AlbumRow {
   [column: string]: unknown;
@@ -40,6 +49,8 @@ interface AlbumRow {
   cover_key: string;
   cover_status: Album['cover']['status'];
   created_at: string;
+  likes?: number;
+  dislikes?: number;
 }
 
 /**
@@ -50,6 +61,12 @@ interface AlbumRow {
  * const album = await albums.create({ artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 });
  */
 export function createAlbumStore(db: Database): AlbumStore {
+  // Albums are never deleted, so an id once seen stays valid for the life of the container.
+  const knownAlbums = new Set<string>();
+  const remember = (albumId: string) => {
+    if (knownAlbums.size >= KNOWN_ALBUMS_LIMIT) knownAlbums.clear();
+    knownAlbums.add(albumId);
+  };
   return {
     async create(input) {
       const albumId = randomUUID();
@@ -63,20 +80,26 @@ export function createAlbumStore(db: Database): AlbumStore {
     },
 
     async get(albumId) {
-      const { rows } = await db.execute<AlbumRow>(
-        `SELECT ${ALBUM_COLUMNS} FROM albums WHERE album_id = :albumId`,
-        {
-          albumId: uuid(albumId),
-        },
-      );
+      const { rows } = await db.execute<AlbumRow>(`${ALBUMS_WITH_COUNTS} WHERE album_id = :albumId`, {
+        albumId: uuid(albumId),
+      });
       return rows[0] && toAlbum(rows[0]);
+    },
+
+    async exists(albumId) {
+      if (knownAlbums.has(albumId)) return true;
+      const { rows } = await db.execute('SELECT 1 AS found FROM albums WHERE album_id = :albumId', {
+        albumId: uuid(albumId),
+      });
+      if (rows.length > 0) remember(albumId);
+      return rows.length > 0;
     },
 
     async list({ artist, limit = DEFAULT_PAGE_SIZE, cursor }) {
       const after = cursor === undefined ? 0 : decodeCursor(cursor);
       // One row past the page tells whether another page follows, without a COUNT.
       const { rows } = await db.execute<AlbumRow>(
-        `SELECT ${ALBUM_COLUMNS} FROM albums
+        `${ALBUMS_WITH_COUNTS}
          WHERE seq > :after ${artist === undefined ? '' : 'AND lower(artist) = lower(:artist)'}
          ORDER BY seq
          LIMIT :fetch`,
@@ -106,6 +129,7 @@ function toAlbum(row: AlbumRow): StoredAlbum {
     year: row.year,
     createdAt: row.created_at,
     cover: { status: row.cover_status },
+    reviews: { likes: Number(row.likes ?? 0), dislikes: Number(row.dislikes ?? 0) },
     coverKey: row.cover_key,
   };
 }

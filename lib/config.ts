@@ -15,6 +15,20 @@ export interface AppConfig {
     maxBytes: number;
     uploadExpiresSeconds: number;
   };
+  reviews: {
+    queueUrl: string;
+    /** Set only when running against a local SQS emulator. */
+    endpoint?: string;
+    /** How long the API waits for SQS before it counts the send as failed and takes the fallback. */
+    sendTimeoutMs: number;
+    breaker: {
+      failureRateThreshold: number;
+      minimumCalls: number;
+      windowMs: number;
+      openMs: number;
+      halfOpenTrials: number;
+    };
+  };
 }
 
 /** Thrown at cold start when the environment is incomplete or malformed. */
@@ -37,6 +51,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return value;
   };
   const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const fraction = (name: string, fallback: number): number => {
+    const raw = optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!(value > 0 && value <= 1))
+      throw new ConfigurationError(`Environment variable ${name} must be in (0, 1]`);
+    return value;
+  };
   const positiveInteger = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     const raw = optional(name);
     if (raw === undefined) return fallback;
@@ -60,6 +82,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       endpoint: optional('S3_ENDPOINT'),
       maxBytes: positiveInteger('COVER_MAX_BYTES', 5 * 1024 * 1024),
       uploadExpiresSeconds: positiveInteger('COVER_UPLOAD_EXPIRES_SECONDS', 300, MAX_UPLOAD_EXPIRY_SECONDS),
+    },
+    reviews: {
+      queueUrl: required('REVIEWS_QUEUE_URL'),
+      endpoint: optional('SQS_ENDPOINT'),
+      sendTimeoutMs: positiveInteger('REVIEWS_SEND_TIMEOUT_MS', 1_000),
+      breaker: {
+        failureRateThreshold: fraction('BREAKER_FAILURE_RATE', 0.5),
+        minimumCalls: positiveInteger('BREAKER_MINIMUM_CALLS', 5),
+        windowMs: positiveInteger('BREAKER_WINDOW_MS', 10_000),
+        openMs: positiveInteger('BREAKER_OPEN_MS', 5_000),
+        halfOpenTrials: positiveInteger('BREAKER_HALF_OPEN_TRIALS', 3),
+      },
     },
   };
 }

@@ -39,6 +39,16 @@ export const CoverStatus = Type.Union(
   },
 );
 
+export const ReviewCounts = Type.Object(
+  { likes: Type.Integer({ minimum: 0 }), dislikes: Type.Integer({ minimum: 0 }) },
+  {
+    additionalProperties: false,
+    $id: 'ReviewCounts',
+    description: 'Counts of applied reviews; an accepted review is counted within seconds',
+  },
+);
+export type ReviewCounts = Static<typeof ReviewCounts>;
+
 export const Album = Type.Object(
   {
     albumId: AlbumId,
@@ -47,6 +57,7 @@ export const Album = Type.Object(
     year: Type.Integer(),
     createdAt: Type.String({ format: 'date-time' }),
     cover: Type.Object({ status: CoverStatus }, { additionalProperties: false }),
+    reviews: ReviewCounts,
   },
   { additionalProperties: false, $id: 'Album' },
 );
@@ -95,6 +106,23 @@ export const AlbumPage = Type.Object(
   { additionalProperties: false, $id: 'AlbumPage' },
 );
 export type AlbumPage = Static<typeof AlbumPage>;
+
+export const ReviewKind = Type.Union([Type.Literal('like'), Type.Literal('dislike')]);
+
+export const NewReview = Type.Object({ kind: ReviewKind }, { additionalProperties: false, $id: 'NewReview' });
+export type NewReview = Static<typeof NewReview>;
+
+export const AcceptedReview = Type.Object(
+  { reviewId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false, $id: 'AcceptedReview' },
+);
+
+/** A review on the queue, as the consumer must find it. */
+export const ReviewMessage = Type.Object({
+  reviewId: Type.String({ format: 'uuid' }),
+  albumId: AlbumId,
+  kind: ReviewKind,
+});
 
 export const ErrorBody = Type.Object(
   {

@@ -1,13 +1,18 @@
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type AlbumStore, createAlbumStore } from './albums.js';
 import type { AppConfig } from './config.js';
 import { type CoverStore, createCoverStore } from './covers.js';
 import { createDatabase } from './database.js';
+import { createReviewQueue, type ReviewQueue } from './review-queue.js';
+import { createReviewLedger, type ReviewLedger } from './reviews.js';
 
 export interface Services {
   albums: AlbumStore;
   covers: CoverStore;
+  reviewQueue: ReviewQueue;
+  reviewLedger: ReviewLedger;
 }
 
 /**
@@ -31,8 +36,20 @@ export function createServices(config: AppConfig): Services {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  const sqs = new SQSClient({
+    region: config.region,
+    endpoint: config.reviews.endpoint,
+    // One quick attempt: the circuit breaker and the database fallback deal with a slow or absent queue.
+    maxAttempts: 1,
+    requestHandler: {
+      connectionTimeout: config.reviews.sendTimeoutMs,
+      requestTimeout: config.reviews.sendTimeoutMs,
+    },
+  });
   return {
     albums: createAlbumStore(database),
+    reviewQueue: createReviewQueue({ sqs, queueUrl: config.reviews.queueUrl }),
+    reviewLedger: createReviewLedger(database),
     covers: createCoverStore({
       s3,
       bucket: config.covers.bucket,

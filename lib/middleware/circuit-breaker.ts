@@ -38,9 +38,9 @@ export interface CircuitBreakerMiddlewareOptions extends CircuitBreakerOptions {
  *   await context.circuit.run(() => queue.publish(message));
  * }).use(circuitBreaker({ name: 'reviews-queue', onTransition: (from, to) => logger.warn(`${from} -> ${to}`) }));
  */
-export function circuitBreaker(
+export function circuitBreaker<TEvent = unknown, TResult = unknown>(
   options: Partial<CircuitBreakerMiddlewareOptions> = {},
-): MiddlewareObj<unknown, unknown, Error, Context> {
+): MiddlewareObj<TEvent, TResult, Error, Context> {
   const name = options.name ?? 'dependency';
   const breaker = new CircuitBreaker(options);
   const guard: CircuitGuard = {

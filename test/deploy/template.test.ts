@@ -115,4 +115,33 @@ describe('the deployable template', () => {
       }
     }
   });
+
+  it('feeds the reviews consumer from a queue with a dead-letter queue and a long enough visibility', () => {
+    const queue = (resources.ReviewsQueue as Resource).Properties;
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['ReviewsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const consumerTimeout = functionNamed('ApplyReviews').Properties.Timeout;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumerTimeout);
+
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['ReviewsQueue', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(mapping.Properties.BatchSize).toBeGreaterThan(1);
+    expect(mapping.Properties.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
+  });
+
+  it('lets the review API only send to the queue, and the consumer only read from it', () => {
+    const sqsActions = (roleId: string) =>
+      statementsOf(roleId)
+        .flatMap((s: Statement) => [s.Action].flat())
+        .filter((action: string) => action.startsWith('sqs:'));
+    expect(sqsActions('ReviewsApiRole')).toEqual(['sqs:SendMessage']);
+    expect(sqsActions('ApplyReviewsRole')).not.toContain('sqs:SendMessage');
+    expect(sqsActions('ApplyReviewsRole')).toContain('sqs:DeleteMessage');
+    expect(sqsActions('ReadAlbumsRole')).toEqual([]);
+  });
 });

@@ -1,0 +1,28 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfig } from '../lib/config.js';
+import { logger } from '../lib/observability.js';
+import { parseReviewMessages } from '../lib/review-messages.js';
+import { createServices } from '../lib/services.js';
+
+const { reviewLedger } = createServices(loadConfig());
+
+/**
+ * The reviews queue consumer: applies a whole batch in one exactly-once statement. Malformed messages are
+ * reported as failures on their own (and reach the dead-letter queue) without holding up the rest.
+ */
+export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const { reviews, malformed } = parseReviewMessages(event.Records);
+  for (const { messageId, problem } of malformed)
+    logger.error('Malformed review message', { messageId, problem });
+  const failures: SQSBatchItemFailure[] = malformed.map(({ messageId }) => ({ itemIdentifier: messageId }));
+  try {
+    const applied = await reviewLedger.apply(reviews.map(({ review }) => review));
+    logger.info('Applied review batch', { received: event.Records.length, applied });
+  } catch (error) {
+    logger.error('Review batch failed; it will be redelivered', { error });
+    failures.push(...reviews.map(({ messageId }) => ({ itemIdentifier: messageId })));
+  }
+  return { batchItemFailures: failures };
+}).use(injectLambdaContext(logger));

@@ -1,0 +1,15 @@
+import { parseAlbumId } from '../lib/albums-api.js';
+import { loadConfig } from '../lib/config.js';
+import { NotFoundError } from '../lib/errors.js';
+import { httpHandler } from '../lib/http/handler.js';
+import { json } from '../lib/http/responses.js';
+import { createServices } from '../lib/services.js';
+
+const { albums, reviewLedger } = createServices(loadConfig());
+
+/** GET /albums/{albumId}/reviews */
+export const handler = httpHandler(async (event) => {
+  const albumId = parseAlbumId(event.pathParameters);
+  if (!(await albums.exists(albumId))) throw new NotFoundError(`Album ${albumId} does not exist`);
+  return json(200, await reviewLedger.counts(albumId));
+});
