@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import { startFauxqs } from 'fauxqs';
+
+export interface QueuesOptions {
+  port?: number;
+  /** Where queues and their messages are kept across restarts; omitted, in memory. */
+  dataDir?: string;
+  queues: Array<{ name: string; attributes?: Record<string, string> }>;
+  log?: (line: string) => void;
+}
+
+export interface Queues {
+  url: string;
+  port: number;
+  /** The URL of a queue, on 127.0.0.1 so no name resolution is involved. */
+  queueUrl(name: string): string;
+  /** The ARN the emulator gives a queue (what a redrive policy names). */
+  queueArn(name: string): string;
+  close(): Promise<void>;
+}
+
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
+
+/** The ARN a queue of this name has in the local emulator. */
+export const localQueueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+
+/**
+ * Local SQS on fauxqs, with the declared queues created (dead-letter queues first, so redrive policies
+ * can name them).
+ *
+ * @example
+ * const queues = await startQueues({ queues: [{ name: 'album-reviews-local' }] });
+ * new SQSClient({ endpoint: queues.url });
+ */
+export async function startQueues(options: QueuesOptions): Promise<Queues> {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const server = await startFauxqs({
+    port: options.port ?? 0,
+    host: '127.0.0.1',
+    logger: false,
+    defaultRegion: REGION,
+    dataDir: options.dataDir,
+  });
+  const url = `http://127.0.0.1:${server.port}`;
+  const ordered = [...options.queues].sort(
+    (a, b) =>
+      Number('RedrivePolicy' in (a.attributes ?? {})) - Number('RedrivePolicy' in (b.attributes ?? {})),
+  );
+  for (const queue of ordered) {
+    // Re-declaring on restart keeps the messages a persistent queue already holds.
+    if (!server.inspectQueue(queue.name)) server.createQueue(queue.name, { attributes: queue.attributes });
+  }
+  options.log?.(`SQS listening on ${url}`);
+  return {
+    url,
+    port: server.port,
+    queueUrl: (name) => `${url}/${ACCOUNT}/${name}`,
+    queueArn: localQueueArn,
+    close: () => server.stop(),
+  };
+}

@@ -1,0 +1,19 @@
+// The part of s3rver's API the local object store uses (the package ships no types).
+declare module 's3rver' {
+  import { EventEmitter } from 'node:events';
+  import type { AddressInfo } from 'node:net';
+
+  interface S3rverOptions {
+    address?: string;
+    port?: number;
+    directory?: string;
+    silent?: boolean;
+    configureBuckets?: Array<{ name: string; configs?: string[] }>;
+  }
+
+  export default class S3rver extends EventEmitter {
+    constructor(options: S3rverOptions);
+    run(): Promise<AddressInfo>;
+    close(): Promise<void>;
+  }
+}
