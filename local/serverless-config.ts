@@ -4,7 +4,9 @@ import { promisify } from 'node:util';
 
 /** The parts of the resolved serverless.yml that the local stack reads. */
 export interface ServerlessConfig {
+  service: string;
   params: { local: Record<string, string> };
+  functions: Record<string, { events?: Array<Record<string, unknown>> }>;
   resources: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
   custom: { databaseName: string };
 }
@@ -74,4 +76,75 @@ export function localName(config: ServerlessConfig, logicalId: string): string {
   const name = config.params.local[param];
   if (!name) throw new Error(`serverless.yml declares ${logicalId} but params.local has no ${param}`);
   return name;
+}
+
+/** A queue that serverless.yml declares, with its local name and attributes. */
+export interface DeclaredQueue {
+  logicalId: string;
+  name: string;
+  attributes: Record<string, string>;
+}
+
+type GetAtt = { 'Fn::GetAtt': [string, string] };
+
+/**
+ * The queues declared as `AWS::SQS::Queue` resources, named like buckets (`ReviewsQueue` by the param
+ * `reviewsQueue`). A redrive policy's target is turned into the local ARN of the queue it names.
+ */
+export function declaredQueues(config: ServerlessConfig, arnOf: (name: string) => string): DeclaredQueue[] {
+  return Object.entries(config.resources.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::SQS::Queue')
+    .map(([logicalId, resource]) => {
+      const properties = resource.Properties ?? {};
+      const attributes: Record<string, string> = {};
+      for (const name of [
+        'VisibilityTimeout',
+        'MessageRetentionPeriod',
+        'DelaySeconds',
+        'ReceiveMessageWaitTimeSeconds',
+      ]) {
+        if (properties[name] !== undefined) attributes[name] = String(properties[name]);
+      }
+      const redrive = properties.RedrivePolicy as
+        | { deadLetterTargetArn: GetAtt; maxReceiveCount: number }
+        | undefined;
+      if (redrive) {
+        const target = localName(config, redrive.deadLetterTargetArn['Fn::GetAtt'][0]);
+        attributes.RedrivePolicy = JSON.stringify({
+          deadLetterTargetArn: arnOf(target),
+          maxReceiveCount: redrive.maxReceiveCount,
+        });
+      }
+      return { logicalId, name: localName(config, logicalId), attributes };
+    });
+}
+
+/** A function fed by a queue, as its `sqs` event in serverless.yml describes the event source mapping. */
+export interface SqsTrigger {
+  functionName: string;
+  queueLogicalId: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+}
+
+/** The functions with an `sqs` event whose queue is declared in the same serverless.yml. */
+export function sqsTriggers(config: ServerlessConfig): SqsTrigger[] {
+  return Object.entries(config.functions).flatMap(([name, fn]) =>
+    (fn.events ?? []).flatMap((event) => {
+      const sqs = event.sqs as
+        | { arn: GetAtt; batchSize?: number; maximumBatchingWindow?: number; functionResponseType?: string }
+        | undefined;
+      if (!sqs?.arn['Fn::GetAtt']) return [];
+      return [
+        {
+          functionName: `${config.service}-local-${name}`,
+          queueLogicalId: sqs.arn['Fn::GetAtt'][0],
+          batchSize: sqs.batchSize ?? 10,
+          maximumBatchingWindowSeconds: sqs.maximumBatchingWindow ?? 0,
+          reportBatchItemFailures: sqs.functionResponseType === 'ReportBatchItemFailures',
+        },
+      ];
+    }),
+  );
 }

@@ -1,24 +1,40 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { createDatabase } from '../lib/database.js';
 import { applyMigrations, readMigrations } from '../lib/migrations.js';
 import { startDataApiServer } from './data-api/server.js';
-import { startObjectStore } from './object-store.js';
+import { LOCAL_CREDENTIALS, startObjectStore } from './object-store.js';
 import { startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
-import { declaredBuckets, localName, readServerlessConfig } from './serverless-config.js';
+import { localQueueArn, startQueues } from './queues.js';
+import {
+  declaredBuckets,
+  declaredQueues,
+  localName,
+  readServerlessConfig,
+  sqsTriggers,
+} from './serverless-config.js';
+import { startSqsEventSource } from './sqs-event-source.js';
+import { startTcpLink, type TcpLink } from './tcp-link.js';
 
 export interface LocalStackOptions {
   /** Port of the HTTP API (default 3000; 0 picks a free one). */
   port?: number;
-  /** Where the database and objects live across restarts (default `.local-data`); omitted with `ephemeral`. */
+  /** Where the database, objects and queues live across restarts (default `.local-data`). */
   dataDir?: string;
   /** Use a real PostgreSQL server instead of embedded PGlite. */
   databaseUrl?: string;
   /** Free ports everywhere and a temporary data folder removed on stop: for tests. */
   ephemeral?: boolean;
+  /** Route the functions' SQS traffic through a link tests can cut, to take the queue away mid-run. */
+  interruptibleQueue?: boolean;
+  /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
+  queueVisibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -26,24 +42,29 @@ export interface LocalStack {
   apiUrl: string;
   dataApiUrl: string;
   s3Url: string;
+  sqsUrl: string;
   lambdaUrl: string;
-  /** The environment the functions run with (endpoints, ARNs, bucket names, credentials). */
+  /** Queue URLs by their logical id in serverless.yml. */
+  queueUrls: Record<string, string>;
+  /** The environment the functions run with (endpoints, ARNs, names, credentials). */
   environment: Record<string, string>;
+  /** With `interruptibleQueue`: cuts and restores the functions' connection to SQS. */
+  queueLink?: Pick<TcpLink, 'cut' | 'restore'>;
   stop(): Promise<void>;
 }
 
 const projectRoot = resolve(import.meta.dirname, '..');
-
-/** Credentials the emulators accept; the SDK needs some to sign with. */
-const localCredentials = {
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  AWS_REGION: 'us-east-1',
+const REGION = 'us-east-1';
+const awsCredentials = {
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  AWS_REGION: REGION,
 };
 
 /**
- * Starts the whole service on this machine: the Data API endpoint (PGlite or PostgreSQL), S3, the
- * database migrations, and serverless-offline serving the functions of serverless.yml.
+ * Starts the whole service on this machine: the Data API endpoint (PGlite or PostgreSQL), S3 and SQS with
+ * what serverless.yml declares, the database migrations, serverless-offline serving the functions, and
+ * the queue triggers that feed them.
  *
  * @example
  * const stack = await startLocalStack({ ephemeral: true });
@@ -65,34 +86,63 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
+    const config = await readServerlessConfig(projectRoot, { ...process.env, ...awsCredentials });
+
     const dataApi = await startDataApiServer({
       port: port('DATA_API_PORT', 4010),
-      host: '127.0.0.1',
       databaseUrl: options.databaseUrl,
       dataDir: options.databaseUrl ? undefined : join(dataDir, 'pglite'),
       log,
     });
     stoppers.push(() => dataApi.close());
 
-    const objectStoreEnv = { ...process.env, ...localCredentials };
-    const config = await readServerlessConfig(projectRoot, objectStoreEnv);
     const objectStore = await startObjectStore({
       port: port('S3_PORT', 4569),
-      host: '127.0.0.1',
       dataDir: join(dataDir, 's3'),
       buckets: declaredBuckets(config),
       log,
     });
     stoppers.push(() => objectStore.close());
 
+    const queueDeclarations = declaredQueues(config, localQueueArn).map((queue) =>
+      options.queueVisibilityTimeoutSeconds === undefined
+        ? queue
+        : {
+            ...queue,
+            attributes: {
+              ...queue.attributes,
+              VisibilityTimeout: String(options.queueVisibilityTimeoutSeconds),
+            },
+          },
+    );
+    const queues = await startQueues({
+      port: port('SQS_PORT', 9324),
+      dataDir: join(dataDir, 'sqs'),
+      queues: queueDeclarations,
+      log,
+    });
+    stoppers.push(() => queues.close());
+    const queueUrls = Object.fromEntries(
+      queueDeclarations.map((queue) => [queue.logicalId, queues.queueUrl(queue.name)]),
+    );
+
+    let queueLink: TcpLink | undefined;
+    if (options.interruptibleQueue) {
+      queueLink = await startTcpLink({ targetPort: queues.port });
+      stoppers.push(() => (queueLink as TcpLink).close());
+    }
+    const functionsSqsEndpoint = queueLink ? `http://127.0.0.1:${queueLink.port}` : queues.url;
+
     const environment: Record<string, string> = {
-      ...localCredentials,
+      ...awsCredentials,
       DATA_API_ENDPOINT: dataApi.url,
       S3_ENDPOINT: objectStore.url,
+      SQS_ENDPOINT: functionsSqsEndpoint,
       DB_CLUSTER_ARN: config.params.local.dbClusterArn ?? '',
       DB_SECRET_ARN: config.params.local.dbSecretArn ?? '',
       DB_NAME: config.custom.databaseName,
       COVERS_BUCKET: localName(config, 'CoversBucket'),
+      REVIEWS_QUEUE_URL: `${functionsSqsEndpoint}/000000000000/${localName(config, 'ReviewsQueue')}`,
     };
 
     const applied = await migrate(environment);
@@ -106,13 +156,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     stoppers.push(() => offline.stop());
+    const lambdaUrl = `http://localhost:${lambdaPort}`;
+
+    const sqs = new SQSClient({ endpoint: queues.url, region: REGION, credentials: LOCAL_CREDENTIALS });
+    const lambda = new LambdaClient({ endpoint: lambdaUrl, region: REGION, credentials: LOCAL_CREDENTIALS });
+    stoppers.push(async () => {
+      sqs.destroy();
+      lambda.destroy();
+    });
+    for (const trigger of sqsTriggers(config)) {
+      const queueName = localName(config, trigger.queueLogicalId);
+      const source = startSqsEventSource({
+        sqs,
+        queueUrl: queues.queueUrl(queueName),
+        queueArn: queues.queueArn(queueName),
+        batchSize: trigger.batchSize,
+        maximumBatchingWindowSeconds: trigger.maximumBatchingWindowSeconds,
+        reportBatchItemFailures: trigger.reportBatchItemFailures,
+        invoke: (event) => invokeFunction(lambda, trigger.functionName, event) as Promise<SQSBatchResponse>,
+        log,
+      });
+      stoppers.push(() => source.stop());
+    }
 
     return {
       apiUrl: `http://localhost:${apiPort}`,
       dataApiUrl: dataApi.url,
       s3Url: objectStore.url,
-      lambdaUrl: `http://localhost:${lambdaPort}`,
+      sqsUrl: queues.url,
+      lambdaUrl,
+      queueUrls,
       environment,
+      queueLink,
       stop,
     };
   } catch (error) {
@@ -121,11 +196,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
+/** Invokes a function through serverless-offline's Lambda API; a function error becomes a thrown error. */
+async function invokeFunction(lambda: LambdaClient, functionName: string, event: unknown): Promise<unknown> {
+  const output = await lambda.send(
+    new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(event) }),
+  );
+  const payload = output.Payload ? Buffer.from(output.Payload).toString() : '';
+  if (output.FunctionError) throw new Error(`${functionName} failed: ${payload}`);
+  return payload ? JSON.parse(payload) : undefined;
+}
+
 async function migrate(environment: Record<string, string>): Promise<number[]> {
   const client = new RDSDataClient({
     endpoint: environment.DATA_API_ENDPOINT,
-    region: environment.AWS_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    region: REGION,
+    credentials: LOCAL_CREDENTIALS,
   });
   const db = createDatabase({
     client,

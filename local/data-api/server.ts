@@ -1,0 +1,330 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type Bindable,
+  createPgliteBackend,
+  createPostgresBackend,
+  type QueryResult,
+  type Session,
+  type SqlBackend,
+} from './backends.js';
+import { scanSql } from './sql-text.js';
+import {
+  badRequest,
+  bindParameter,
+  columnMetadata,
+  DataApiError,
+  type ResultOptions,
+  toField,
+  toJsonValue,
+  type WireParameter,
+} from './values.js';
+
+export interface DataApiServerOptions {
+  port?: number;
+  host?: string;
+  /** A PostgreSQL connection URL; without one, embedded PGlite runs the SQL. */
+  databaseUrl?: string;
+  /** PGlite's data folder; omitted, the database lives in memory. */
+  dataDir?: string;
+  /** A transaction left idle this long is rolled back, as the service does after 3 minutes. */
+  transactionTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface DataApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The service refuses responses larger than this. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+interface OpenTransaction {
+  session: Session;
+  lastUsedAt: number;
+  /** Statements of one transaction run one after another on its connection. */
+  queue: Promise<unknown>;
+}
+
+interface StatementRequest {
+  resourceArn?: string;
+  secretArn?: string;
+  sql?: string;
+  parameters?: WireParameter[];
+  parameterSets?: WireParameter[][];
+  transactionId?: string;
+  includeResultMetadata?: boolean;
+  formatRecordsAs?: 'NONE' | 'JSON';
+  resultSetOptions?: ResultOptions;
+}
+
+/**
+ * A local RDS Data API endpoint: the service's REST-JSON protocol, so `@aws-sdk/client-rds-data` pointed
+ * at it works unchanged, with the SQL run on PGlite or a real PostgreSQL.
+ *
+ * @example
+ * const dataApi = await startDataApiServer({ dataDir: '.local-data/pglite' });
+ * const client = new RDSDataClient({ endpoint: dataApi.url });
+ */
+export async function startDataApiServer(options: DataApiServerOptions = {}): Promise<DataApiServer> {
+  const log = options.log ?? (() => undefined);
+  const backend: SqlBackend = options.databaseUrl
+    ? await createPostgresBackend(options.databaseUrl)
+    : await createPgliteBackend(options.dataDir);
+  const transactionTimeoutMs = options.transactionTimeoutMs ?? 3 * 60_000;
+  const transactions = new Map<string, OpenTransaction>();
+
+  const endTransaction = async (id: string, sql: 'COMMIT' | 'ROLLBACK') => {
+    const transaction = transactions.get(id);
+    if (!transaction)
+      throw new DataApiError('TransactionNotFoundException', 404, `Transaction ${id} is not found`);
+    transactions.delete(id);
+    try {
+      await transaction.queue.catch(() => undefined);
+      await transaction.session.query(sql, []);
+    } finally {
+      await transaction.session.release();
+    }
+  };
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [id, transaction] of transactions) {
+      if (now - transaction.lastUsedAt > transactionTimeoutMs) {
+        log(`Data API: rolling back transaction ${id} after ${transactionTimeoutMs} ms idle`);
+        endTransaction(id, 'ROLLBACK').catch(() => undefined);
+      }
+    }
+  }, 1_000);
+  sweeper.unref();
+
+  const beginTransaction = async (): Promise<string> => {
+    const session = await backend.session();
+    try {
+      await session.query('BEGIN', []);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+    const transactionId = randomBytes(24).toString('base64');
+    transactions.set(transactionId, { session, lastUsedAt: Date.now(), queue: Promise.resolve() });
+    return transactionId;
+  };
+
+  /** Runs SQL in the named transaction, or on its own when there is none. */
+  const runIn = (
+    transactionId: string | undefined,
+    text: string,
+    values: Bindable[],
+  ): Promise<QueryResult> => {
+    if (!transactionId) return backend.query(text, values);
+    const transaction = transactions.get(transactionId);
+    if (!transaction) {
+      throw new DataApiError(
+        'TransactionNotFoundException',
+        404,
+        `Transaction ${transactionId} is not found`,
+      );
+    }
+    transaction.lastUsedAt = Date.now();
+    const result = transaction.queue
+      .catch(() => undefined)
+      .then(() => transaction.session.query(text, values));
+    transaction.queue = result;
+    return result;
+  };
+
+  const operations: Record<string, (body: StatementRequest) => Promise<unknown>> = {
+    '/BeginTransaction': async (body) => {
+      requireTarget(body);
+      return { transactionId: await beginTransaction() };
+    },
+    '/CommitTransaction': async (body) => {
+      requireTarget(body);
+      await endTransaction(requireTransactionId(body), 'COMMIT');
+      return { transactionStatus: 'Transaction Committed' };
+    },
+    '/RollbackTransaction': async (body) => {
+      requireTarget(body);
+      await endTransaction(requireTransactionId(body), 'ROLLBACK');
+      return { transactionStatus: 'Rollback Complete' };
+    },
+    '/Execute': async (body) => {
+      requireTarget(body);
+      const statement = prepare(body.sql, body.parameters ?? []);
+      const result = await runIn(body.transactionId, statement.text, statement.values);
+      return shapeResult(result, body, statement.isModification);
+    },
+    '/BatchExecute': async (body) => {
+      requireTarget(body);
+      const sets = body.parameterSets?.length ? body.parameterSets : [[]];
+      const statements = sets.map((parameters) => prepare(body.sql, parameters));
+      // Without a transaction of the caller's, the batch gets its own: it applies whole or not at all.
+      const ownTransaction = body.transactionId === undefined;
+      const transactionId = body.transactionId ?? (await beginTransaction());
+      try {
+        for (const statement of statements) await runIn(transactionId, statement.text, statement.values);
+        if (ownTransaction) await endTransaction(transactionId, 'COMMIT');
+      } catch (error) {
+        if (ownTransaction) await endTransaction(transactionId, 'ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      return { updateResults: statements.map(() => ({ generatedFields: [] })) };
+    },
+  };
+
+  const server = createServer(async (request, response) => {
+    try {
+      const operation = request.method === 'POST' ? operations[request.url ?? ''] : undefined;
+      if (!operation)
+        throw new DataApiError(
+          'NotFoundException',
+          404,
+          `Unknown operation ${request.method} ${request.url}`,
+        );
+      const body = await readJson(request);
+      const payload = JSON.stringify(await operation(body));
+      if (Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
+        throw badRequest('Database returned more than the allowed response size limit');
+      }
+      send(response, 200, payload);
+    } catch (error) {
+      const failure = toDataApiError(error);
+      if (failure.status >= 500) log(`Data API: ${error instanceof Error ? error.stack : error}`);
+      send(response, failure.status, JSON.stringify({ message: failure.message }), failure.type);
+    }
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  log(
+    `Data API listening on ${url} (${options.databaseUrl ? 'PostgreSQL' : `PGlite${options.dataDir ? ` in ${options.dataDir}` : ', in memory'}`})`,
+  );
+
+  return {
+    url,
+    port,
+    async close() {
+      clearInterval(sweeper);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const id of [...transactions.keys()]) await endTransaction(id, 'ROLLBACK').catch(() => undefined);
+      await backend.close();
+    },
+  };
+}
+
+function requireTarget(body: StatementRequest): void {
+  if (!body.resourceArn) throw badRequest('resourceArn is required');
+  if (!body.secretArn) throw badRequest('secretArn is required');
+}
+
+function requireTransactionId(body: StatementRequest): string {
+  if (!body.transactionId) throw badRequest('transactionId is required');
+  return body.transactionId;
+}
+
+interface PreparedStatement {
+  text: string;
+  values: Bindable[];
+  isModification: boolean;
+}
+
+/** Turns named parameters into positional ones, each cast to the type its Data API value carries. */
+function prepare(sql: string | undefined, parameters: WireParameter[]): PreparedStatement {
+  if (!sql?.trim()) throw badRequest('sql is required');
+  const scanned = scanSql(sql);
+  if (scanned.hasMultipleStatements) throw badRequest("Multistatements aren't supported.");
+  const byName = new Map(parameters.map((parameter) => [parameter.name, parameter]));
+  const positions = new Map<string, number>();
+  const values: Bindable[] = [];
+  let text = '';
+  let copiedUpTo = 0;
+  for (const use of scanned.parameters) {
+    const parameter = byName.get(use.name);
+    if (!parameter) throw badRequest(`No value specified for parameter: ${use.name}`);
+    let position = positions.get(use.name);
+    const bound = bindParameter(parameter);
+    if (position === undefined) {
+      values.push(bound.value);
+      position = values.length;
+      positions.set(use.name, position);
+    }
+    text += `${sql.slice(copiedUpTo, use.start)}$${position}${bound.cast ? `::${bound.cast}` : ''}`;
+    copiedUpTo = use.end;
+  }
+  text += sql.slice(copiedUpTo);
+  return {
+    text,
+    values,
+    isModification: /^\s*(insert|update|delete|merge)\b/i.test(stripLeadingComments(sql)),
+  };
+}
+
+function stripLeadingComments(sql: string): string {
+  return sql.replace(/^(\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/))*/, '');
+}
+
+function shapeResult(result: QueryResult, body: StatementRequest, isModification: boolean) {
+  const options = body.resultSetOptions ?? {};
+  const hasColumns = result.columns.length > 0;
+  const shaped: Record<string, unknown> = {
+    numberOfRecordsUpdated: result.affectedRows,
+    ...(isModification ? { generatedFields: [] } : {}),
+  };
+  if (body.formatRecordsAs === 'JSON') {
+    if (hasColumns) {
+      shaped.formattedRecords = JSON.stringify(
+        result.rows.map((row) =>
+          Object.fromEntries(
+            result.columns.map((column, index) => [
+              column.name,
+              toJsonValue(row[index] ?? null, column.typeId, options),
+            ]),
+          ),
+        ),
+      );
+    }
+  } else if (hasColumns) {
+    shaped.records = result.rows.map((row) =>
+      result.columns.map((column, index) => toField(row[index] ?? null, column.typeId, options)),
+    );
+  }
+  if (body.includeResultMetadata && hasColumns) shaped.columnMetadata = columnMetadata(result.columns);
+  return shaped;
+}
+
+async function readJson(request: IncomingMessage): Promise<StatementRequest> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString();
+  try {
+    return text ? (JSON.parse(text) as StatementRequest) : {};
+  } catch {
+    throw badRequest('Request body is not valid JSON');
+  }
+}
+
+/** Database errors become BadRequestException carrying the database's own message, as on the service. */
+function toDataApiError(error: unknown): DataApiError {
+  if (error instanceof DataApiError) return error;
+  const database = error as { message?: string; code?: string; severity?: string };
+  if (database.code || database.severity) {
+    return badRequest(`ERROR: ${database.message}${database.code ? `; SQLState: ${database.code}` : ''}`);
+  }
+  return new DataApiError('BadRequestException', 500, String(database.message ?? error));
+}
+
+function send(response: ServerResponse, status: number, payload: string, errorType?: string): void {
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  response.end(payload);
+}
