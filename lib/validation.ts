@@ -4,13 +4,30 @@ import { type FieldError, ValidationError } from './errors.js';
 
 /**
  * Checks `input` against `schema` and returns it typed, or throws a {@link ValidationError} naming every
- * offending field. Top-level strings are trimmed first and query-string numbers converted.
+ * offending field. Top-level strings are trimmed first; nothing else is coerced.
  *
  * @example
  * const album = parse(NewAlbum, body, 'album');
  */
 export function parse<S extends TSchema>(schema: S, input: unknown, what: string): Static<S> {
-  const candidate = Value.Convert(schema, trimStrings(input));
+  return check(schema, trimStrings(input), what);
+}
+
+/**
+ * Like {@link parse}, for query-string parameters: they arrive as text, so numbers are converted first.
+ *
+ * @example
+ * const { limit } = parseQuery(AlbumListQuery, event.queryStringParameters ?? {});
+ */
+export function parseQuery<S extends TSchema>(
+  schema: S,
+  input: Record<string, string | undefined>,
+): Static<S> {
+  const present = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  return check(schema, Value.Convert(schema, trimStrings(present)), 'query');
+}
+
+function check<S extends TSchema>(schema: S, candidate: unknown, what: string): Static<S> {
   if (Value.Check(schema, candidate)) return candidate as Static<S>;
   const errors = describeErrors(schema, candidate);
   throw new ValidationError(

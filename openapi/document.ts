@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox';
 import {
+  AcceptedReview,
   Album,
   AlbumListQuery,
   AlbumPage,
@@ -8,6 +9,8 @@ import {
   ErrorBody,
   MAX_TEXT_LENGTH,
   NewAlbum,
+  NewReview,
+  ReviewCounts,
 } from '../lib/schemas.js';
 
 /** Plain JSON Schema of a TypeBox schema, without the `$id`s that would clash once schemas nest. */
@@ -84,9 +87,39 @@ export const openApiDocument = {
         },
       },
     },
+    '/albums/{albumId}/reviews': {
+      post: {
+        operationId: 'reviewAlbum',
+        summary: 'Like or dislike an album',
+        description:
+          'Accepted at once and counted within seconds. Each accepted review is counted exactly once, even when ' +
+          'the queue is unavailable (it is then applied directly).',
+        parameters: parameters(AlbumPath, 'path'),
+        requestBody: { required: true, content: jsonContent('NewReview') },
+        responses: {
+          '202': { description: 'Accepted', content: jsonContent('AcceptedReview') },
+          '404': errorResponse('No album has this id'),
+          '415': errorResponse('The body is not application/json'),
+          ...commonErrors,
+        },
+      },
+      get: {
+        operationId: 'getReviewCounts',
+        summary: "An album's like and dislike counts",
+        parameters: parameters(AlbumPath, 'path'),
+        responses: {
+          '200': { description: 'The counts', content: jsonContent('ReviewCounts') },
+          '404': errorResponse('No album has this id'),
+          ...commonErrors,
+        },
+      },
+    },
   },
   components: {
     schemas: {
+      NewReview: plain(NewReview),
+      AcceptedReview: plain(AcceptedReview),
+      ReviewCounts: plain(ReviewCounts),
       NewAlbum: plain(NewAlbum),
       Album: plain(Album),
       CreatedAlbum: plain(CreatedAlbum),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors.js';
 import { AlbumListQuery, MAX_YEAR, NewAlbum } from '../../lib/schemas.js';
-import { parse } from '../../lib/validation.js';
+import { parse, parseQuery } from '../../lib/validation.js';
 
 const errorsOf = (schema: Parameters<typeof parse>[0], input: unknown) => {
   try {
@@ -14,12 +14,19 @@ const errorsOf = (schema: Parameters<typeof parse>[0], input: unknown) => {
 };
 
 describe('parse', () => {
-  it('trims text and accepts a year given as a numeric string', () => {
-    expect(parse(NewAlbum, { artist: ' Can ', title: 'Tago Mago\n', year: '1971' }, 'album')).toEqual({
+  it('trims text', () => {
+    expect(parse(NewAlbum, { artist: ' Can ', title: 'Tago Mago\n', year: 1971 }, 'album')).toEqual({
       artist: 'Can',
       title: 'Tago Mago',
       year: 1971,
     });
+  });
+
+  it('coerces nothing in a JSON body', () => {
+    expect(errorsOf(NewAlbum, { artist: 42, title: 'T', year: '1971' })).toEqual([
+      { field: 'artist', message: 'must be a string' },
+      { field: 'year', message: 'must be an integer' },
+    ]);
   });
 
   it('names every offending field once, with its first problem', () => {
@@ -39,8 +46,9 @@ describe('parse', () => {
   });
 
   it('converts query-string numbers and rejects ones out of range', () => {
-    expect(parse(AlbumListQuery, { limit: '5' }, 'query')).toEqual({ limit: 5 });
-    expect(errorsOf(AlbumListQuery, { limit: '500' })).toEqual([
+    expect(parseQuery(AlbumListQuery, { limit: '5', artist: undefined })).toEqual({ limit: 5 });
+    expect(() => parseQuery(AlbumListQuery, { limit: '500' })).toThrow(ValidationError);
+    expect(errorsOf(AlbumListQuery, { limit: 500 })).toEqual([
       { field: 'limit', message: 'must be between 1 and 100' },
     ]);
   });
