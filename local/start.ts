@@ -18,6 +18,7 @@ Album service is ready in ${((performance.now() - startedAt) / 1000).toFixed(1)}
   API docs      ${stack.apiUrl}/docs
   Data API      ${stack.dataApiUrl}
   S3            ${stack.s3Url}
+  SQS           ${stack.sqsUrl}
   Lambda invoke ${stack.lambdaUrl}
 Press Ctrl-C to stop.`);
 

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { type ResultColumn, TEXT_RESULT_OIDS } from './values.js';
@@ -48,6 +49,7 @@ class Mutex {
  * session until it ends, and a statement from outside waits for it rather than running inside it.
  */
 export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   await db.exec("SET TIME ZONE 'UTC'");
   const asText = Object.fromEntries(TEXT_RESULT_OIDS.map((oid) => [oid, (text: string) => text]));
