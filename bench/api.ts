@@ -68,7 +68,9 @@ try {
       errors: r.errors,
     })),
   );
-  console.log(`album API / baseline throughput: ${(api.requestsPerSecond / base.requestsPerSecond).toFixed(2)}`);
+  console.log(
+    `album API / baseline throughput: ${(api.requestsPerSecond / base.requestsPerSecond).toFixed(2)}`,
+  );
 } finally {
   await baseline.stop();
   await stack.stop();
