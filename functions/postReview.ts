@@ -1,13 +1,12 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parseAlbumId } from '../lib/albums-api.js';
 import { loadConfig } from '../lib/config.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { jsonBody } from '../lib/http/json-body.js';
 import { json } from '../lib/http/responses.js';
-import { type ContextWithCircuit, circuitBreaker } from '../lib/middleware/circuit-breaker.js';
-import { logger, metrics } from '../lib/observability.js';
-import { createReviewIntake } from '../lib/review-intake.js';
+import type { ContextWithCircuit } from '../lib/middleware/circuit-breaker.js';
+import { metrics } from '../lib/observability.js';
+import { createReviewIntake, reviewsQueueCircuit } from '../lib/review-intake.js';
 import { NewReview } from '../lib/schemas.js';
 import { createServices } from '../lib/services.js';
 import { parse } from '../lib/validation.js';
@@ -25,13 +24,4 @@ export const handler = httpHandler(async (event, context) => {
 })
   .use(jsonBody())
   .use(logMetrics(metrics))
-  .use(
-    circuitBreaker({
-      name: 'reviews-queue',
-      ...config.reviews.breaker,
-      onTransition: (from, to) => {
-        logger.warn('Reviews queue circuit changed state', { from, to });
-        metrics.addMetric(`ReviewsQueueCircuit_${to}`, MetricUnit.Count, 1);
-      },
-    }),
-  );
+  .use(reviewsQueueCircuit(config.reviews.breaker));

@@ -15,8 +15,11 @@ export interface AlbumListOptions {
 }
 
 export interface AlbumStore {
-  /** Stores a new album under a fresh id; its cover starts `pending`. */
-  create(input: NewAlbum): Promise<StoredAlbum>;
+  /**
+   * Stores a new album; its cover starts `pending`. The id is fresh unless the caller chose it, as one
+   * that stores the cover before the album must.
+   */
+  create(input: NewAlbum, albumId?: string): Promise<StoredAlbum>;
   /** The album with this id, with its review counts, or undefined. */
   get(albumId: string): Promise<StoredAlbum | undefined>;
   /** Whether an album with this id is stored; cheap, as albums are never deleted. */
@@ -68,8 +71,7 @@ export function createAlbumStore(db: Database): AlbumStore {
     knownAlbums.add(albumId);
   };
   return {
-    async create(input) {
-      const albumId = randomUUID();
+    async create(input, albumId = randomUUID()) {
       const { rows } = await db.execute<AlbumRow>(
         `INSERT INTO albums (album_id, artist, title, year, cover_key)
          VALUES (:albumId, :artist, :title, :year, :coverKey)

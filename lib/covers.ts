@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { CoverUpload } from './schemas.js';
 
@@ -14,6 +14,10 @@ export interface CoverStoreOptions {
 export interface CoverStore {
   /** A presigned POST that lets a browser upload one image of at most `maxBytes` to `key`, and nothing else. */
   presignUpload(key: string): Promise<CoverUpload>;
+  /** Stores cover bytes the API received itself (the course contract uploads through the API). */
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** Removes a cover; removing one that is not there is not an error. */
+  remove(key: string): Promise<void>;
 }
 
 /**
@@ -45,6 +49,16 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
         expiresAt: new Date(issuedAt.getTime() + options.uploadExpiresSeconds * 1000).toISOString(),
         maxBytes: options.maxBytes,
       };
+    },
+
+    async put(key, bytes, contentType) {
+      await options.s3.send(
+        new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: bytes, ContentType: contentType }),
+      );
+    },
+
+    async remove(key) {
+      await options.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }));
     },
   };
 }

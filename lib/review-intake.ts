@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AlbumStore } from './albums.js';
+import type { AppConfig } from './config.js';
 import { NotFoundError, UnavailableError } from './errors.js';
-import type { CircuitGuard } from './middleware/circuit-breaker.js';
+import { type CircuitGuard, circuitBreaker } from './middleware/circuit-breaker.js';
 import { logger, metrics } from './observability.js';
 import type { ReviewQueue } from './review-queue.js';
 import type { ReviewKind, ReviewLedger } from './reviews.js';
@@ -58,4 +59,22 @@ export function createReviewIntake(deps: {
       }
     },
   };
+}
+
+/**
+ * The circuit breaker middleware that guards the reviews queue, configured and observed the same way by
+ * every function that accepts reviews: each transition logged and counted.
+ *
+ * @example
+ * export const handler = httpHandler(accept).use(reviewsQueueCircuit(config.reviews.breaker));
+ */
+export function reviewsQueueCircuit<TEvent, TResult>(settings: AppConfig['reviews']['breaker']) {
+  return circuitBreaker<TEvent, TResult>({
+    name: 'reviews-queue',
+    ...settings,
+    onTransition: (from, to) => {
+      logger.warn('Reviews queue circuit changed state', { from, to });
+      metrics.addMetric(`ReviewsQueueCircuit_${to}`, MetricUnit.Count, 1);
+    },
+  });
 }

@@ -1,14 +1,35 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { NotFoundError, UnavailableError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
+import {
+  type FieldError,
+  NotFoundError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors.js';
 import { logger as defaultLogger } from '../observability.js';
 import { json } from './responses.js';
 
-export interface HttpErrorsOptions {
-  logger: Pick<typeof defaultLogger, 'error' | 'warn'>;
+/** An error as the client will be told of it, before it is given its body's shape. */
+export interface ErrorReply {
+  statusCode: number;
+  message: string;
+  errors?: FieldError[];
 }
 
-const defaults: Readonly<HttpErrorsOptions> = Object.freeze({ logger: defaultLogger });
+export interface HttpErrorsOptions {
+  logger: Pick<typeof defaultLogger, 'error' | 'warn'>;
+  /** Shapes the reply; an API with another error dialect may also change the status. */
+  present: (reply: ErrorReply) => { statusCode: number; body: unknown };
+}
+
+const defaults: Readonly<HttpErrorsOptions> = Object.freeze({
+  logger: defaultLogger,
+  present: ({ statusCode, message, errors }: ErrorReply) => ({
+    statusCode,
+    body: errors ? { message, errors } : { message },
+  }),
+});
 
 /**
  * Maps the domain's named errors to HTTP responses with a JSON body, in one place. Anything unexpected is
@@ -20,27 +41,28 @@ const defaults: Readonly<HttpErrorsOptions> = Object.freeze({ logger: defaultLog
 export function httpErrors(
   options: Partial<HttpErrorsOptions> = {},
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
-  const { logger } = { ...defaults, ...options };
+  const { logger, present } = { ...defaults, ...options };
   return {
     onError: async (request) => {
       const { error } = request;
+      let reply: ErrorReply;
+      let headers: Record<string, string> = {};
       if (error instanceof ValidationError) {
-        request.response = json(400, { message: error.message, errors: error.errors });
+        reply = { statusCode: 400, message: error.message, errors: error.errors };
       } else if (error instanceof UnsupportedMediaTypeError) {
-        request.response = json(415, { message: error.message });
+        reply = { statusCode: 415, message: error.message };
       } else if (error instanceof NotFoundError) {
-        request.response = json(404, { message: error.message });
+        reply = { statusCode: 404, message: error.message };
       } else if (error instanceof UnavailableError) {
         logger.warn('Dependency unavailable', { error });
-        request.response = json(
-          503,
-          { message: error.message },
-          { 'retry-after': String(error.retryAfterSeconds) },
-        );
+        reply = { statusCode: 503, message: error.message };
+        headers = { 'retry-after': String(error.retryAfterSeconds) };
       } else {
         logger.error('Unhandled error', { error });
-        request.response = json(500, { message: 'Internal server error' });
+        reply = { statusCode: 500, message: 'Internal server error' };
       }
+      const { statusCode, body } = present(reply);
+      request.response = json(statusCode, body, headers);
     },
   };
 }

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger } from '../observability.js';
-import { httpErrors } from './errors.js';
+import { type HttpErrorsOptions, httpErrors } from './errors.js';
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -16,8 +16,8 @@ export type HttpHandler = (
  * @example
  * export const handler = httpHandler(async (event) => json(200, { ok: true }));
  */
-export function httpHandler(handler: HttpHandler) {
+export function httpHandler(handler: HttpHandler, errors: Partial<HttpErrorsOptions> = {}) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(handler)
     .use(injectLambdaContext(logger))
-    .use(httpErrors());
+    .use(httpErrors(errors));
 }

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { coverKeyFor } from '../lib/albums.js';
+import { loadConfig } from '../lib/config.js';
+import { rawBody } from '../lib/course-api.js';
+import { parseProfile, presentCourseError } from '../lib/course-contract.js';
+import { UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
+import { httpHandler } from '../lib/http/handler.js';
+import { json } from '../lib/http/responses.js';
+import { parseMultipart } from '../lib/multipart.js';
+import { createServices } from '../lib/services.js';
+
+const config = loadConfig();
+const { albums, covers } = createServices(config);
+
+/** POST /cs6650/albums: multipart `image` + `profile`; the image is stored as the album's cover. */
+export const handler = httpHandler(
+  async (event) => {
+    const contentType = event.headers['content-type'] ?? '';
+    if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
+      throw new UnsupportedMediaTypeError(
+        'Content-Type must be multipart/form-data with image and profile parts',
+      );
+    }
+    const form = await parseMultipart(rawBody(event), contentType, config.covers.maxBytes);
+    const image = form.files.image;
+    const profileText = form.fields.profile ?? form.files.profile?.data.toString('utf8');
+    if (!image || profileText === undefined) {
+      const missing = [!image && 'image', profileText === undefined && 'profile'].filter(Boolean) as string[];
+      throw new ValidationError(
+        `Missing part${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+        missing.map((field) => ({ field, message: 'is required' })),
+      );
+    }
+    if (image.data.length === 0)
+      throw new ValidationError('image is empty', [{ field: 'image', message: 'is empty' }]);
+    const profile = parseProfile(profileText);
+
+    // The cover goes first and the album after, so no album ever points at a cover that is not there.
+    const albumId = randomUUID();
+    const coverKey = coverKeyFor(albumId);
+    await covers.put(coverKey, image.data, image.contentType);
+    try {
+      await albums.create(profile, albumId);
+    } catch (error) {
+      await covers.remove(coverKey).catch(() => undefined);
+      throw error;
+    }
+    return json(200, { albumID: albumId, imageSize: String(image.data.length) });
+  },
+  { present: presentCourseError },
+);

@@ -1,0 +1,28 @@
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { loadConfig } from '../lib/config.js';
+import { parseCourseAlbumId } from '../lib/course-api.js';
+import { LikeOrNot, presentCourseError } from '../lib/course-contract.js';
+import { httpHandler } from '../lib/http/handler.js';
+import { json } from '../lib/http/responses.js';
+import type { ContextWithCircuit } from '../lib/middleware/circuit-breaker.js';
+import { metrics } from '../lib/observability.js';
+import { createReviewIntake, reviewsQueueCircuit } from '../lib/review-intake.js';
+import { createServices } from '../lib/services.js';
+import { parse } from '../lib/validation.js';
+
+const config = loadConfig();
+const { albums, reviewQueue, reviewLedger } = createServices(config);
+const intake = createReviewIntake({ albums, queue: reviewQueue, ledger: reviewLedger });
+
+/** POST /cs6650/review/{likeornot}/{albumID}: the same review pipeline as our own API. */
+export const handler = httpHandler(
+  async (event, context) => {
+    const kind = parse(LikeOrNot, event.pathParameters?.likeornot, 'likeornot');
+    const albumId = parseCourseAlbumId(event);
+    await intake.accept({ albumId, kind }, (context as ContextWithCircuit).circuit);
+    return json(201, {});
+  },
+  { present: presentCourseError },
+)
+  .use(logMetrics(metrics))
+  .use(reviewsQueueCircuit(config.reviews.breaker));

@@ -1,0 +1,215 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CourseAlbumCreated,
+  CourseAlbumInfo,
+  CourseError,
+  CourseReviewCounts,
+} from '../../lib/course-contract.js';
+import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+
+let stack: TestStack;
+let base: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  base = `${stack.apiUrl}/cs6650/`;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Asserts the status and that the body is exactly the contract's schema for it. */
+async function expectContract(response: Response, status: number, schema: TSchema) {
+  expect(response.status).toBe(status);
+  const body = await response.json();
+  expect(Value.Check(schema, body), JSON.stringify(body)).toBe(true);
+  return body;
+}
+
+interface Part {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  data: Buffer | string;
+}
+
+/** A multipart body built byte by byte, as the course's Java client writes it. */
+function multipart(parts: Part[], { boundary = `----Boundary${randomUUID()}`, newline = '\r\n' } = {}) {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition = `Content-Disposition: form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
+    const type = part.contentType ? `${newline}Content-Type: ${part.contentType}` : '';
+    chunks.push(Buffer.from(`--${boundary}${newline}${disposition}${type}${newline}${newline}`));
+    chunks.push(Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data));
+    chunks.push(Buffer.from(newline));
+  }
+  chunks.push(Buffer.from(`--${boundary}--${newline}`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+const postAlbum = (parts: Part[], options?: Parameters<typeof multipart>[1]) => {
+  const { body, contentType } = multipart(parts, options);
+  return fetch(`${base}albums`, { method: 'POST', headers: { 'content-type': contentType }, body });
+};
+
+const javaProfile = (artist: string, title: string, year: string, newline = '\n') =>
+  `class AlbumsProfile {${newline}    artist: ${artist}${newline}    title: ${title}${newline}    year: ${year}${newline}}`;
+
+// Every byte value, so anything that treats the image as text shows up as a changed byte.
+const image = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+  randomBytes(3000),
+]);
+const imagePart = (data: Buffer = image): Part => ({
+  name: 'image',
+  filename: 'nmtb.png',
+  contentType: 'application/octet-stream',
+  data,
+});
+
+describe('the CS6650 album store contract', () => {
+  it.each([
+    [
+      'JSON, year as a string',
+      JSON.stringify({ artist: 'Sex Pistols', title: 'Never Mind The Bollocks!', year: '1977' }),
+    ],
+    [
+      'JSON, year as a number',
+      JSON.stringify({ artist: 'Sex Pistols', title: 'Never Mind The Bollocks!', year: 1977 }),
+    ],
+    ['the Java client text', javaProfile('Sex Pistols', 'Never Mind The Bollocks!', '1977')],
+    [
+      'the Java client text with CRLF and extra spaces',
+      `  ${javaProfile('Sex Pistols ', 'Never Mind The Bollocks!', ' 1977', '\r\n')}  \r\n`,
+    ],
+  ])('creates an album from a profile sent as %s, and serves it back', async (_form, profile) => {
+    const created = await expectContract(
+      await postAlbum([imagePart(), { name: 'profile', data: profile }]),
+      200,
+      CourseAlbumCreated,
+    );
+    expect(created.imageSize).toBe(String(image.length));
+
+    const info = await expectContract(await fetch(`${base}albums/${created.albumID}`), 200, CourseAlbumInfo);
+    expect(info).toEqual({ artist: 'Sex Pistols', title: 'Never Mind The Bollocks!', year: '1977' });
+  });
+
+  it('stores the image byte for byte as the album cover', async () => {
+    const created = await expectContract(
+      await postAlbum(
+        [
+          {
+            name: 'profile',
+            contentType: 'application/json',
+            data: JSON.stringify({ artist: 'A', title: 'T', year: '2001' }),
+          },
+          imagePart(),
+        ],
+        { newline: '\r\n' },
+      ),
+      200,
+      CourseAlbumCreated,
+    );
+    const s3 = new S3Client({
+      endpoint: stack.s3Url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const object = await s3.send(
+      new GetObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: `covers/${created.albumID}` }),
+    );
+    expect(Buffer.from((await object.Body?.transformToByteArray()) ?? [])).toEqual(image);
+    s3.destroy();
+  });
+
+  it.each([
+    ['no image part', [{ name: 'profile', data: JSON.stringify({ artist: 'A', title: 'T', year: '2001' }) }]],
+    ['no profile part', [imagePart()]],
+    [
+      'an empty image',
+      [
+        imagePart(Buffer.alloc(0)),
+        { name: 'profile', data: JSON.stringify({ artist: 'A', title: 'T', year: '2001' }) },
+      ],
+    ],
+    ['a profile that is neither form', [imagePart(), { name: 'profile', data: 'artist=A&title=T' }]],
+    [
+      'a profile missing its title',
+      [imagePart(), { name: 'profile', data: javaProfile('A', '', '1999').replace(/\s*title:.*\n/, '\n') }],
+    ],
+    [
+      'a year that is not a year',
+      [imagePart(), { name: 'profile', data: JSON.stringify({ artist: 'A', title: 'T', year: 'nineteen' }) }],
+    ],
+    [
+      'an image over the size limit',
+      [
+        imagePart(Buffer.alloc(5 * 1024 * 1024 + 1, 7)),
+        { name: 'profile', data: JSON.stringify({ artist: 'A', title: 'T', year: '2001' }) },
+      ],
+    ],
+  ] as Array<[string, Part[]]>)('answers 400 with a msg for %s', async (_case, parts) => {
+    const error = await expectContract(await postAlbum(parts), 400, CourseError);
+    expect(error.msg.length).toBeGreaterThan(0);
+  });
+
+  it('answers 400 for a body that is not multipart', async () => {
+    const response = await fetch(`${base}albums`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await expectContract(response, 400, CourseError);
+  });
+
+  it('answers 400 for a malformed album id and 404 for an unknown one', async () => {
+    await expectContract(await fetch(`${base}albums/abc`), 400, CourseError);
+    const missing = await expectContract(await fetch(`${base}albums/${randomUUID()}`), 404, CourseError);
+    expect(missing.msg).toBe('Key not found');
+  });
+
+  it('takes likes and dislikes with 201 and counts them as strings', async () => {
+    const { albumID } = await expectContract(
+      await postAlbum([
+        imagePart(),
+        { name: 'profile', data: JSON.stringify({ artist: 'A', title: 'Reviewed', year: 2010 }) },
+      ]),
+      200,
+      CourseAlbumCreated,
+    );
+    for (const likeornot of ['like', 'like', 'dislike']) {
+      const response = await fetch(`${base}review/${likeornot}/${albumID}`, { method: 'POST' });
+      expect(response.status).toBe(201);
+    }
+    const counts = await eventually(async () => {
+      const body = await expectContract(await fetch(`${base}review/${albumID}`), 200, CourseReviewCounts);
+      return body.likes === '2' && body.dislikes === '1' ? body : undefined;
+    });
+    expect(counts).toEqual({ likes: '2', dislikes: '1' });
+  });
+
+  it('answers 400 for a bad likeornot or id and 404 for an unknown album', async () => {
+    await expectContract(
+      await fetch(`${base}review/love/${randomUUID()}`, { method: 'POST' }),
+      400,
+      CourseError,
+    );
+    await expectContract(await fetch(`${base}review/like/123`, { method: 'POST' }), 400, CourseError);
+    await expectContract(
+      await fetch(`${base}review/like/${randomUUID()}`, { method: 'POST' }),
+      404,
+      CourseError,
+    );
+    await expectContract(await fetch(`${base}review/${randomUUID()}`), 404, CourseError);
+    await expectContract(await fetch(`${base}review/x`), 400, CourseError);
+  });
+});
