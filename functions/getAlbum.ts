@@ -5,12 +5,14 @@ import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
 import { createServices } from '../lib/services.js';
 
-const { albums } = createServices(loadConfig());
+const { albums, covers } = createServices(loadConfig());
 
-/** GET /albums/{albumId} */
+/** GET /albums/{albumId}: the album, with a short-lived URL of its cover once it is verified. */
 export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
   const album = await albums.get(albumId);
   if (!album) throw new NotFoundError(`Album ${albumId} does not exist`);
-  return json(200, presentAlbum(album));
+  const presented = presentAlbum(album);
+  if (album.cover.status === 'ready') presented.cover.url = await covers.presignDownload(album.coverKey);
+  return json(200, presented);
 });

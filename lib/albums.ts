@@ -8,6 +8,12 @@ export interface StoredAlbum extends Album {
   coverKey: string;
 }
 
+/** Verification's finding on one upload of a cover, identified by the object's ETag. */
+export type CoverVerdict = { eTag: string } & (
+  | { status: 'ready'; size: number; contentType: string; width: number; height: number }
+  | { status: 'rejected'; reason: string }
+);
+
 export interface AlbumListOptions {
   artist?: string;
   limit?: number;
@@ -22,6 +28,13 @@ export interface AlbumStore {
   create(input: NewAlbum, albumId?: string): Promise<StoredAlbum>;
   /** The album with this id, with its review counts, or undefined. */
   get(albumId: string): Promise<StoredAlbum | undefined>;
+  /**
+   * Records what verification found in the cover upload with this ETag. A verdict for the upload already
+   * judged changes nothing, so a repeated event is harmless. Returns whether anything changed.
+   */
+  recordCoverVerdict(albumId: string, verdict: CoverVerdict): Promise<boolean>;
+  /** Sets the cover back to `pending` for a new upload. */
+  resetCover(albumId: string): Promise<void>;
   /** Whether an album with this id is stored; cheap, as albums are never deleted. */
   exists(albumId: string): Promise<boolean>;
   /** One page of albums in creation order, optionally by one artist, with the cursor of the next page. */
@@ -34,7 +47,8 @@ const KNOWN_ALBUMS_LIMIT = 50_000;
 export const coverKeyFor = (albumId: string): string => `covers/${albumId}`;
 
 const ALBUM_COLUMNS = `
-  album_id, seq, artist, title, year, cover_key, cover_status,
+  album_id, seq, artist, title, year, cover_key, cover_status, cover_reason, cover_size, cover_content_type,
+  cover_width, cover_height,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
 
 /** Albums with their review counters; an album nobody reviewed yet has no counters row. */
@@ -51,6 +65,11 @@ interface AlbumRow {
   year: number;
   cover_key: string;
   cover_status: Album['cover']['status'];
+  cover_reason: string | null;
+  cover_size: number | null;
+  cover_content_type: string | null;
+  cover_width: number | null;
+  cover_height: number | null;
   created_at: string;
   likes?: number;
   dislikes?: number;
@@ -86,6 +105,35 @@ export function createAlbumStore(db: Database): AlbumStore {
         albumId: uuid(albumId),
       });
       return rows[0] && toAlbum(rows[0]);
+    },
+
+    async recordCoverVerdict(albumId, verdict) {
+      const ready = verdict.status === 'ready';
+      const { updatedCount } = await db.execute(
+        `UPDATE albums
+         SET cover_status = :status, cover_etag = :eTag, cover_reason = :reason, cover_size = :size,
+             cover_content_type = :contentType, cover_width = :width, cover_height = :height
+         WHERE album_id = :albumId AND cover_etag IS DISTINCT FROM :eTag`,
+        {
+          albumId: uuid(albumId),
+          status: verdict.status,
+          eTag: verdict.eTag,
+          reason: ready ? null : verdict.reason,
+          size: ready ? verdict.size : null,
+          contentType: ready ? verdict.contentType : null,
+          width: ready ? verdict.width : null,
+          height: ready ? verdict.height : null,
+        },
+      );
+      return updatedCount > 0;
+    },
+
+    async resetCover(albumId) {
+      await db.execute(
+        `UPDATE albums SET cover_status = 'pending', cover_etag = NULL, cover_reason = NULL
+         WHERE album_id = :albumId`,
+        { albumId: uuid(albumId) },
+      );
     },
 
     async exists(albumId) {
@@ -130,7 +178,18 @@ function toAlbum(row: AlbumRow): StoredAlbum {
     title: row.title,
     year: row.year,
     createdAt: row.created_at,
-    cover: { status: row.cover_status },
+    cover: {
+      status: row.cover_status,
+      ...(row.cover_status === 'rejected' && row.cover_reason ? { reason: row.cover_reason } : {}),
+      ...(row.cover_status === 'ready'
+        ? {
+            contentType: row.cover_content_type ?? undefined,
+            size: Number(row.cover_size),
+            width: Number(row.cover_width),
+            height: Number(row.cover_height),
+          }
+        : {}),
+    },
     reviews: { likes: Number(row.likes ?? 0), dislikes: Number(row.dislikes ?? 0) },
     coverKey: row.cover_key,
   };

@@ -1,5 +1,13 @@
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { CoverUpload } from './schemas.js';
 
 export interface CoverStoreOptions {
@@ -18,7 +26,15 @@ export interface CoverStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** Removes a cover; removing one that is not there is not an error. */
   remove(key: string): Promise<void>;
+  /** Size and version of a stored cover, or undefined when there is none. */
+  describe(key: string): Promise<{ size: number; eTag: string } | undefined>;
+  /** The first `length` bytes of a cover. */
+  readStart(key: string, length: number): Promise<Uint8Array>;
+  /** A short-lived URL a browser can show the cover from. */
+  presignDownload(key: string): Promise<string>;
 }
+
+const DOWNLOAD_EXPIRES_SECONDS = 300;
 
 /**
  * The covers bucket behind domain verbs.
@@ -60,5 +76,27 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
     async remove(key) {
       await options.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }));
     },
+
+    async describe(key) {
+      try {
+        const head = await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
+        return { size: head.ContentLength ?? 0, eTag: (head.ETag ?? '').replaceAll('"', '') };
+      } catch (error) {
+        if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+        throw error;
+      }
+    },
+
+    async readStart(key, length) {
+      const object = await options.s3.send(
+        new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+      );
+      return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+    },
+
+    presignDownload: (key) =>
+      getSignedUrl(options.s3, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
+        expiresIn: DOWNLOAD_EXPIRES_SECONDS,
+      }),
   };
 }

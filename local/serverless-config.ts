@@ -148,3 +148,36 @@ export function sqsTriggers(config: ServerlessConfig): SqsTrigger[] {
     }),
   );
 }
+
+/** A function that a declared bucket notifies of created objects, under a key prefix. */
+export interface S3Trigger {
+  functionName: string;
+  bucketLogicalId: string;
+  prefix: string;
+}
+
+interface LambdaNotification {
+  Event: string;
+  Function: GetAtt;
+  Filter?: { S3Key?: { Rules?: Array<{ Name: string; Value: string }> } };
+}
+
+/** The `ObjectCreated` notifications of declared buckets that name one of this service's functions. */
+export function s3Triggers(config: ServerlessConfig): S3Trigger[] {
+  return Object.entries(config.resources.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::S3::Bucket')
+    .flatMap(([bucketLogicalId, resource]) => {
+      const notifications =
+        (resource.Properties?.NotificationConfiguration as { LambdaConfigurations?: LambdaNotification[] })
+          ?.LambdaConfigurations ?? [];
+      return notifications
+        .filter((notification) => notification.Event.startsWith('s3:ObjectCreated:'))
+        .map((notification) => {
+          const logicalId = notification.Function['Fn::GetAtt'][0].replace(/LambdaFunction$/, '');
+          const prefix =
+            notification.Filter?.S3Key?.Rules?.find((rule) => rule.Name === 'prefix')?.Value ?? '';
+          const functionKey = logicalId.charAt(0).toLowerCase() + logicalId.slice(1);
+          return { functionName: `${config.service}-local-${functionKey}`, bucketLogicalId, prefix };
+        });
+    });
+}

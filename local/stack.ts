@@ -12,11 +12,13 @@ import { LOCAL_CREDENTIALS, startObjectStore } from './object-store.js';
 import { startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
 import { localQueueArn, startQueues } from './queues.js';
+import { startS3EventSource } from './s3-event-source.js';
 import {
   declaredBuckets,
   declaredQueues,
   localName,
   readServerlessConfig,
+  s3Triggers,
   sqsTriggers,
 } from './serverless-config.js';
 import { startSqsEventSource } from './sqs-event-source.js';
@@ -174,6 +176,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         maximumBatchingWindowSeconds: trigger.maximumBatchingWindowSeconds,
         reportBatchItemFailures: trigger.reportBatchItemFailures,
         invoke: (event) => invokeFunction(lambda, trigger.functionName, event) as Promise<SQSBatchResponse>,
+        log,
+      });
+      stoppers.push(() => source.stop());
+    }
+
+    for (const trigger of s3Triggers(config)) {
+      const source = startS3EventSource({
+        store: objectStore,
+        bucket: localName(config, trigger.bucketLogicalId),
+        prefix: trigger.prefix,
+        invoke: (event) => invokeFunction(lambda, trigger.functionName, event),
         log,
       });
       stoppers.push(() => source.stop());

@@ -5,6 +5,7 @@ import {
   AlbumListQuery,
   AlbumPage,
   AlbumPath,
+  CoverUpload,
   CreatedAlbum,
   ErrorBody,
   MAX_TEXT_LENGTH,
@@ -87,6 +88,19 @@ export const openApiDocument = {
         },
       },
     },
+    '/albums/{albumId}/cover': {
+      post: {
+        operationId: 'replaceCover',
+        summary: 'Get a presigned upload that replaces the cover',
+        description: 'The cover is `pending` again until the new upload has been verified.',
+        parameters: parameters(AlbumPath, 'path'),
+        responses: {
+          '201': { description: 'A presigned POST for the new cover', content: jsonContent('CoverUpload') },
+          '404': errorResponse('No album has this id'),
+          ...commonErrors,
+        },
+      },
+    },
     '/albums/{albumId}/reviews': {
       post: {
         operationId: 'reviewAlbum',
@@ -117,6 +131,7 @@ export const openApiDocument = {
   },
   components: {
     schemas: {
+      CoverUpload: plain(CoverUpload),
       NewReview: plain(NewReview),
       AcceptedReview: plain(AcceptedReview),
       ReviewCounts: plain(ReviewCounts),

@@ -55,7 +55,8 @@ describe('the deployable template', () => {
     const env = functionNamed('CreateAlbum').Properties.Environment.Variables;
     expect(env.DB_CLUSTER_ARN).toEqual({ 'Fn::GetAtt': ['DatabaseCluster', 'DBClusterArn'] });
     expect(env.DB_SECRET_ARN).toEqual({ 'Fn::GetAtt': ['DatabaseCluster', 'MasterUserSecret.SecretArn'] });
-    expect(env.COVERS_BUCKET).toEqual({ Ref: 'CoversBucket' });
+    expect(env.COVERS_BUCKET).toBe((resources.CoversBucket as Resource).Properties.BucketName);
+    expect(env.REVIEWS_QUEUE_URL).toEqual({ Ref: 'ReviewsQueue' });
     expect(env.DATA_API_ENDPOINT).toBe('');
   });
 
@@ -143,5 +144,28 @@ describe('the deployable template', () => {
     expect(sqsActions('ApplyReviewsRole')).not.toContain('sqs:SendMessage');
     expect(sqsActions('ApplyReviewsRole')).toContain('sqs:DeleteMessage');
     expect(sqsActions('ReadAlbumsRole')).toEqual([]);
+  });
+
+  it('has the covers bucket invoke the verifier for objects created under covers/, and nothing else', () => {
+    const bucket = resources.CoversBucket as Resource;
+    const [notification] = bucket.Properties.NotificationConfiguration.LambdaConfigurations;
+    expect(notification).toEqual({
+      Event: 's3:ObjectCreated:*',
+      Function: { 'Fn::GetAtt': ['VerifyCoverLambdaFunction', 'Arn'] },
+      Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'covers/' }] } },
+    });
+    expect((bucket as Resource & { DependsOn: string[] }).DependsOn).toEqual(['VerifyCoverPermission']);
+    const permission = (resources.VerifyCoverPermission as Resource).Properties;
+    expect(permission).toMatchObject({
+      Principal: 's3.amazonaws.com',
+      SourceArn: `arn:aws:s3:::${bucket.Properties.BucketName}`,
+    });
+
+    const verifier = statementsOf('VerifyCoverRole').find((s: Statement) =>
+      [s.Action].flat().includes('s3:DeleteObject'),
+    );
+    expect([verifier?.Action].flat().sort()).toEqual(['s3:DeleteObject', 's3:GetObject']);
+    expect(verifier?.Resource).toBe(`arn:aws:s3:::${bucket.Properties.BucketName}/covers/*`);
+    expect(functionNamed('VerifyCover').Properties.Role['Fn::GetAtt'][0]).toBe('VerifyCoverRole');
   });
 });
