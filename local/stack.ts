@@ -88,7 +88,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const config = await readServerlessConfig(projectRoot, { ...process.env, ...awsCredentials });
+    const apiPort = options.port ?? (ephemeral ? await freePort() : Number(process.env.PORT ?? 3000));
+    const lambdaPort = ephemeral ? await freePort() : Number(process.env.LAMBDA_PORT ?? 3002);
+    // The web page is served by the API, so its origin is the one the bucket's CORS rules must allow.
+    const webOrigin = process.env.WEB_ORIGIN ?? `http://localhost:${apiPort}`;
+    const config = await readServerlessConfig(projectRoot, {
+      ...process.env,
+      ...awsCredentials,
+      WEB_ORIGIN: webOrigin,
+    });
 
     const dataApi = await startDataApiServer({
       port: port('DATA_API_PORT', 4010),
@@ -150,11 +158,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const applied = await migrate(environment);
     log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'Database schema is up to date');
 
-    const apiPort = options.port ?? (ephemeral ? await freePort() : Number(process.env.PORT ?? 3000));
-    const lambdaPort = ephemeral ? await freePort() : Number(process.env.LAMBDA_PORT ?? 3002);
     const offline = await startServerlessOffline({
       cwd: projectRoot,
-      env: { ...environment, PORT: String(apiPort), LAMBDA_PORT: String(lambdaPort) },
+      env: { ...environment, PORT: String(apiPort), LAMBDA_PORT: String(lambdaPort), WEB_ORIGIN: webOrigin },
       log,
     });
     stoppers.push(() => offline.stop());

@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { png } from '../support/images.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const screenshots = join(import.meta.dirname, '..', '..', 'test-artifacts', 'album-page');
+
+let stack: TestStack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The browser test drives Debian's Chromium: install it with 'apt-get install -y chromium' (.ci/run does)`,
+    );
+  }
+  await mkdir(screenshots, { recursive: true });
+  stack = await startTestStack();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const message = () => page.locator('#message');
+const shoot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
+async function chooseFile(name: string, mimeType: string, buffer: Buffer) {
+  await page.locator('#cover-file').setInputFiles({ name, mimeType, buffer });
+  await page.getByRole('button', { name: 'Upload cover' }).click();
+}
+
+describe('the album page', () => {
+  it('creates an album, uploads its cover straight to S3 and shows it once verified', async () => {
+    await page.goto(stack.apiUrl);
+    await page.getByLabel('Artist').fill('Kraftwerk');
+    await page.getByLabel('Title').fill('Computer World');
+    await page.getByLabel('Year').fill('1981');
+    await page.getByRole('button', { name: 'Create album' }).click();
+    await expect.poll(() => message().textContent()).toContain('Album created');
+    await shoot('1-album-created');
+
+    const uploads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') uploads.push(request.url());
+    });
+    await chooseFile('computer-world.png', 'image/png', png(120, 90));
+    await expect.poll(() => message().textContent(), { timeout: 20_000 }).toBe('Cover ready.');
+    expect(uploads.some((url) => url.startsWith(stack.s3Url))).toBe(true); // the bytes went to S3, not the API
+    expect(await page.locator('#upload-progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBe(
+      100,
+    );
+    const image = page.locator('#cover-image');
+    await expect
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBe(120);
+    expect(await page.locator('#cover-status').textContent()).toBe('Cover 120 × 90');
+    await shoot('2-cover-ready');
+  });
+
+  it('counts a like and a dislike', async () => {
+    await page.getByRole('button', { name: /Like/ }).first().click();
+    await expect.poll(() => page.locator('#likes').textContent(), { timeout: 15_000 }).toBe('1');
+    await page.getByRole('button', { name: /Dislike/ }).click();
+    await expect.poll(() => page.locator('#dislikes').textContent(), { timeout: 15_000 }).toBe('1');
+    await shoot('3-reviewed');
+  });
+
+  it('refuses a file over the size limit before uploading it', async () => {
+    await chooseFile('huge.png', 'image/png', Buffer.alloc(6 * 1024 * 1024, 1));
+    await expect
+      .poll(() => message().textContent())
+      .toMatch(/“huge.png” is too large: 6.0 MB, and covers may be at most 5.0 MB/);
+    expect(await message().getAttribute('class')).toBe('error');
+    await shoot('4-too-large');
+  });
+
+  it('refuses a text file renamed .png once storage has it checked', async () => {
+    await chooseFile('notes.png', 'image/png', Buffer.from('these are my notes, not a picture'));
+    await expect
+      .poll(() => message().textContent(), { timeout: 20_000 })
+      .toBe('The file was refused: not a JPEG, PNG, WebP or GIF image.');
+    expect(await page.locator('#cover-status').textContent()).toBe(
+      'Cover refused: not a JPEG, PNG, WebP or GIF image',
+    );
+    await shoot('5-not-an-image');
+  });
+});

@@ -1,0 +1,186 @@
+// @ts-check
+// The album page: create an album, upload its cover straight to S3 with the presigned POST the API
+// returns, wait for the cover to be verified, and review the album.
+
+/** @typedef {{ method: 'POST', url: string, fields: Record<string, string>, key: string, expiresAt: string, maxBytes: number }} CoverUpload */
+/** @typedef {{ albumId: string, artist: string, title: string, year: number, cover: { status: string, reason?: string, url?: string, width?: number, height?: number }, reviews: { likes: number, dislikes: number } }} Album */
+
+const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
+const POLL_INTERVAL_MS = 500;
+const VERIFICATION_TIMEOUT_MS = 30_000;
+
+/** @param {string} id */
+const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const albumForm = /** @type {HTMLFormElement} */ (element('album-form'));
+const coverForm = /** @type {HTMLFormElement} */ (element('cover-form'));
+const fileInput = /** @type {HTMLInputElement} */ (element('cover-file'));
+const progress = /** @type {HTMLProgressElement} */ (element('upload-progress'));
+const coverImage = /** @type {HTMLImageElement} */ (element('cover-image'));
+
+/** @type {{ album?: Album, upload?: CoverUpload, maxBytes: number }} */
+const state = { maxBytes: 0 };
+
+/** @param {string} text @param {boolean} [isError] */
+function say(text, isError = false) {
+  element('message').textContent = text;
+  element('message').className = isError ? 'error' : '';
+}
+
+/** @param {number} bytes */
+const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Calls the API; a 4xx/5xx becomes an Error carrying the API's own message. */
+async function api(/** @type {string} */ path, /** @type {RequestInit} */ init = {}) {
+  const response = await fetch(path, init);
+  const body = response.status === 204 ? undefined : await response.json();
+  if (!response.ok) throw new Error(body?.message ?? `The API answered ${response.status}`);
+  return body;
+}
+
+/** @param {Album} album */
+function showAlbum(album) {
+  state.album = album;
+  element('album').hidden = false;
+  element('album-heading').textContent = `${album.artist} — ${album.title} (${album.year})`;
+  element('likes').textContent = String(album.reviews.likes);
+  element('dislikes').textContent = String(album.reviews.dislikes);
+  const { cover } = album;
+  coverImage.hidden = cover.status !== 'ready';
+  if (cover.status === 'ready' && cover.url) {
+    coverImage.src = cover.url;
+    element('cover-status').textContent = `Cover ${cover.width} × ${cover.height}`;
+  } else if (cover.status === 'rejected') {
+    element('cover-status').textContent = `Cover refused: ${cover.reason}`;
+  } else {
+    element('cover-status').textContent = 'No cover yet';
+  }
+}
+
+albumForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(albumForm);
+  try {
+    const created = await api('/albums', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        artist: data.get('artist'),
+        title: data.get('title'),
+        year: Number(data.get('year')),
+      }),
+    });
+    const { upload, ...album } = created;
+    state.upload = upload;
+    state.maxBytes = upload.maxBytes;
+    showAlbum(album);
+    element('max-size').textContent = megabytes(upload.maxBytes);
+    coverForm.hidden = false;
+    say('Album created. Now pick its cover.');
+  } catch (error) {
+    say(`Could not create the album: ${/** @type {Error} */ (error).message}`, true);
+  }
+});
+
+/** Posts the file to S3 with the presigned fields, reporting progress. Resolves with S3's status and body. */
+function uploadToS3(/** @type {CoverUpload} */ upload, /** @type {File} */ file) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('Content-Type', file.type);
+  form.append('file', file); // S3 requires the file to be the last field
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', upload.url);
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) progress.value = (event.loaded / event.total) * 100;
+    });
+    request.addEventListener('load', () => resolve({ status: request.status, body: request.responseText }));
+    request.addEventListener('error', () => reject(new Error('the upload did not reach storage')));
+    request.send(form);
+  });
+}
+
+/** Turns S3's XML refusal into a sentence a person can act on. */
+function explainRefusal(/** @type {string} */ xml) {
+  if (/expired/i.test(xml)) return 'the upload link has expired. Pick the file again to get a new one.';
+  if (/EntityTooLarge|content-length-range/i.test(xml)) return 'the file is larger than allowed.';
+  const message = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1];
+  return message ?? 'storage refused the file.';
+}
+
+async function waitForVerification(/** @type {string} */ albumId) {
+  const deadline = Date.now() + VERIFICATION_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    /** @type {Album} */
+    const album = await api(`/albums/${albumId}`);
+    if (album.cover.status !== 'pending') return album;
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+  throw new Error('verification is taking longer than expected; reload the album later');
+}
+
+coverForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const file = fileInput.files?.[0];
+  const { album } = state;
+  if (!album) return;
+  if (!file) return say('Pick an image first.', true);
+  if (!ACCEPTED_TYPES.includes(file.type)) {
+    return say(`“${file.name}” is not an image this service accepts (JPEG, PNG, WebP or GIF).`, true);
+  }
+  if (file.size > state.maxBytes) {
+    return say(
+      `“${file.name}” is too large: ${megabytes(file.size)}, and covers may be at most ${megabytes(state.maxBytes)}.`,
+      true,
+    );
+  }
+  try {
+    // A used or stale upload is replaced by a fresh one: each presigned POST is for one upload.
+    if (!state.upload || Date.parse(state.upload.expiresAt) < Date.now() + 5_000) {
+      state.upload = await api(`/albums/${album.albumId}/cover`, { method: 'POST' });
+    }
+    const upload = /** @type {CoverUpload} */ (state.upload);
+    progress.hidden = false;
+    progress.value = 0;
+    say(`Uploading ${file.name}…`);
+    const result = await uploadToS3(upload, file);
+    state.upload = undefined;
+    if (result.status >= 300) return say(`Upload refused: ${explainRefusal(result.body)}`, true);
+    say('Uploaded. Checking the image…');
+    const verified = await waitForVerification(album.albumId);
+    showAlbum(verified);
+    if (verified.cover.status === 'ready') say('Cover ready.');
+    else say(`The file was refused: ${verified.cover.reason}.`, true);
+  } catch (error) {
+    say(`Upload failed: ${/** @type {Error} */ (error).message}`, true);
+  }
+});
+
+/** @param {'like' | 'dislike'} kind */
+async function review(kind) {
+  const { album } = state;
+  if (!album) return;
+  const before = album.reviews;
+  try {
+    await api(`/albums/${album.albumId}/reviews`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind }),
+    });
+    say(`Thanks for the ${kind}.`);
+    // Reviews are counted asynchronously: poll until this one shows.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const counts = await api(`/albums/${album.albumId}/reviews`);
+      if (counts.likes + counts.dislikes > before.likes + before.dislikes) {
+        showAlbum({ ...album, reviews: counts });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  } catch (error) {
+    say(`Could not record the review: ${/** @type {Error} */ (error).message}`, true);
+  }
+}
+
+element('like').addEventListener('click', () => review('like'));
+element('dislike').addEventListener('click', () => review('dislike'));
