@@ -23,6 +23,9 @@ const db = createDatabase({
   secretArn: required('DB_SECRET_ARN'),
   name: process.env.DB_NAME ?? 'albums',
 });
-const applied = await applyMigrations(db, await readMigrations(new URL('./migrations', import.meta.url).pathname));
+const applied = await applyMigrations(
+  db,
+  await readMigrations(new URL('./migrations', import.meta.url).pathname),
+);
 console.log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'Database schema is up to date');
 client.destroy();

@@ -9,6 +9,7 @@ import {
   CourseError,
   CourseReviewCounts,
 } from '../../lib/course-contract.js';
+import { png } from '../support/images.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -60,9 +61,10 @@ const postAlbum = (parts: Part[], options?: Parameters<typeof multipart>[1]) => 
 const javaProfile = (artist: string, title: string, year: string, newline = '\n') =>
   `class AlbumsProfile {${newline}    artist: ${artist}${newline}    title: ${title}${newline}    year: ${year}${newline}}`;
 
-// Every byte value, so anything that treats the image as text shows up as a changed byte.
+// A real PNG (the cover goes through verification) followed by every byte value, so anything that treats
+// the image as text shows up as a changed byte.
 const image = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  png(16, 16),
   Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
   randomBytes(3000),
 ]);
