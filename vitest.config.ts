@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Suites that start the local stack bind real ports; run files one at a time on 2 cores.
     fileParallelism: false,
+    // Library code logging in-process (unit tests) stays quiet; functions under the local stack still log.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
   },
 });
