@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -167,5 +167,16 @@ describe('the deployable template', () => {
     expect([verifier?.Action].flat().sort()).toEqual(['s3:DeleteObject', 's3:GetObject']);
     expect(verifier?.Resource).toBe(`arn:aws:s3:::${bucket.Properties.BucketName}/covers/*`);
     expect(functionNamed('VerifyCover').Properties.Role['Fn::GetAtt'][0]).toBe('VerifyCoverRole');
+  });
+
+  it('has a sample event in events/ for every function, for serverless invoke local', async () => {
+    const names = ofType('AWS::Lambda::Function').map(([logicalId]) => {
+      const name = logicalId.replace(/LambdaFunction$/, '');
+      return name.charAt(0).toLowerCase() + name.slice(1);
+    });
+    const events = (await readdir(join(import.meta.dirname, '..', '..', 'events'))).map((file) =>
+      file.replace(/\.json$/, ''),
+    );
+    expect(events.sort()).toEqual(names.sort());
   });
 });
