@@ -22,6 +22,9 @@ export interface Queues {
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
+/** The URL of a queue reached through `endpoint` (the emulator, or a link in front of it). */
+export const localQueueUrl = (endpoint: string, name: string) => `${endpoint}/${ACCOUNT}/${name}`;
+
 /** The ARN a queue of this name has in the local emulator. */
 export const localQueueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
 
@@ -55,7 +58,7 @@ export async function startQueues(options: QueuesOptions): Promise<Queues> {
   return {
     url,
     port: server.port,
-    queueUrl: (name) => `${url}/${ACCOUNT}/${name}`,
+    queueUrl: (name) => localQueueUrl(url, name),
     queueArn: localQueueArn,
     close: () => server.stop(),
   };

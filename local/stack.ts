@@ -11,7 +11,7 @@ import { startDataApiServer } from './data-api/server.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from './object-store.js';
 import { startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
-import { localQueueArn, startQueues } from './queues.js';
+import { localQueueArn, localQueueUrl, startQueues } from './queues.js';
 import { startS3EventSource } from './s3-event-source.js';
 import {
   declaredBuckets,
@@ -152,7 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DB_SECRET_ARN: config.params.local.dbSecretArn ?? '',
       DB_NAME: config.custom.databaseName,
       COVERS_BUCKET: localName(config, 'CoversBucket'),
-      REVIEWS_QUEUE_URL: `${functionsSqsEndpoint}/000000000000/${localName(config, 'ReviewsQueue')}`,
+      REVIEWS_QUEUE_URL: localQueueUrl(functionsSqsEndpoint, localName(config, 'ReviewsQueue')),
     };
 
     const applied = await migrate(environment);

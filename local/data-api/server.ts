@@ -317,7 +317,7 @@ function toDataApiError(error: unknown): DataApiError {
   if (database.code || database.severity) {
     return badRequest(`ERROR: ${database.message}${database.code ? `; SQLState: ${database.code}` : ''}`);
   }
-  return new DataApiError('BadRequestException', 500, String(database.message ?? error));
+  return new DataApiError('InternalServerErrorException', 500, String(database.message ?? error));
 }
 
 function send(response: ServerResponse, status: number, payload: string, errorType?: string): void {

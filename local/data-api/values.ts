@@ -7,7 +7,8 @@ export class DataApiError extends Error {
       | 'BadRequestException'
       | 'TransactionNotFoundException'
       | 'ForbiddenException'
-      | 'NotFoundException',
+      | 'NotFoundException'
+      | 'InternalServerErrorException',
     readonly status: number,
     message: string,
   ) {
