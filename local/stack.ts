@@ -31,7 +31,7 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Use a real PostgreSQL server instead of embedded PGlite. */
   databaseUrl?: string;
-  /** Free ports everywhere and a temporary data folder removed on stop: for tests. */
+  /** Free ports everywhere, and (unless `dataDir` is given) a temporary data folder removed on stop: for tests. */
   ephemeral?: boolean;
   /** Route the functions' SQS traffic through a link tests can cut, to take the queue away mid-run. */
   interruptibleQueue?: boolean;
@@ -76,7 +76,8 @@ const awsCredentials = {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const ephemeral = options.ephemeral ?? false;
-  const dataDir = ephemeral
+  const temporaryData = ephemeral && options.dataDir === undefined;
+  const dataDir = temporaryData
     ? await mkdtemp(join(tmpdir(), 'album-stack-'))
     : resolve(projectRoot, options.dataDir ?? '.local-data');
   const port = (name: string, fallback: number) => (ephemeral ? 0 : Number(process.env[name] ?? fallback));
@@ -84,7 +85,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopOne of stoppers.reverse()) await stopOne().catch((error) => log(`stop: ${error}`));
-    if (ephemeral) await rm(dataDir, { recursive: true, force: true });
+    if (temporaryData) await rm(dataDir, { recursive: true, force: true });
   };
 
   try {

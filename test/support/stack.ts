@@ -5,7 +5,7 @@ export interface TestStack extends LocalStack {
   logs: string[];
 }
 
-/** Starts the whole local stack on free ports with a throwaway data folder; stop it in afterAll. */
+/** Starts the whole local stack on free ports, with a throwaway data folder unless one is given; stop it in afterAll. */
 export async function startTestStack(
   options: Omit<LocalStackOptions, 'ephemeral' | 'log'> = {},
 ): Promise<TestStack> {
