@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { SummaryLineReporter } from './test/support/summary-reporter.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', new SummaryLineReporter()],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Suites that start the local stack bind real ports; run files one at a time on 2 cores.
