@@ -1,10 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3EventRecord } from 'aws-lambda';
 import S3rver from 's3rver';
+import { checkPostPolicy, readPostedForm } from './post-policy.js';
 
 export interface BucketCors {
   allowedOrigins: string[];
@@ -50,7 +52,9 @@ interface S3rverEvent {
 
 /**
  * Local S3 on s3rver: buckets created (keeping their objects) with their CORS rules applied, objects on
- * disk, presigned URLs checked for expiry, and object-created events reshaped into real S3 event records.
+ * disk, signatures checked, and object-created events reshaped into real S3 event records. In front of
+ * it, browser uploads are held to their POST policy (expiry, size range, content type), which s3rver
+ * does not check.
  *
  * @example
  * const store = await startObjectStore({ buckets: [{ name: 'album-covers-local' }] });
@@ -62,8 +66,8 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
   await mkdir(directory, { recursive: true });
 
   const server = new S3rver({
-    address: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
+    address: '127.0.0.1',
+    port: 0,
     directory,
     silent: true,
     configureBuckets: options.buckets.map((bucket) => ({
@@ -85,22 +89,88 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
       }
     }
   });
-  const address = (await server.run()) as AddressInfo;
-  const url = `http://127.0.0.1:${address.port}`;
+  const backend = (await server.run()) as AddressInfo;
+
+  const front = createServer((request, response) => {
+    handleFront(request, response, backend.port, options.buckets).catch((error) => {
+      log(`S3 front: ${error}`);
+      if (!response.headersSent) response.writeHead(502);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => front.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { port } = front.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   log(`S3 listening on ${url}, objects in ${directory}`);
 
   return {
     url,
-    port: address.port,
+    port,
     onObjectCreated(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async close() {
+      front.closeAllConnections();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
       await server.close();
       if (temporary) await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Passes a request on to s3rver, first holding a browser upload (a multipart POST to a bucket) to its
+ * POST policy. A refusal is answered in S3's XML, with the CORS headers a browser needs to read it.
+ */
+async function handleFront(
+  request: IncomingMessage,
+  response: ServerResponse,
+  backendPort: number,
+  buckets: ObjectStoreOptions['buckets'],
+): Promise<void> {
+  const bucketName = /^\/([^/?]+)\/?(\?|$)/.exec(request.url ?? '')?.[1];
+  const contentType = request.headers['content-type'] ?? '';
+  let body: Buffer | undefined;
+  if (request.method === 'POST' && bucketName && contentType.startsWith('multipart/form-data')) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    body = Buffer.concat(chunks);
+    const refusal = checkPostPolicy(await readPostedForm(body, contentType), bucketName);
+    if (refusal) {
+      const cors = buckets.find((bucket) => bucket.name === bucketName)?.cors;
+      const origin = request.headers.origin;
+      const allowed =
+        origin && cors && (cors.allowedOrigins.includes(origin) || cors.allowedOrigins.includes('*'));
+      response.writeHead(refusal.status, {
+        'content-type': 'application/xml',
+        ...(allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
+      });
+      response.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;')}</Message></Error>`,
+      );
+      return;
+    }
+  }
+  const upstream = forward({
+    host: '127.0.0.1',
+    port: backendPort,
+    method: request.method,
+    path: request.url,
+    headers: body ? { ...request.headers, 'content-length': String(body.length) } : request.headers,
+  });
+  upstream.on('response', (answer) => {
+    response.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    upstream.on('error', reject);
+    response.on('close', () => resolve());
+    if (body) upstream.end(body);
+    else request.pipe(upstream);
+  });
 }
 
 function corsXml(cors: BucketCors): string {

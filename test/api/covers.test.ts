@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gif, jpeg, png, webp } from '../support/images.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
@@ -35,12 +35,16 @@ async function createAlbum(): Promise<{ albumId: string; upload: Upload }> {
   return (await response.json()) as { albumId: string; upload: Upload };
 }
 
-async function uploadCover(upload: Upload, bytes: Buffer, contentType = 'image/png'): Promise<number> {
+function uploadRaw(upload: Upload, bytes: Buffer, contentType: string): Promise<Response> {
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
   form.append('Content-Type', contentType);
   form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }), 'cover');
-  return (await fetch(upload.url, { method: 'POST', body: form })).status;
+  return fetch(upload.url, { method: 'POST', body: form });
+}
+
+async function uploadCover(upload: Upload, bytes: Buffer, contentType = 'image/png'): Promise<number> {
+  return (await uploadRaw(upload, bytes, contentType)).status;
 }
 
 async function getAlbum(albumId: string) {
@@ -90,10 +94,36 @@ describe('cover verification', () => {
     expect(await stored(upload.key)).toBe(false);
   });
 
-  it('rejects a cover over the size limit and deletes it', async () => {
+  it('has S3 refuse an upload outside its policy: too large, not declared an image', async () => {
+    const { upload } = await createAlbum();
+    const tooLarge = await uploadRaw(upload, Buffer.alloc(5 * 1024 * 1024 + 1), 'image/png');
+    expect(tooLarge.status).toBe(400);
+    expect(await tooLarge.text()).toContain('<Code>EntityTooLarge</Code>');
+    const notAnImage = await uploadRaw(upload, Buffer.from('plain text'), 'text/plain');
+    expect(notAnImage.status).toBe(403);
+    expect(await notAnImage.text()).toContain('Policy Condition failed');
+    expect(await stored(upload.key)).toBe(false);
+  });
+
+  it('rejects and deletes a cover over the size limit that reached the bucket some other way', async () => {
     const { albumId, upload } = await createAlbum();
     const oversized = Buffer.concat([png(8, 8), Buffer.alloc(5 * 1024 * 1024)]);
-    await uploadCover(upload, oversized);
+    const writer = new S3Client({
+      endpoint: stack.s3Url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    await writer.send(
+      new PutObjectCommand({
+        Bucket: stack.environment.COVERS_BUCKET,
+        Key: upload.key,
+        Body: oversized,
+        ContentType: 'image/png',
+      }),
+    );
+    writer.destroy();
     const album = await coverSettles(albumId);
     expect(album.cover).toEqual({ status: 'rejected', reason: `larger than ${5 * 1024 * 1024} bytes` });
     expect(await stored(upload.key)).toBe(false);
