@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { coverKeyFor } from '../lib/albums.js';
 import { loadConfig } from '../lib/config.js';
-import { rawBody } from '../lib/course-api.js';
 import { parseProfile, presentCourseError } from '../lib/course-contract.js';
 import { UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
+import { rawBody } from '../lib/http/body.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
 import { parseMultipart } from '../lib/multipart.js';

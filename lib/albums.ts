@@ -46,6 +46,11 @@ const KNOWN_ALBUMS_LIMIT = 50_000;
 /** Object key of an album's cover: derived from the id, so a client can never choose where it writes. */
 export const coverKeyFor = (albumId: string): string => `covers/${albumId}`;
 
+const COVER_KEY = /^covers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The album a cover key belongs to, or undefined for a key {@link coverKeyFor} would not make. */
+export const albumIdOfCoverKey = (key: string): string | undefined => COVER_KEY.exec(key)?.[1];
+
 const ALBUM_COLUMNS = `
   album_id, seq, artist, title, year, cover_key, cover_status, cover_reason, cover_size, cover_content_type,
   cover_width, cover_height,

@@ -1,11 +1,10 @@
-import type { AlbumStore } from './albums.js';
+import { type AlbumStore, albumIdOfCoverKey } from './albums.js';
 import { inspectImage } from './cover-image.js';
 import type { CoverStore } from './covers.js';
 import { logger } from './observability.js';
 
 /** Enough of the file for every accepted format's header, including JPEGs with large metadata blocks. */
 const INSPECTED_BYTES = 256 * 1024;
-const COVER_KEY = /^covers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export type VerificationOutcome = 'ready' | 'rejected' | 'unchanged' | 'stale' | 'ignored';
 
@@ -21,7 +20,7 @@ export type VerificationOutcome = 'ready' | 'rejected' | 'unchanged' | 'stale' |
  */
 export function createCoverVerifier(deps: { albums: AlbumStore; covers: CoverStore; maxBytes: number }) {
   return async function verify(key: string, eventETag: string): Promise<VerificationOutcome> {
-    const albumId = COVER_KEY.exec(key)?.[1];
+    const albumId = albumIdOfCoverKey(key);
     if (!albumId || !(await deps.albums.exists(albumId))) {
       logger.warn('Object under covers/ belongs to no album; removing it', { key });
       await deps.covers.remove(key);

@@ -59,7 +59,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const positiveInteger = (value: string | undefined, name: string, fallback?: number): number => {
+const wholeNumber = (value: string | undefined, name: string, fallback?: number): number => {
   if (value === undefined) {
     if (fallback === undefined) throw new UsageError(`${name} is required`);
     return fallback;
@@ -128,7 +128,7 @@ export async function runCli(
     throw new UsageError(`unknown mode '${mode}': use course, closed or open`);
   const out = values.out ?? join('load-results', new Date().toISOString().replace(/[:.]/g, '-'));
   const recorder = new Recorder({ csvPath: await prepareCsv(out) });
-  const connections = positiveInteger(values.connections, '--connections', mode === 'course' ? 256 : 10);
+  const connections = wholeNumber(values.connections, '--connections', mode === 'course' ? 256 : 10);
   const http = new HttpClient({ connections });
   const context: RunContext = { http, recorder, signal };
   let title: string;
@@ -147,27 +147,27 @@ export async function runCli(
       await runCourse(context, {
         dialect,
         scenario,
-        threadGroupSize: positiveInteger(groupSize, 'threadGroupSize'),
-        numThreadGroups: positiveInteger(groups, 'numThreadGroups'),
+        threadGroupSize: wholeNumber(groupSize, 'threadGroupSize'),
+        numThreadGroups: wholeNumber(groups, 'numThreadGroups'),
         delaySeconds: positiveNumber(delay, 'delay', 0, true),
-        startupIterations: positiveInteger(values['startup-iterations'], '--startup-iterations', 100),
-        iterations: positiveInteger(values.iterations, '--iterations', scenario === 'albums' ? 1000 : 100),
-        reviewReaders: positiveInteger(
+        startupIterations: wholeNumber(values['startup-iterations'], '--startup-iterations', 100),
+        iterations: wholeNumber(values.iterations, '--iterations', scenario === 'albums' ? 1000 : 100),
+        reviewReaders: wholeNumber(
           values['review-readers'],
           '--review-readers',
           scenario === 'reviews' ? 3 : 0,
         ),
-        maxRetries: positiveInteger(values.retries, '--retries', 5),
+        maxRetries: wholeNumber(values.retries, '--retries', 5),
       });
     } else {
       const [url] = rest;
       if (!url) throw new UsageError(`${mode} needs a URL`);
       const request = requestSpec(url, values.method, values.body, values.header);
       const type = `${request.method} ${new URL(url).pathname}`;
-      const maxRetries = positiveInteger(values.retries, '--retries', 0);
+      const maxRetries = wholeNumber(values.retries, '--retries', 0);
       if (mode === 'closed') {
         const requests =
-          values.requests === undefined ? undefined : positiveInteger(values.requests, '--requests');
+          values.requests === undefined ? undefined : wholeNumber(values.requests, '--requests');
         const durationSeconds = positiveNumber(
           values.duration,
           '--duration',
@@ -184,7 +184,7 @@ export async function runCli(
           type,
           rate,
           durationSeconds: positiveNumber(values.duration, '--duration', 10),
-          maxInFlight: positiveInteger(values['max-in-flight'], '--max-in-flight', 1000),
+          maxInFlight: wholeNumber(values['max-in-flight'], '--max-in-flight', 1000),
           maxRetries,
         });
       }

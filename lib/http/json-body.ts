@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
+import { rawBody } from './body.js';
 
 /**
  * Replaces `event.body` with the parsed JSON document, after checking the content type. A missing,
@@ -19,9 +20,7 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
           `Content-Type must be application/json, got ${contentType ? `'${contentType}'` : 'none'}`,
         );
       }
-      const text = event.isBase64Encoded
-        ? Buffer.from(event.body ?? '', 'base64').toString()
-        : (event.body ?? '');
+      const text = rawBody(event).toString();
       if (text.trim() === '') {
         throw new ValidationError('Request body is empty: send a JSON object', [
           { field: 'body', message: 'is required' },
