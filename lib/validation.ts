@@ -14,7 +14,20 @@ export function parse<S extends TSchema>(schema: S, input: unknown, what: string
 }
 
 /**
- * Like {@link parse}, for query-string parameters: they arrive as text, so numbers are converted first.
+ * Like {@link parse}, for path parameters: taken exactly as sent, untrimmed, so an id with a trailing
+ * newline or space is malformed rather than quietly another id.
+ *
+ * @example
+ * const { albumId } = parsePath(AlbumPath, event.pathParameters ?? {}, 'album id');
+ */
+export function parsePath<S extends TSchema>(schema: S, input: unknown, what: string): Static<S> {
+  return check(schema, input, what);
+}
+
+/**
+ * Like {@link parse}, for query-string parameters: they arrive as text, so a parameter the schema makes a
+ * number is converted when it is written as a plain decimal integer ({@link wholeNumber}) and refused
+ * otherwise.
  *
  * @example
  * const { limit } = parseQuery(AlbumListQuery, event.queryStringParameters ?? {});
@@ -23,13 +36,42 @@ export function parseQuery<S extends TSchema>(
   schema: S,
   input: Record<string, string | undefined>,
 ): Static<S> {
-  const present = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
-  return check(schema, Value.Convert(schema, trimStrings(present)), 'query');
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const converted = Object.fromEntries(
+    Object.entries(input)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([key, value]) => {
+        const type = properties[key]?.type;
+        const number = type === 'integer' || type === 'number' ? wholeNumber(value) : undefined;
+        return [key, number ?? value];
+      }),
+  );
+  return check(schema, trimStrings(converted), 'query');
+}
+
+/**
+ * The value of `text` if it is a decimal integer written plainly (`-12`, `0`, `1977`), else undefined: no
+ * sign `+`, leading zeros, spaces, fractions, exponents, hex or words, so nothing is read as a number
+ * that a person would not read as that number.
+ *
+ * @example
+ * wholeNumber('20'); // 20
+ * wholeNumber('0x10'); // undefined
+ */
+export function wholeNumber(text: string): number | undefined {
+  return /^(0|-?[1-9][0-9]*)$/.test(text) ? Number(text) : undefined;
 }
 
 function check<S extends TSchema>(schema: S, candidate: unknown, what: string): Static<S> {
-  if (Value.Check(schema, candidate)) return candidate as Static<S>;
-  const errors = describeErrors(schema, candidate);
+  const textErrors = describeTextErrors(candidate);
+  if (textErrors.length === 0 && Value.Check(schema, candidate)) return candidate as Static<S>;
+  const described = new Map<string, FieldError>();
+  // The first problem per field is the useful one: "must be an integer" beats "must be <= 2027" after it,
+  // and text PostgreSQL cannot store is named whatever else is wrong with it.
+  for (const fieldError of [...textErrors, ...describeErrors(schema, candidate)]) {
+    if (!described.has(fieldError.field)) described.set(fieldError.field, fieldError);
+  }
+  const errors = [...described.values()];
   throw new ValidationError(
     `Invalid ${what}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
     errors,
@@ -43,6 +85,27 @@ function trimStrings(input: unknown): unknown {
   );
 }
 
+/**
+ * Every string in the input that PostgreSQL's `text` cannot hold as sent: it refuses NUL, and an unpaired
+ * surrogate has no UTF-8 form (it would be stored as U+FFFD). Checked here, once, for every input rather
+ * than per schema. Walked without recursion so a deeply nested body cannot exhaust the stack.
+ */
+function describeTextErrors(input: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  const pending: Array<[string, unknown]> = [['', input]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [path, value] = next;
+    if (typeof value === 'string') {
+      const field = path || 'body';
+      if (value.includes('\u0000')) errors.push({ field, message: 'must not contain NUL characters' });
+      else if (/\p{Cs}/u.test(value)) errors.push({ field, message: 'must be well-formed Unicode text' });
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) pending.push([path ? `${path}.${key}` : key, child]);
+    }
+  }
+  return errors.reverse();
+}
+
 interface SchemaError {
   keyword: string;
   instancePath: string;
@@ -51,14 +114,9 @@ interface SchemaError {
 }
 
 function describeErrors(schema: TSchema, value: unknown): FieldError[] {
-  const described = new Map<string, FieldError>();
-  for (const error of Value.Errors(schema, value) as Iterable<SchemaError>) {
-    for (const fieldError of describe(schema, error)) {
-      // The first problem per field is the useful one: "must be an integer" beats "must be <= 2027" after it.
-      if (!described.has(fieldError.field)) described.set(fieldError.field, fieldError);
-    }
-  }
-  return [...described.values()];
+  return [...(Value.Errors(schema, value) as Iterable<SchemaError>)].flatMap((error) =>
+    describe(schema, error),
+  );
 }
 
 function describe(schema: TSchema, error: SchemaError): FieldError[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors.js';
-import { AlbumListQuery, MAX_YEAR, NewAlbum } from '../../lib/schemas.js';
-import { parse, parseQuery } from '../../lib/validation.js';
+import { AlbumListQuery, AlbumPath, MAX_YEAR, NewAlbum } from '../../lib/schemas.js';
+import { parse, parsePath, parseQuery, wholeNumber } from '../../lib/validation.js';
 
 const errorsOf = (schema: Parameters<typeof parse>[0], input: unknown) => {
   try {
@@ -55,5 +55,95 @@ describe('parse', () => {
 
   it('calls a non-object body what it is', () => {
     expect(errorsOf(NewAlbum, 'album')).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
+  });
+
+  it('refuses text PostgreSQL cannot store, naming the field, whatever else is wrong', () => {
+    expect(errorsOf(NewAlbum, { artist: 'Can\u0000', title: 'T', year: 1971 })).toEqual([
+      { field: 'artist', message: 'must not contain NUL characters' },
+    ]);
+    expect(errorsOf(NewAlbum, { artist: 'x'.repeat(300), title: '\u0000', year: 'soon' })).toEqual([
+      { field: 'title', message: 'must not contain NUL characters' },
+      { field: 'artist', message: 'must be at most 200 characters' },
+      { field: 'year', message: 'must be an integer' },
+    ]);
+    expect(errorsOf(NewAlbum, { artist: 'A\ud800', title: 'T\udc00x', year: 1971 })).toEqual([
+      { field: 'artist', message: 'must be well-formed Unicode text' },
+      { field: 'title', message: 'must be well-formed Unicode text' },
+    ]);
+    expect(parse(NewAlbum, { artist: 'Björk 🎵', title: 'Début', year: 1993 }, 'album').artist).toBe(
+      'Björk 🎵',
+    );
+  });
+
+  it('refuses NUL in a field the schema does not know, and anywhere in a nested value', () => {
+    expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, note: '\u0000' })).toEqual([
+      { field: 'note', message: 'must not contain NUL characters' },
+    ]);
+    expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, tags: [{ name: 'x\u0000' }] })).toEqual([
+      { field: 'tags.0.name', message: 'must not contain NUL characters' },
+      { field: 'tags', message: 'is not an allowed field' },
+    ]);
+  });
+
+  it('walks a deeply nested body without exhausting the stack', () => {
+    let deep: unknown = '\u0000';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, deep })[0]).toEqual({
+      field: `deep${'.0'.repeat(100_000)}`,
+      message: 'must not contain NUL characters',
+    });
+  });
+});
+
+describe('parseQuery', () => {
+  it('takes plain decimal integers and trims text', () => {
+    expect(parseQuery(AlbumListQuery, { limit: '100', artist: ' Can ' })).toEqual({
+      limit: 100,
+      artist: 'Can',
+    });
+  });
+
+  it.each(['1.5', '1.0', '0x10', '1e1', 'true', ' 5', '5 ', '\t5', '+5', '05', '', '5,6', 'Infinity', '٥'])(
+    'refuses the limit %j: not a plain decimal integer',
+    (limit) => {
+      expect(() => parseQuery(AlbumListQuery, { limit })).toThrow(ValidationError);
+      try {
+        parseQuery(AlbumListQuery, { limit });
+      } catch (error) {
+        expect((error as ValidationError).errors).toEqual([
+          { field: 'limit', message: 'must be an integer' },
+        ]);
+      }
+    },
+  );
+
+  it('refuses NUL in any parameter', () => {
+    for (const input of [{ artist: 'Can\u0000' }, { cursor: '\u0000' }]) {
+      expect(() => parseQuery(AlbumListQuery, input)).toThrow(/must not contain NUL characters/);
+    }
+  });
+});
+
+describe('parsePath', () => {
+  const id = '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5';
+
+  it('takes an id exactly as sent', () => {
+    expect(parsePath(AlbumPath, { albumId: id }, 'album id')).toEqual({ albumId: id });
+  });
+
+  it.each([`${id}\n`, ` ${id}`, `${id} `, `${id}\u0000`, `${id}\t`])(
+    'does not trim %j into a valid id',
+    (albumId) => {
+      expect(() => parsePath(AlbumPath, { albumId }, 'album id')).toThrow(ValidationError);
+    },
+  );
+});
+
+describe('wholeNumber', () => {
+  it('reads plain decimal integers only', () => {
+    expect(['0', '-12', '1977', '100'].map(wholeNumber)).toEqual([0, -12, 1977, 100]);
+    expect(['-0', '00', '1.5', '0x1', '1e3', ' 1', 'NaN', ''].map(wholeNumber)).toEqual(
+      Array(8).fill(undefined),
+    );
   });
 });
