@@ -4,8 +4,9 @@ import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 import { rawBody } from './body.js';
 
 /**
- * Replaces `event.body` with the parsed JSON document, after checking the content type. A missing,
- * non-JSON or wrongly typed body fails with a named error before the handler runs.
+ * Replaces `event.body` with the parsed JSON object, after checking the content type. A missing, non-JSON
+ * or wrongly typed body, or a JSON value other than an object, fails with a named error before the handler
+ * runs.
  *
  * @example
  * middy(handler).use(jsonBody());
@@ -26,13 +27,20 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
           { field: 'body', message: 'is required' },
         ]);
       }
+      let value: unknown;
       try {
-        (event as { body: unknown }).body = JSON.parse(text);
+        value = JSON.parse(text);
       } catch {
         throw new ValidationError('Request body is not valid JSON', [
           { field: 'body', message: 'must be valid JSON' },
         ]);
       }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new ValidationError('Request body must be a JSON object', [
+          { field: 'body', message: 'must be a JSON object' },
+        ]);
+      }
+      (event as { body: unknown }).body = value;
     },
   };
 }
