@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import type { ErrorReply } from './http/errors.js';
 import { NewAlbum } from './schemas.js';
-import { parse } from './validation.js';
+import { parse, wholeNumber } from './validation.js';
 
 /**
  * The CS6650 Album Store contract (v1.0–1.2): its shapes and the translation to and from ours. Course
@@ -50,11 +50,14 @@ export function presentCourseError({ statusCode, message }: ErrorReply): {
  *     year: 1977
  * }
  * ```
+ *
+ * A `year` given as text must be a plain decimal integer; the fields are then checked as our own API
+ * checks a new album, so a malformed profile is a `ValidationError` naming the field.
  */
 export function parseProfile(text: string): NewAlbum {
   const trimmed = text.trim();
   const raw = trimmed.startsWith('{') ? parseJsonProfile(trimmed) : parseJavaProfile(trimmed);
-  const year = typeof raw.year === 'string' && /^\s*-?\d+\s*$/.test(raw.year) ? Number(raw.year) : raw.year;
+  const year = typeof raw.year === 'string' ? (wholeNumber(raw.year.trim()) ?? raw.year) : raw.year;
   return parse(NewAlbum, { artist: raw.artist, title: raw.title, year }, 'profile');
 }
 
