@@ -1,0 +1,198 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type QueueAddress, redriveDeadLetters } from '../../lib/redrive.js';
+import { freePort } from '../../local/ports.js';
+import { localQueueArn } from '../../local/queues.js';
+import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+
+const projectRoot = resolve(import.meta.dirname, '../..');
+let stack: TestStack;
+let sqs: SQSClient;
+let deadLetterQueue: QueueAddress;
+let reviewsQueue: QueueAddress;
+
+const address = (url: string): QueueAddress => ({ url, arn: localQueueArn(url.split('/').at(-1) ?? '') });
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  sqs = new SQSClient({
+    endpoint: stack.sqsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  deadLetterQueue = address(stack.queueUrls.ReviewsDeadLetterQueue ?? '');
+  reviewsQueue = address(stack.queueUrls.ReviewsQueue ?? '');
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  await stack?.stop();
+});
+
+async function createAlbum(): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/albums`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ artist: 'The Redriven', title: `Take ${randomUUID()}`, year: 2021 }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { albumId: string }).albumId;
+}
+
+/** A review's message as the API puts it on the reviews queue. */
+const reviewMessage = (albumId: string, kind: 'like' | 'dislike', reviewId = randomUUID()) =>
+  JSON.stringify({ reviewId, albumId, kind });
+
+async function deadLetter(entries: Array<Omit<SendMessageBatchRequestEntry, 'Id'>>): Promise<void> {
+  const { Failed } = await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: deadLetterQueue.url,
+      Entries: entries.map((entry, index) => ({ ...entry, Id: String(index) })),
+    }),
+  );
+  expect(Failed ?? []).toEqual([]);
+}
+
+async function depth(queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+async function counts(albumId: string): Promise<{ likes: number; dislikes: number }> {
+  const response = await fetch(`${stack.apiUrl}/albums/${albumId}/reviews`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { likes: number; dislikes: number };
+}
+
+/** Waits for the counts to reach `expected`, then checks that a straggling copy does not add to them. */
+async function expectCounted(albumId: string, expected: { likes: number; dislikes: number }): Promise<void> {
+  await eventually(
+    async () => {
+      const current = await counts(albumId);
+      return current.likes === expected.likes && current.dislikes === expected.dislikes ? current : undefined;
+    },
+    30_000,
+    `counts of ${albumId} to reach ${JSON.stringify(expected)}`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(await counts(albumId)).toEqual(expected);
+}
+
+const runCli = (env: Record<string, string>) =>
+  promisify(execFile)('npm', ['run', '--silent', 'redrive'], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+  });
+
+describe('redrive', () => {
+  it('moves dead-lettered reviews back to the reviews queue, where each review id counts once', async () => {
+    const albumId = await createAlbum();
+    const twice = reviewMessage(albumId, 'like');
+    await deadLetter([
+      { MessageBody: twice },
+      { MessageBody: reviewMessage(albumId, 'like') },
+      { MessageBody: reviewMessage(albumId, 'dislike') },
+      { MessageBody: twice },
+    ]);
+    expect(await counts(albumId)).toEqual({ likes: 0, dislikes: 0 });
+
+    const result = await redriveDeadLetters({
+      sqs,
+      deadLetterQueue,
+      sourceQueue: reviewsQueue,
+      method: 'receive-send-delete',
+    });
+
+    expect(result).toEqual({ moved: 4 });
+    expect(await depth(deadLetterQueue.url)).toBe(0);
+    await expectCounted(albumId, { likes: 2, dislikes: 1 });
+  });
+
+  it('keeps each message body and its attributes', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `redriven-${randomUUID()}` }));
+    const inspected = address(QueueUrl ?? '');
+    const body = reviewMessage(randomUUID(), 'dislike');
+    await deadLetter([
+      { MessageBody: body, MessageAttributes: { origin: { DataType: 'String', StringValue: 'web' } } },
+    ]);
+
+    expect(
+      await redriveDeadLetters({
+        sqs,
+        deadLetterQueue,
+        sourceQueue: inspected,
+        method: 'receive-send-delete',
+      }),
+    ).toEqual({ moved: 1 });
+
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: inspected.url,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    expect(Messages?.map(({ Body, MessageAttributes }) => ({ Body, MessageAttributes }))).toEqual([
+      { Body: body, MessageAttributes: { origin: { DataType: 'String', StringValue: 'web' } } },
+    ]);
+    expect(await depth(deadLetterQueue.url)).toBe(0);
+  });
+
+  it('moves nothing from an empty dead-letter queue, and succeeds', async () => {
+    expect(await depth(deadLetterQueue.url)).toBe(0);
+    expect(
+      await redriveDeadLetters({
+        sqs,
+        deadLetterQueue,
+        sourceQueue: reviewsQueue,
+        method: 'receive-send-delete',
+      }),
+    ).toEqual({ moved: 0 });
+  });
+
+  it('npm run redrive moves them on the local stack and says how many', async () => {
+    const albumId = await createAlbum();
+    const twice = reviewMessage(albumId, 'dislike');
+    await deadLetter([
+      { MessageBody: twice },
+      { MessageBody: reviewMessage(albumId, 'like') },
+      { MessageBody: twice },
+    ]);
+
+    const { stdout } = await runCli({ SQS_ENDPOINT: stack.sqsUrl });
+
+    expect(stdout.trim()).toBe('Moved 3 messages from album-reviews-dlq-local back to album-reviews-local');
+    expect(await depth(deadLetterQueue.url)).toBe(0);
+    await expectCounted(albumId, { likes: 1, dislikes: 1 });
+    expect((await runCli({ SQS_ENDPOINT: stack.sqsUrl })).stdout).toMatch(/^Moved 0 messages /);
+  });
+
+  it('npm run redrive fails with one line when SQS is not there', async () => {
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const failure = await runCli({ SQS_ENDPOINT: nowhere }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr.trim()).toMatch(/^Redrive failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+  });
+});
