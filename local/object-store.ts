@@ -1,12 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  type ClientRequest,
+  createServer,
+  request as forwardRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3EventRecord } from 'aws-lambda';
 import S3rver from 's3rver';
-import { checkPostPolicy, readPostedForm } from './post-policy.js';
+import { readPostUpload, type StoredForm, storedForm } from './post-policy.js';
+import {
+  type S3Refusal,
+  type SecretKeys,
+  type SignedRequest,
+  verifyRequestSignature,
+} from './s3-signature.js';
 
 export interface BucketCors {
   allowedOrigins: string[];
@@ -33,10 +47,12 @@ export interface ObjectStore {
   close(): Promise<void>;
 }
 
-/** The credentials the local stack signs with; s3rver checks signatures against the keys it knows. */
+/** The credentials the local stack signs with: the only key the local S3 accepts a signature from. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account.js');
+// s3rver refuses an access key it does not know, even once the front has verified the signature
 DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
+const SECRET_KEYS: SecretKeys = new Map([[LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey]]);
 
 interface S3rverEvent {
   Records: Array<{
@@ -52,9 +68,9 @@ interface S3rverEvent {
 
 /**
  * Local S3 on s3rver: buckets created (keeping their objects) with their CORS rules applied, objects on
- * disk, signatures checked, and object-created events reshaped into real S3 event records. In front of
- * it, browser uploads are held to their POST policy (expiry, size range, content type), which s3rver
- * does not check.
+ * disk, and object-created events reshaped into real S3 event records. In front of it, what s3rver does
+ * not check: every request's SigV4 signature (headers or presigned query), and browser uploads held to
+ * their signed POST policy, storing only the key and fields the policy allowed.
  *
  * @example
  * const store = await startObjectStore({ buckets: [{ name: 'album-covers-local' }] });
@@ -91,8 +107,9 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
   });
   const backend = (await server.run()) as AddressInfo;
 
+  const context: FrontContext = { backendPort: backend.port, buckets: options.buckets, keys: SECRET_KEYS };
   const front = createServer((request, response) => {
-    handleFront(request, response, backend.port, options.buckets).catch((error) => {
+    handleFront(request, response, context).catch((error) => {
       log(`S3 front: ${error}`);
       if (!response.headersSent) response.writeHead(502);
       response.end();
@@ -120,56 +137,119 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
 }
 
 /**
- * Passes a request on to s3rver, first holding a browser upload (a multipart POST to a bucket) to its
- * POST policy. A refusal is answered in S3's XML, with the CORS headers a browser needs to read it.
+ * Holds a request to what S3 requires before s3rver sees it. A CORS preflight passes as it is; a browser
+ * upload (a multipart POST to a bucket) is held to its POST policy and only what the policy allowed is
+ * stored; every other request needs a valid SigV4 signature, in its headers or its query string. A
+ * refusal is answered in S3's XML, with the CORS headers a browser needs to read it.
  */
 async function handleFront(
   request: IncomingMessage,
   response: ServerResponse,
-  backendPort: number,
-  buckets: ObjectStoreOptions['buckets'],
+  context: FrontContext,
 ): Promise<void> {
-  const bucketName = /^\/([^/?]+)\/?(\?|$)/.exec(request.url ?? '')?.[1];
-  const contentType = request.headers['content-type'] ?? '';
-  let body: Buffer | undefined;
-  if (request.method === 'POST' && bucketName && contentType.startsWith('multipart/form-data')) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    body = Buffer.concat(chunks);
-    const refusal = checkPostPolicy(await readPostedForm(body, contentType), bucketName);
-    if (refusal) {
-      const cors = buckets.find((bucket) => bucket.name === bucketName)?.cors;
-      const origin = request.headers.origin;
-      const allowed =
-        origin && cors && (cors.allowedOrigins.includes(origin) || cors.allowedOrigins.includes('*'));
-      response.writeHead(refusal.status, {
-        'content-type': 'application/xml',
-        ...(allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
-      });
-      response.end(
-        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message
-          .replace(/&/g, '&amp;')
-          .replace(/</g, '&lt;')}</Message></Error>`,
-      );
-      return;
-    }
+  if (request.method === 'OPTIONS') return forward(request, response, context.backendPort);
+  const uploadBucket = browserUploadBucket(request);
+  if (uploadBucket === undefined) {
+    const refusal = verifyRequestSignature(requestToVerify(request), context.keys);
+    if (refusal) return answerRefusal(request, response, refusal, context.buckets);
+    return forward(request, response, context.backendPort);
   }
-  const upstream = forward({
-    host: '127.0.0.1',
-    port: backendPort,
-    method: request.method,
-    path: request.url,
-    headers: body ? { ...request.headers, 'content-length': String(body.length) } : request.headers,
+  const outcome = await readPostUpload(request, uploadBucket, context.keys);
+  if ('refusal' in outcome) return answerRefusal(request, response, outcome.refusal, context.buckets);
+  return forwardUpload(request, response, storedForm(outcome.upload), context.backendPort);
+}
+
+interface FrontContext {
+  backendPort: number;
+  buckets: ObjectStoreOptions['buckets'];
+  keys: SecretKeys;
+}
+
+/** The bucket a browser upload goes to: a multipart POST to the bucket itself (media types ignore case). */
+function browserUploadBucket(request: IncomingMessage): string | undefined {
+  if (request.method !== 'POST') return undefined;
+  if (!/^multipart\/form-data\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return undefined;
+  return /^\/([^/?]+)\/?(\?|$)/.exec(request.url ?? '')?.[1];
+}
+
+function requestToVerify(request: IncomingMessage): SignedRequest {
+  return { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers };
+}
+
+function answerRefusal(
+  request: IncomingMessage,
+  response: ServerResponse,
+  refusal: S3Refusal,
+  buckets: ObjectStoreOptions['buckets'],
+): void {
+  request.resume(); // what the client still sends is read and dropped, so it can read the answer
+  const bucketName = /^\/([^/?]+)/.exec(request.url ?? '')?.[1];
+  const cors = buckets.find((bucket) => bucket.name === bucketName)?.cors;
+  const origin = request.headers.origin;
+  const allowed =
+    origin && cors && (cors.allowedOrigins.includes(origin) || cors.allowedOrigins.includes('*'));
+  response.writeHead(refusal.status, {
+    'content-type': 'application/xml',
+    ...(allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
   });
+  response.end(
+    request.method === 'HEAD'
+      ? undefined
+      : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(
+          refusal.message,
+        )}</Message><RequestId>${randomUUID()}</RequestId></Error>`,
+  );
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Passes a request on to s3rver as it came, and its answer back. */
+function forward(request: IncomingMessage, response: ServerResponse, backendPort: number): Promise<void> {
+  const target = { port: backendPort, method: request.method, path: request.url, headers: request.headers };
+  return relay(response, target, (upstream) => {
+    request.on('error', (error) => upstream.destroy(error));
+    request.pipe(upstream);
+  });
+}
+
+/** Stores an allowed browser upload through s3rver, with the body that holds only what was checked. */
+function forwardUpload(
+  request: IncomingMessage,
+  response: ServerResponse,
+  form: StoredForm,
+  backendPort: number,
+): Promise<void> {
+  // the body is sent whole, with its own length: the client's framing and 100-continue do not apply
+  const { 'transfer-encoding': _chunked, expect: _continue, ...headers } = request.headers;
+  const storedHeaders = {
+    ...headers,
+    'content-type': form.contentType,
+    'content-length': String(form.length),
+  };
+  const target = { port: backendPort, method: 'POST', path: request.url, headers: storedHeaders };
+  return relay(response, target, (upstream) => {
+    for (const part of form.parts) upstream.write(part);
+    upstream.end();
+  });
+}
+
+/** Sends a request to s3rver (its body written by `send`) and pipes s3rver's answer back. */
+function relay(
+  response: ServerResponse,
+  target: { port: number; method?: string; path?: string; headers: IncomingHttpHeaders },
+  send: (upstream: ClientRequest) => void,
+): Promise<void> {
+  const upstream = forwardRequest({ host: '127.0.0.1', ...target });
   upstream.on('response', (answer) => {
     response.writeHead(answer.statusCode ?? 502, answer.headers);
     answer.pipe(response);
   });
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     upstream.on('error', reject);
     response.on('close', () => resolve());
-    if (body) upstream.end(body);
-    else request.pipe(upstream);
+    send(upstream);
   });
 }
 
