@@ -11,7 +11,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type QueueAddress, redriveDeadLetters } from '../../lib/redrive.js';
+import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../lib/redrive.js';
 import { freePort } from '../../local/ports.js';
 import { localQueueArn } from '../../local/queues.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
@@ -184,6 +184,13 @@ describe('redrive', () => {
     expect(await depth(deadLetterQueue.url)).toBe(0);
     await expectCounted(albumId, { likes: 1, dislikes: 1 });
     expect((await runCli({ SQS_ENDPOINT: stack.sqsUrl })).stdout).toMatch(/^Moved 0 messages /);
+  });
+
+  it('finds the dead-letter queue of a source queue through its redrive policy', async () => {
+    expect(await redriveQueues(sqs, reviewsQueue.url)).toMatchObject({
+      sourceQueue: reviewsQueue,
+      deadLetterQueue: { arn: deadLetterQueue.arn },
+    });
   });
 
   it('npm run redrive fails with one line when SQS is not there', async () => {
