@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { coverKeyFor } from '../lib/albums.js';
+import { coverUploadKey } from '../lib/albums.js';
 import { loadConfig } from '../lib/config.js';
 import { parseProfile, presentCourseError } from '../lib/course-contract.js';
 import { UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
@@ -35,14 +34,13 @@ export const handler = httpHandler(
       throw new ValidationError('image is empty', [{ field: 'image', message: 'is empty' }]);
     const profile = parseProfile(profileText);
 
-    // The cover goes first and the album after, so no album ever points at a cover that is not there.
-    const albumId = randomUUID();
-    const coverKey = coverKeyFor(albumId);
-    await covers.put(coverKey, image.data, image.contentType);
+    // The album first, then its cover: the verifier the upload triggers must find the album, however soon it
+    // runs. An album whose cover could not be stored is taken back before its id is given to anyone.
+    const { albumId } = await albums.create(profile);
     try {
-      await albums.create(profile, albumId);
+      await covers.put(coverUploadKey(albumId), image.data, image.contentType);
     } catch (error) {
-      await covers.remove(coverKey).catch(() => undefined);
+      await albums.discard(albumId).catch(() => undefined);
       throw error;
     }
     return json(200, { albumID: albumId, imageSize: String(image.data.length) });

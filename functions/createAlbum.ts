@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { coverUploadKey } from '../lib/albums.js';
 import { presentAlbum } from '../lib/albums-api.js';
 import { loadConfig } from '../lib/config.js';
 import { httpHandler } from '../lib/http/handler.js';
@@ -14,6 +15,6 @@ const { albums, covers } = createServices(loadConfig());
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
   const input = parse(NewAlbum, event.body, 'album');
   const album = await albums.create(input);
-  const upload = await covers.presignUpload(album.coverKey);
+  const upload = await covers.presignUpload(coverUploadKey(album.albumId));
   return json(201, { ...presentAlbum(album), upload }, { location: `/albums/${album.albumId}` });
 }).use(jsonBody());

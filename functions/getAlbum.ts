@@ -13,6 +13,6 @@ export const handler = httpHandler(async (event) => {
   const album = await albums.get(albumId);
   if (!album) throw new NotFoundError(`Album ${albumId} does not exist`);
   const presented = presentAlbum(album);
-  if (album.cover.status === 'ready') presented.cover.url = await covers.presignDownload(album.coverKey);
+  if (album.coverKey) presented.cover.url = await covers.presignDownload(album.coverKey);
   return json(200, presented);
 });

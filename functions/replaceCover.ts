@@ -1,3 +1,4 @@
+import { coverUploadKey } from '../lib/albums.js';
 import { parseAlbumId } from '../lib/albums-api.js';
 import { loadConfig } from '../lib/config.js';
 import { NotFoundError } from '../lib/errors.js';
@@ -7,11 +8,9 @@ import { createServices } from '../lib/services.js';
 
 const { albums, covers } = createServices(loadConfig());
 
-/** POST /albums/{albumId}/cover: a new presigned upload that replaces the cover; it is `pending` again. */
+/** POST /albums/{albumId}/cover: a new presigned upload; the cover shown stays until the new one is verified. */
 export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
-  const album = await albums.get(albumId);
-  if (!album) throw new NotFoundError(`Album ${albumId} does not exist`);
-  await albums.resetCover(albumId);
-  return json(201, await covers.presignUpload(album.coverKey));
+  if (!(await albums.exists(albumId))) throw new NotFoundError(`Album ${albumId} does not exist`);
+  return json(201, await covers.presignUpload(coverUploadKey(albumId)));
 });

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type Database, uuid } from './database.js';
 import { ValidationError } from './errors.js';
 import { type Album, DEFAULT_PAGE_SIZE, type NewAlbum } from './schemas.js';
 
 /** An album as stored, with the server-side facts the API does not expose. */
 export interface StoredAlbum extends Album {
-  coverKey: string;
+  /** Object key of the cover being shown; undefined until an upload has been verified. */
+  coverKey?: string;
 }
 
 /** Verification's finding on one upload of a cover, identified by the object's ETag. */
@@ -14,6 +15,16 @@ export type CoverVerdict = { eTag: string } & (
   | { status: 'rejected'; reason: string }
 );
 
+/** What recording a verdict did: whether it took effect, and the cover objects it left unused. */
+export interface RecordedVerdict {
+  /** False when a newer cover is already shown, or this very upload already is. */
+  applied: boolean;
+  /** The key of the cover shown once the verdict is recorded. */
+  shownKey?: string;
+  /** A cover that was shown until this verdict replaced it, now unused. */
+  replacedKey?: string;
+}
+
 export interface AlbumListOptions {
   artist?: string;
   limit?: number;
@@ -21,20 +32,22 @@ export interface AlbumListOptions {
 }
 
 export interface AlbumStore {
+  /** Stores a new album; its cover starts `pending`, until an upload to one of its cover keys is verified. */
+  create(input: NewAlbum): Promise<StoredAlbum>;
   /**
-   * Stores a new album; its cover starts `pending`. The id is fresh unless the caller chose it, as one
-   * that stores the cover before the album must.
+   * Removes an album whose creation could not be completed (its cover could not be stored), before anyone
+   * was told its id. An album that has been reviewed or whose cover has been verified is kept.
    */
-  create(input: NewAlbum, albumId?: string): Promise<StoredAlbum>;
+  discard(albumId: string): Promise<void>;
   /** The album with this id, with its review counts, or undefined. */
   get(albumId: string): Promise<StoredAlbum | undefined>;
   /**
-   * Records what verification found in the cover upload with this ETag. A verdict for the upload already
-   * judged changes nothing, so a repeated event is harmless. Returns whether anything changed.
+   * Records what verification found in the upload at `key` (one of {@link coverUploadKey}'s keys) with this
+   * ETag. A ready upload issued after the cover shown becomes the cover shown; a rejected one is recorded
+   * with its reason, and a ready cover stays shown. A verdict on an upload older than the cover shown, or on
+   * the shown cover again, changes nothing, so late and repeated events are harmless.
    */
-  recordCoverVerdict(albumId: string, verdict: CoverVerdict): Promise<boolean>;
-  /** Sets the cover back to `pending` for a new upload. */
-  resetCover(albumId: string): Promise<void>;
+  recordCoverVerdict(albumId: string, key: string, verdict: CoverVerdict): Promise<RecordedVerdict>;
   /** Whether an album with this id is stored; cheap, as albums are never deleted. */
   exists(albumId: string): Promise<boolean>;
   /** One page of albums in creation order, optionally by one artist, with the cursor of the next page. */
@@ -43,17 +56,26 @@ export interface AlbumStore {
 
 const KNOWN_ALBUMS_LIMIT = 50_000;
 
-/** Object key of an album's cover: derived from the id, so a client can never choose where it writes. */
-export const coverKeyFor = (albumId: string): string => `covers/${albumId}`;
+/**
+ * A fresh object key for one upload of an album's cover: `covers/{albumId}/{uploadId}`, where the upload id
+ * is the issue time in zero-padded milliseconds and a random suffix, so keys sort in the order they were
+ * issued. The server chooses it, so a client can never choose where it writes; and each upload has its
+ * own object, so a replacement never overwrites the cover being shown.
+ */
+export function coverUploadKey(albumId: string, now: Date = new Date()): string {
+  return `covers/${albumId}/${String(now.getTime()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
+}
 
-const COVER_KEY = /^covers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+// Before each upload had its own key, an album's cover was stored at `covers/{albumId}`; those still verify.
+const COVER_KEY =
+  /^covers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/\d{13}-[0-9a-f]{8})?$/;
 
-/** The album a cover key belongs to, or undefined for a key {@link coverKeyFor} would not make. */
+/** The album a cover key belongs to, or undefined for a key {@link coverUploadKey} would not make. */
 export const albumIdOfCoverKey = (key: string): string | undefined => COVER_KEY.exec(key)?.[1];
 
 const ALBUM_COLUMNS = `
-  album_id, seq, artist, title, year, cover_key, cover_status, cover_reason, cover_size, cover_content_type,
-  cover_width, cover_height,
+  album_id, seq, artist, title, year, cover_key, cover_upload_key, cover_status, cover_reason, cover_size,
+  cover_content_type, cover_width, cover_height,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
 
 /** Albums with their review counters; an album nobody reviewed yet has no counters row. */
@@ -68,7 +90,8 @@ interface AlbumRow {
   artist: string;
   title: string;
   year: number;
-  cover_key: string;
+  cover_key: string | null;
+  cover_upload_key: string | null;
   cover_status: Album['cover']['status'];
   cover_reason: string | null;
   cover_size: number | null;
@@ -94,35 +117,67 @@ export function createAlbumStore(db: Database): AlbumStore {
     if (knownAlbums.size >= KNOWN_ALBUMS_LIMIT) knownAlbums.clear();
     knownAlbums.add(albumId);
   };
+  const get = async (albumId: string) => {
+    const { rows } = await db.execute<AlbumRow>(`${ALBUMS_WITH_COUNTS} WHERE album_id = :albumId`, {
+      albumId: uuid(albumId),
+    });
+    return rows[0] && toAlbum(rows[0]);
+  };
   return {
-    async create(input, albumId = randomUUID()) {
+    async create(input) {
       const { rows } = await db.execute<AlbumRow>(
-        `INSERT INTO albums (album_id, artist, title, year, cover_key)
-         VALUES (:albumId, :artist, :title, :year, :coverKey)
+        `INSERT INTO albums (album_id, artist, title, year)
+         VALUES (:albumId, :artist, :title, :year)
          RETURNING ${ALBUM_COLUMNS}`,
-        { albumId: uuid(albumId), ...input, coverKey: coverKeyFor(albumId) },
+        { albumId: uuid(randomUUID()), ...input },
       );
       return toAlbum(single(rows));
     },
 
-    async get(albumId) {
-      const { rows } = await db.execute<AlbumRow>(`${ALBUMS_WITH_COUNTS} WHERE album_id = :albumId`, {
-        albumId: uuid(albumId),
-      });
-      return rows[0] && toAlbum(rows[0]);
+    async discard(albumId) {
+      await db.execute(
+        `DELETE FROM albums
+         WHERE album_id = :albumId AND cover_status = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM review_counts WHERE review_counts.album_id = albums.album_id)`,
+        { albumId: uuid(albumId) },
+      );
     },
 
-    async recordCoverVerdict(albumId, verdict) {
+    get,
+
+    async recordCoverVerdict(albumId, key, verdict) {
       const ready = verdict.status === 'ready';
-      const { updatedCount } = await db.execute(
-        `UPDATE albums
-         SET cover_status = :status, cover_etag = :eTag, cover_reason = :reason, cover_size = :size,
-             cover_content_type = :contentType, cover_width = :width, cover_height = :height
-         WHERE album_id = :albumId AND cover_etag IS DISTINCT FROM :eTag`,
+      // One statement: the row is locked while the ordering check and the swap happen, and the key shown
+      // before comes back so the caller can remove what is no longer used. Keys sort in issue order, so a
+      // ready upload newer than the one shown replaces it, and a verdict on an older one changes nothing.
+      const { rows } = await db.execute<{ shown_key: string | null; previous_key: string | null }>(
+        `WITH previous AS (
+           SELECT album_id, cover_key AS previous_key FROM albums WHERE album_id = :albumId FOR UPDATE
+         )
+         UPDATE albums SET
+           cover_upload_key = :key,
+           cover_reason = :reason,
+           cover_status = CASE
+             WHEN :ready THEN 'ready'
+             WHEN cover_key IS NULL OR cover_key = :key THEN 'rejected'
+             ELSE cover_status END,
+           cover_key = CASE WHEN :ready THEN :key WHEN cover_key = :key THEN NULL ELSE cover_key END,
+           cover_etag = CASE WHEN :ready THEN :eTag WHEN cover_key = :key THEN NULL ELSE cover_etag END,
+           cover_size = CASE WHEN :ready THEN :size WHEN cover_key = :key THEN NULL ELSE cover_size END,
+           cover_content_type = CASE
+             WHEN :ready THEN :contentType WHEN cover_key = :key THEN NULL ELSE cover_content_type END,
+           cover_width = CASE WHEN :ready THEN :width WHEN cover_key = :key THEN NULL ELSE cover_width END,
+           cover_height = CASE WHEN :ready THEN :height WHEN cover_key = :key THEN NULL ELSE cover_height END
+         FROM previous
+         WHERE albums.album_id = previous.album_id
+           AND (cover_key IS NULL OR cover_key < :key
+                OR (cover_key = :key AND cover_etag IS DISTINCT FROM :eTag))
+         RETURNING albums.cover_key AS shown_key, previous.previous_key`,
         {
           albumId: uuid(albumId),
-          status: verdict.status,
+          key,
           eTag: verdict.eTag,
+          ready,
           reason: ready ? null : verdict.reason,
           size: ready ? verdict.size : null,
           contentType: ready ? verdict.contentType : null,
@@ -130,15 +185,12 @@ export function createAlbumStore(db: Database): AlbumStore {
           height: ready ? verdict.height : null,
         },
       );
-      return updatedCount > 0;
-    },
-
-    async resetCover(albumId) {
-      await db.execute(
-        `UPDATE albums SET cover_status = 'pending', cover_etag = NULL, cover_reason = NULL
-         WHERE album_id = :albumId`,
-        { albumId: uuid(albumId) },
-      );
+      const [row] = rows;
+      if (!row) return { applied: false, shownKey: (await get(albumId))?.coverKey };
+      const shownKey = row.shown_key ?? undefined;
+      const replacedKey =
+        row.previous_key !== null && row.previous_key !== shownKey ? row.previous_key : undefined;
+      return { applied: true, shownKey, replacedKey };
     },
 
     async exists(albumId) {
@@ -194,10 +246,18 @@ function toAlbum(row: AlbumRow): StoredAlbum {
             height: Number(row.cover_height),
           }
         : {}),
+      ...(row.cover_upload_key === null ? {} : { upload: judgedUpload(row, row.cover_upload_key) }),
     },
     reviews: { likes: Number(row.likes ?? 0), dislikes: Number(row.dislikes ?? 0) },
-    coverKey: row.cover_key,
+    ...(row.cover_key === null ? {} : { coverKey: row.cover_key }),
   };
+}
+
+/** The newest upload judged: the cover shown if it was accepted, otherwise refused for `cover_reason`. */
+function judgedUpload(row: AlbumRow, key: string): NonNullable<Album['cover']['upload']> {
+  return key === row.cover_key
+    ? { key, status: 'ready' }
+    : { key, status: 'rejected', reason: row.cover_reason ?? 'refused' };
 }
 
 /** Cursors are opaque to clients: a version tag and the last seen position, base64url-encoded. */

@@ -6,17 +6,19 @@ import { logger } from './observability.js';
 /** Enough of the file for every accepted format's header, including JPEGs with large metadata blocks. */
 const INSPECTED_BYTES = 256 * 1024;
 
-export type VerificationOutcome = 'ready' | 'rejected' | 'unchanged' | 'stale' | 'ignored';
+export type VerificationOutcome = 'ready' | 'rejected' | 'unchanged' | 'superseded' | 'stale' | 'ignored';
 
 /**
- * Verifies an uploaded cover: a JPEG, PNG, WebP or GIF (by its bytes) within the size limit is recorded
- * on its album as `ready` with its size, type and dimensions; anything else is deleted and the album's
- * cover marked `rejected` with the reason. Safe to run twice for the same upload, and an event about an
- * upload that has since been replaced is skipped (the newer upload has an event of its own).
+ * Verifies an uploaded cover: a JPEG, PNG, WebP or GIF (by its bytes) within the size limit becomes its
+ * album's cover, `ready` with its size, type and dimensions; anything else is deleted and recorded as
+ * `rejected` with the reason (an album with a ready cover keeps showing it). Every upload has its own key,
+ * so deleting a rejected or replaced object never touches another upload. Safe to run early, late or twice:
+ * an album's row exists before any of its cover keys is handed out, a repeated event changes nothing, and
+ * an upload older than the cover already shown is discarded rather than shown.
  *
  * @example
  * const verify = createCoverVerifier({ albums, covers, maxBytes: 5 << 20 });
- * await verify('covers/6f1c…', '"9b2cf535f27731c974343645a3985328"');
+ * await verify('covers/6f1c…/1764100000000-9b2c…', '"9b2cf535f27731c974343645a3985328"');
  */
 export function createCoverVerifier(deps: { albums: AlbumStore; covers: CoverStore; maxBytes: number }) {
   return async function verify(key: string, eventETag: string): Promise<VerificationOutcome> {
@@ -30,28 +32,23 @@ export function createCoverVerifier(deps: { albums: AlbumStore; covers: CoverSto
     const eTag = eventETag.replaceAll('"', '');
     if (!object || object.eTag !== eTag) return 'stale';
 
-    const verdict =
+    const inspected =
       object.size > deps.maxBytes
         ? ({ accepted: false, reason: `larger than ${deps.maxBytes} bytes` } as const)
         : inspectImage(await deps.covers.readStart(key, Math.min(object.size, INSPECTED_BYTES)));
-    if (!verdict.accepted) {
-      await deps.covers.remove(key);
-      const changed = await deps.albums.recordCoverVerdict(albumId, {
-        eTag,
-        status: 'rejected',
-        reason: verdict.reason,
-      });
-      logger.info('Cover rejected', { albumId, reason: verdict.reason });
-      return changed ? 'rejected' : 'unchanged';
-    }
-    const changed = await deps.albums.recordCoverVerdict(albumId, {
-      eTag,
-      status: 'ready',
-      size: object.size,
-      contentType: verdict.contentType,
-      width: verdict.width,
-      height: verdict.height,
-    });
-    return changed ? 'ready' : 'unchanged';
+    const recorded = await deps.albums.recordCoverVerdict(
+      albumId,
+      key,
+      inspected.accepted
+        ? { eTag, status: 'ready', size: object.size, ...inspected }
+        : { eTag, status: 'rejected', reason: inspected.reason },
+    );
+    // What is not shown now is of no further use: a rejected upload, one a newer upload superseded, or
+    // the cover this one replaced.
+    if (recorded.shownKey !== key) await deps.covers.remove(key);
+    if (recorded.replacedKey) await deps.covers.remove(recorded.replacedKey);
+    if (!recorded.applied) return recorded.shownKey === key ? 'unchanged' : 'superseded';
+    if (!inspected.accepted) logger.info('Cover rejected', { albumId, key, reason: inspected.reason });
+    return inspected.accepted ? 'ready' : 'rejected';
   };
 }

@@ -41,7 +41,7 @@ const DOWNLOAD_EXPIRES_SECONDS = 300;
  *
  * @example
  * const covers = createCoverStore({ s3, bucket: 'album-covers', maxBytes: 5 << 20, uploadExpiresSeconds: 300 });
- * const upload = await covers.presignUpload(coverKeyFor(album.albumId));
+ * const upload = await covers.presignUpload(coverUploadKey(album.albumId));
  */
 export function createCoverStore(options: CoverStoreOptions): CoverStore {
   const now = options.now ?? (() => new Date());

@@ -35,7 +35,9 @@ export type NewAlbum = Static<typeof NewAlbum>;
 export const CoverStatus = Type.Union(
   [Type.Literal('pending'), Type.Literal('ready'), Type.Literal('rejected')],
   {
-    description: '`pending` until an uploaded cover has been verified',
+    description:
+      '`pending` until an uploaded cover has been verified; a cover once `ready` stays shown until a ' +
+      'replacement is verified',
   },
 );
 
@@ -60,6 +62,21 @@ export const Album = Type.Object(
       {
         status: CoverStatus,
         reason: Type.Optional(Type.String({ description: 'Why a cover was rejected' })),
+        upload: Type.Optional(
+          Type.Object(
+            {
+              key: Type.String({ description: 'The `key` of the upload, as its `CoverUpload` named it' }),
+              status: Type.Union([Type.Literal('ready'), Type.Literal('rejected')]),
+              reason: Type.Optional(Type.String({ description: 'Why it was rejected' })),
+            },
+            {
+              additionalProperties: false,
+              description:
+                'The newest upload verified so far. A rejected replacement leaves the ready cover shown; ' +
+                'a client that uploaded waits until this names its key.',
+            },
+          ),
+        ),
         url: Type.Optional(Type.String({ format: 'uri', description: 'A short-lived URL of a ready cover' })),
         contentType: Type.Optional(Type.String()),
         size: Type.Optional(Type.Integer({ minimum: 1, description: 'Bytes' })),

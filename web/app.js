@@ -3,7 +3,7 @@
 // returns, wait for the cover to be verified, and review the album.
 
 /** @typedef {{ method: 'POST', url: string, fields: Record<string, string>, key: string, expiresAt: string, maxBytes: number }} CoverUpload */
-/** @typedef {{ albumId: string, artist: string, title: string, year: number, cover: { status: string, reason?: string, url?: string, width?: number, height?: number }, reviews: { likes: number, dislikes: number } }} Album */
+/** @typedef {{ albumId: string, artist: string, title: string, year: number, cover: { status: string, reason?: string, url?: string, width?: number, height?: number, upload?: { key: string, status: string, reason?: string } }, reviews: { likes: number, dislikes: number } }} Album */
 
 const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
 const POLL_INTERVAL_MS = 500;
@@ -107,12 +107,13 @@ function explainRefusal(/** @type {string} */ xml) {
   return message ?? 'storage refused the file.';
 }
 
-async function waitForVerification(/** @type {string} */ albumId) {
+/** Polls the album until the upload at `key` has been judged; until then the previous cover stays shown. */
+async function waitForVerification(/** @type {string} */ albumId, /** @type {string} */ key) {
   const deadline = Date.now() + VERIFICATION_TIMEOUT_MS;
   while (Date.now() < deadline) {
     /** @type {Album} */
     const album = await api(`/albums/${albumId}`);
-    if (album.cover.status !== 'pending') return album;
+    if (album.cover.upload?.key === key) return album;
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
   throw new Error('verification is taking longer than expected; reload the album later');
@@ -146,10 +147,11 @@ coverForm.addEventListener('submit', async (event) => {
     state.upload = undefined;
     if (result.status >= 300) return say(`Upload refused: ${explainRefusal(result.body)}`, true);
     say('Uploaded. Checking the image…');
-    const verified = await waitForVerification(album.albumId);
+    const verified = await waitForVerification(album.albumId, upload.key);
     showAlbum(verified);
-    if (verified.cover.status === 'ready') say('Cover ready.');
-    else say(`The file was refused: ${verified.cover.reason}.`, true);
+    const judged = verified.cover.upload;
+    if (judged?.status === 'ready') say('Cover ready.');
+    else say(`The file was refused: ${judged?.reason}.`, true);
   } catch (error) {
     say(`Upload failed: ${/** @type {Error} */ (error).message}`, true);
   }

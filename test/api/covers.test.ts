@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { gif, jpeg, png, webp } from '../support/images.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
@@ -20,12 +21,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-interface Upload {
-  url: string;
-  fields: Record<string, string>;
-  key: string;
-}
-
 async function createAlbum(): Promise<{ albumId: string; upload: Upload }> {
   const response = await fetch(`${stack.apiUrl}/albums`, {
     method: 'POST',
@@ -35,16 +30,8 @@ async function createAlbum(): Promise<{ albumId: string; upload: Upload }> {
   return (await response.json()) as { albumId: string; upload: Upload };
 }
 
-function uploadRaw(upload: Upload, bytes: Buffer, contentType: string): Promise<Response> {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
-  form.append('Content-Type', contentType);
-  form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }), 'cover');
-  return fetch(upload.url, { method: 'POST', body: form });
-}
-
-async function uploadCover(upload: Upload, bytes: Buffer, contentType = 'image/png'): Promise<number> {
-  return (await uploadRaw(upload, bytes, contentType)).status;
+async function uploadStatus(to: Upload, bytes: Buffer, contentType = 'image/png'): Promise<number> {
+  return (await uploadCover(to, bytes, contentType)).status;
 }
 
 async function getAlbum(albumId: string) {
@@ -52,15 +39,11 @@ async function getAlbum(albumId: string) {
   return expectDocumentedResponse('GET', '/albums/{albumId}', response);
 }
 
-const coverSettles = (albumId: string) =>
-  eventually(
-    async () => {
-      const album = await getAlbum(albumId);
-      return album.cover.status === 'pending' ? undefined : album;
-    },
-    20_000,
-    `the cover of ${albumId} to be verified`,
-  );
+/** The album once the upload at `key` is judged, checked against the OpenAPI document. */
+const coverSettles = async (albumId: string, key?: string) => {
+  await coverJudged(stack.apiUrl, albumId, key);
+  return getAlbum(albumId);
+};
 
 const stored = (key: string) =>
   s3.send(new HeadObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: key })).then(
@@ -78,28 +61,39 @@ describe('cover verification', () => {
     'marks an uploaded %s ready with its size and dimensions, and serves it',
     async (_name, bytes, contentType, width, height) => {
       const { albumId, upload } = await createAlbum();
-      expect(await uploadCover(upload, bytes, contentType)).toBeLessThan(300);
-      const album = await coverSettles(albumId);
-      expect(album.cover).toMatchObject({ status: 'ready', contentType, size: bytes.length, width, height });
-      const download = await fetch(album.cover.url);
-      expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+      expect(await uploadStatus(upload, bytes, contentType)).toBeLessThan(300);
+      const album = await coverSettles(albumId, upload.key);
+      expect(album.cover).toMatchObject({
+        status: 'ready',
+        contentType,
+        size: bytes.length,
+        width,
+        height,
+        upload: { key: upload.key, status: 'ready' },
+      });
+      expect(await shownCoverBytes(album)).toEqual(bytes);
     },
   );
 
   it('rejects a file that is not an image, whatever it claims, and deletes it', async () => {
     const { albumId, upload } = await createAlbum();
-    await uploadCover(upload, Buffer.from('just some text, renamed cover.png'), 'image/png');
-    const album = await coverSettles(albumId);
-    expect(album.cover).toEqual({ status: 'rejected', reason: 'not a JPEG, PNG, WebP or GIF image' });
+    await uploadStatus(upload, Buffer.from('just some text, renamed cover.png'), 'image/png');
+    const album = await coverSettles(albumId, upload.key);
+    const reason = 'not a JPEG, PNG, WebP or GIF image';
+    expect(album.cover).toEqual({
+      status: 'rejected',
+      reason,
+      upload: { key: upload.key, status: 'rejected', reason },
+    });
     expect(await stored(upload.key)).toBe(false);
   });
 
   it('has S3 refuse an upload outside its policy: too large, not declared an image', async () => {
     const { upload } = await createAlbum();
-    const tooLarge = await uploadRaw(upload, Buffer.alloc(5 * 1024 * 1024 + 1), 'image/png');
+    const tooLarge = await uploadCover(upload, Buffer.alloc(5 * 1024 * 1024 + 1), 'image/png');
     expect(tooLarge.status).toBe(400);
     expect(await tooLarge.text()).toContain('<Code>EntityTooLarge</Code>');
-    const notAnImage = await uploadRaw(upload, Buffer.from('plain text'), 'text/plain');
+    const notAnImage = await uploadCover(upload, Buffer.from('plain text'), 'text/plain');
     expect(notAnImage.status).toBe(403);
     expect(await notAnImage.text()).toContain('Policy Condition failed');
     expect(await stored(upload.key)).toBe(false);
@@ -124,15 +118,15 @@ describe('cover verification', () => {
       }),
     );
     writer.destroy();
-    const album = await coverSettles(albumId);
-    expect(album.cover).toEqual({ status: 'rejected', reason: `larger than ${5 * 1024 * 1024} bytes` });
+    const album = await coverSettles(albumId, upload.key);
+    expect(album.cover).toMatchObject({ status: 'rejected', reason: `larger than ${5 * 1024 * 1024} bytes` });
     expect(await stored(upload.key)).toBe(false);
   });
 
   it('changes nothing when the same event comes twice, or an event comes for an upload since replaced', async () => {
     const { albumId, upload } = await createAlbum();
-    await uploadCover(upload, png(10, 10));
-    const before = await coverSettles(albumId);
+    await uploadStatus(upload, png(10, 10));
+    const before = await coverSettles(albumId, upload.key);
     const head = await s3.send(
       new HeadObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: upload.key }),
     );
@@ -161,12 +155,14 @@ describe('cover verification', () => {
     const { url: _before, ...beforeCover } = before.cover;
     const { url: _after, ...afterCover } = (await getAlbum(albumId)).cover;
     expect(afterCover).toEqual(beforeCover);
+    expect(await stored(upload.key)).toBe(true);
   });
 
-  it('replaces a cover: a new upload, pending until verified, then the new image', async () => {
+  it('replaces a cover: the old one stays shown until the new upload is verified, then is removed', async () => {
     const { albumId, upload } = await createAlbum();
-    await uploadCover(upload, png(10, 10));
-    await coverSettles(albumId);
+    const original = png(10, 10);
+    await uploadStatus(upload, original);
+    await coverSettles(albumId, upload.key);
 
     const response = await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' });
     expect(response.status).toBe(201);
@@ -175,17 +171,69 @@ describe('cover verification', () => {
       '/albums/{albumId}/cover',
       response,
     )) as Upload;
-    expect((await getAlbum(albumId)).cover.status).toBe('pending');
-    await uploadCover(replacement, gif(33, 44), 'image/gif');
-    expect((await coverSettles(albumId)).cover).toMatchObject({
+    expect(replacement.key).not.toBe(upload.key);
+    const meanwhile = await getAlbum(albumId);
+    expect(meanwhile.cover).toMatchObject({ status: 'ready', width: 10, upload: { key: upload.key } });
+    expect(await shownCoverBytes(meanwhile)).toEqual(original);
+
+    const newer = gif(33, 44);
+    await uploadStatus(replacement, newer, 'image/gif');
+    const replaced = await coverSettles(albumId, replacement.key);
+    expect(replaced.cover).toMatchObject({
       status: 'ready',
       contentType: 'image/gif',
       width: 33,
       height: 44,
     });
+    expect(await shownCoverBytes(replaced)).toEqual(newer);
+    expect(await stored(upload.key)).toBe(false);
 
     const unknown = await fetch(`${stack.apiUrl}/albums/${randomUUID()}/cover`, { method: 'POST' });
     expect(unknown.status).toBe(404);
     await expectDocumentedResponse('POST', '/albums/{albumId}/cover', unknown);
+  });
+
+  it('keeps the cover shown when a replacement is rejected, and says why', async () => {
+    const { albumId, upload } = await createAlbum();
+    const original = png(12, 12);
+    await uploadStatus(upload, original);
+    await coverSettles(albumId, upload.key);
+
+    const replacement = (await (
+      await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' })
+    ).json()) as Upload;
+    await uploadStatus(replacement, Buffer.from('not an image at all'), 'image/png');
+    const album = await coverSettles(albumId, replacement.key);
+    expect(album.cover).toMatchObject({
+      status: 'ready',
+      width: 12,
+      upload: { key: replacement.key, status: 'rejected', reason: 'not a JPEG, PNG, WebP or GIF image' },
+    });
+    expect(await shownCoverBytes(album)).toEqual(original);
+    expect(await stored(replacement.key)).toBe(false);
+  });
+
+  it('never lets an upload issued earlier replace a newer cover, whatever order they arrive in', async () => {
+    const { albumId } = await createAlbum();
+    const replace = async () =>
+      (await (await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' })).json()) as Upload;
+    const earlier = await replace();
+    const later = await replace();
+    const newest = png(30, 30);
+    await uploadStatus(later, newest);
+    await coverSettles(albumId, later.key);
+    await uploadStatus(earlier, png(20, 20));
+    await eventually(
+      async () => ((await stored(earlier.key)) ? undefined : true),
+      20_000,
+      'the earlier upload to be discarded',
+    );
+    const album = await getAlbum(albumId);
+    expect(album.cover).toMatchObject({
+      status: 'ready',
+      width: 30,
+      upload: { key: later.key, status: 'ready' },
+    });
+    expect(await shownCoverBytes(album)).toEqual(newest);
   });
 });

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import {
   CourseError,
   CourseReviewCounts,
 } from '../../lib/course-contract.js';
+import { coverJudged, shownCoverBytes } from '../support/covers.js';
 import { png } from '../support/images.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -118,19 +118,9 @@ describe('the CS6650 album store contract', () => {
       200,
       CourseAlbumCreated,
     );
-    const s3 = new S3Client({
-      endpoint: stack.s3Url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    const object = await s3.send(
-      new GetObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: `covers/${created.albumID}` }),
-    );
-    expect(Buffer.from((await object.Body?.transformToByteArray()) ?? [])).toEqual(image);
-    s3.destroy();
+    const album = await coverJudged(stack.apiUrl, created.albumID);
+    expect(album.cover).toMatchObject({ status: 'ready', contentType: 'image/png', size: image.length });
+    expect(await shownCoverBytes(album)).toEqual(image);
   });
 
   it.each([
