@@ -33,9 +33,31 @@ export interface DataApiServerOptions {
   log?: (line: string) => void;
 }
 
+/** The Data API operations the endpoint serves, by the path the SDK sends each to. */
+const OPERATION_NAMES = {
+  '/Execute': 'ExecuteStatement',
+  '/BatchExecute': 'BatchExecuteStatement',
+  '/BeginTransaction': 'BeginTransaction',
+  '/CommitTransaction': 'CommitTransaction',
+  '/RollbackTransaction': 'RollbackTransaction',
+} as const;
+
+export type DataApiOperation = (typeof OPERATION_NAMES)[keyof typeof OPERATION_NAMES];
+
+/** Calls received since the endpoint started, by operation (malformed and failed calls included). */
+export type DataApiStats = Record<DataApiOperation, number>;
+
+/**
+ * Local-only: `GET /__stats` answers the {@link DataApiStats} as JSON, so a benchmark can count the calls
+ * each request makes. The service has no such path.
+ */
+export const STATS_PATH = '/__stats';
+
 export interface DataApiServer {
   url: string;
   port: number;
+  /** The calls received so far, by operation; also served at {@link STATS_PATH}. */
+  stats(): DataApiStats;
   close(): Promise<void>;
 }
 
@@ -76,6 +98,13 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
     : await createPgliteBackend(options.dataDir);
   const transactionTimeoutMs = options.transactionTimeoutMs ?? 3 * 60_000;
   const transactions = new Map<string, OpenTransaction>();
+  const stats: DataApiStats = {
+    ExecuteStatement: 0,
+    BatchExecuteStatement: 0,
+    BeginTransaction: 0,
+    CommitTransaction: 0,
+    RollbackTransaction: 0,
+  };
 
   const endTransaction = async (id: string, sql: 'COMMIT' | 'ROLLBACK') => {
     const transaction = transactions.get(id);
@@ -137,28 +166,28 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
     return result;
   };
 
-  const operations: Record<string, (body: StatementRequest) => Promise<unknown>> = {
-    '/BeginTransaction': async (body) => {
+  const operations: Record<DataApiOperation, (body: StatementRequest) => Promise<unknown>> = {
+    BeginTransaction: async (body) => {
       requireTarget(body);
       return { transactionId: await beginTransaction() };
     },
-    '/CommitTransaction': async (body) => {
+    CommitTransaction: async (body) => {
       requireTarget(body);
       await endTransaction(requireTransactionId(body), 'COMMIT');
       return { transactionStatus: 'Transaction Committed' };
     },
-    '/RollbackTransaction': async (body) => {
+    RollbackTransaction: async (body) => {
       requireTarget(body);
       await endTransaction(requireTransactionId(body), 'ROLLBACK');
       return { transactionStatus: 'Rollback Complete' };
     },
-    '/Execute': async (body) => {
+    ExecuteStatement: async (body) => {
       requireTarget(body);
       const statement = prepare(body.sql, body.parameters ?? []);
       const result = await runIn(body.transactionId, statement.text, statement.values);
       return shapeResult(result, body, statement.isModification);
     },
-    '/BatchExecute': async (body) => {
+    BatchExecuteStatement: async (body) => {
       requireTarget(body);
       const sets = body.parameterSets?.length ? body.parameterSets : [[]];
       const statements = sets.map((parameters) => prepare(body.sql, parameters));
@@ -178,15 +207,21 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
 
   const server = createServer(async (request, response) => {
     try {
-      const operation = request.method === 'POST' ? operations[request.url ?? ''] : undefined;
-      if (!operation)
+      if (request.method === 'GET' && request.url === STATS_PATH) {
+        send(response, 200, JSON.stringify(stats));
+        return;
+      }
+      const path = request.url ?? '';
+      const name = request.method === 'POST' && isOperationPath(path) ? OPERATION_NAMES[path] : undefined;
+      if (!name)
         throw new DataApiError(
           'NotFoundException',
           404,
           `Unknown operation ${request.method} ${request.url}`,
         );
+      stats[name]++;
       const body = await readJson(request);
-      const payload = JSON.stringify(await operation(body));
+      const payload = JSON.stringify(await operations[name](body));
       if (Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
         throw badRequest('Database returned more than the allowed response size limit');
       }
@@ -209,6 +244,7 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   return {
     url,
     port,
+    stats: () => ({ ...stats }),
     async close() {
       clearInterval(sweeper);
       server.closeAllConnections();
@@ -217,6 +253,10 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
       await backend.close();
     },
   };
+}
+
+function isOperationPath(path: string): path is keyof typeof OPERATION_NAMES {
+  return Object.hasOwn(OPERATION_NAMES, path);
 }
 
 function requireTarget(body: StatementRequest): void {
