@@ -1,0 +1,220 @@
+import { readFileSync } from 'node:fs';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import fc from 'fast-check';
+import type { TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CourseError } from '../../lib/course-contract.js';
+import { ErrorBody } from '../../lib/schemas.js';
+import { png } from '../support/images.js';
+import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import {
+  type Dialect,
+  type KnownAlbums,
+  type MalformedRequest,
+  malformedRequests,
+} from './malformed-requests.js';
+
+/**
+ * Property: every request that must be refused is refused, by every route of both APIs, with a 4xx in the
+ * API's own error shape, and leaves every album, cover and count as it was. Seeded, so a failure replays.
+ */
+
+const DEFAULT_SEED = 6650;
+const seed = Number(process.env.FUZZ_SEED ?? DEFAULT_SEED);
+const IN_FLIGHT = 8;
+const REQUESTS = 2_000;
+
+const errorShapes: Record<Exclude<Dialect, 'emulator'>, TSchema> = { native: ErrorBody, course: CourseError };
+const maxCoverBytes = Number(/COVER_MAX_BYTES:\s*"(\d+)"/.exec(readFileSync('serverless.yml', 'utf8'))?.[1]);
+
+let stack: TestStack;
+let s3: S3Client;
+let known: KnownAlbums;
+let before: unknown;
+const statuses = new Map<string, Map<number, number>>();
+const byDialect = new Map<Dialect, number>();
+
+const api = (path: string, init?: RequestInit) => fetch(`${stack.apiUrl}${path}`, init);
+const postJson = (path: string, body: unknown) =>
+  api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function courseAlbum(): Promise<string> {
+  const boundary = 'seed-boundary';
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="c.png"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    ),
+    png(4, 4),
+    Buffer.from(
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="profile"\r\n\r\n` +
+        `{"artist":"Sex Pistols","title":"Never Mind The Bollocks!","year":"1977"}\r\n--${boundary}--\r\n`,
+    ),
+  ]);
+  const response = await api('/cs6650/albums', {
+    method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body,
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { albumID: string }).albumID;
+}
+
+/** Everything a refused request must leave alone: every album (cover status and counts included), every count, every stored object. */
+async function snapshot() {
+  const albums: unknown[] = [];
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const page = (await (await api(`/albums?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+      items: unknown[];
+      nextCursor: string | null;
+    };
+    albums.push(...page.items);
+    cursor = page.nextCursor;
+  }
+  const counts = await Promise.all(
+    known.ids.map(async (id) => ({
+      native: await (await api(`/albums/${id}/reviews`)).json(),
+      course: await (await api(`/cs6650/review/${id}`)).json(),
+    })),
+  );
+  const { Contents = [] } = await s3.send(
+    new ListObjectsV2Command({ Bucket: stack.environment.COVERS_BUCKET }),
+  );
+  const objects = Contents.map(({ Key, Size, ETag }) => ({ Key, Size, ETag }));
+  return { albums, counts, objects };
+}
+
+/** Sends one request and throws, describing it, unless it is refused in its API's error shape. */
+async function expectRefused(request: MalformedRequest): Promise<void> {
+  const response = await api(request.path, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body && new Uint8Array(request.body),
+    redirect: 'manual',
+  });
+  const text = await response.text();
+  const byStatus = statuses.get(request.route) ?? new Map<number, number>();
+  byStatus.set(response.status, (byStatus.get(response.status) ?? 0) + 1);
+  statuses.set(request.route, byStatus);
+  byDialect.set(request.dialect, (byDialect.get(request.dialect) ?? 0) + 1);
+
+  const problem = (what: string) =>
+    new Error(`${what}: ${fc.stringify(request)}\n  → ${response.status} ${text.slice(0, 500)}`);
+  if (response.status < 400 || response.status > 499) throw problem('Not refused with a 4xx');
+  if (request.dialect === 'emulator') return;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw problem('Error body is not JSON');
+  }
+  if (!Value.Check(errorShapes[request.dialect], body)) throw problem(`Not a ${request.dialect} error body`);
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  s3 = new S3Client({
+    endpoint: stack.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const ids: string[] = [];
+  for (const album of [
+    { artist: 'Can', title: 'Tago Mago', year: 1971 },
+    { artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 },
+  ]) {
+    const response = await postJson('/albums', album);
+    expect(response.status).toBe(201);
+    ids.push(((await response.json()) as { albumId: string }).albumId);
+  }
+  ids.push(await courseAlbum());
+  known = { ids, maxCoverBytes };
+
+  expect((await postJson(`/albums/${ids[0]}/reviews`, { kind: 'like' })).status).toBe(202);
+  expect((await api(`/cs6650/review/dislike/${ids[2]}`, { method: 'POST' })).status).toBe(201);
+  // Settled before the snapshot: reviews counted, the course album's cover verified.
+  await eventually(
+    async () => {
+      const [likes, dislikes] = await Promise.all([
+        api(`/albums/${ids[0]}/reviews`).then((r) => r.json() as Promise<{ likes: number }>),
+        api(`/albums/${ids[2]}/reviews`).then((r) => r.json() as Promise<{ dislikes: number }>),
+      ]);
+      return likes.likes === 1 && dislikes.dislikes === 1 ? true : undefined;
+    },
+    20_000,
+    'the seed reviews to be counted',
+  );
+  await eventually(
+    async () => {
+      const album = (await (await api(`/albums/${ids[2]}`)).json()) as { cover: { status: string } };
+      return album.cover.status === 'pending' ? undefined : true;
+    },
+    20_000,
+    'the course album cover to be verified',
+  );
+  before = await snapshot();
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await stack?.stop();
+  const lines = [...statuses.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const total = lines.reduce(
+    (sum, [, byStatus]) => sum + [...byStatus.values()].reduce((a, b) => a + b, 0),
+    0,
+  );
+  const overall = new Map<number, number>();
+  for (const [, byStatus] of lines)
+    for (const [status, count] of byStatus) overall.set(status, (overall.get(status) ?? 0) + count);
+  const describeStatuses = (byStatus: Map<number, number>) =>
+    [...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, count]) => `${status}×${count}`)
+      .join(' ');
+  console.log(
+    [
+      `Fuzz (seed ${seed}): ${total} malformed requests, ${describeStatuses(overall)}`,
+      ...lines.map(([route, byStatus]) => `  ${route.padEnd(44)} ${describeStatuses(byStatus)}`),
+      `  error shape checked: native ${byDialect.get('native') ?? 0}, course ${byDialect.get('course') ?? 0}; ` +
+        `answered by the local emulator (status only): ${byDialect.get('emulator') ?? 0}`,
+    ].join('\n'),
+  );
+});
+
+describe('malformed requests', () => {
+  it(`are refused with a 4xx in the API's own error shape (seed ${seed})`, { timeout: 600_000 }, async () => {
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(malformedRequests(known), { minLength: IN_FLIGHT, maxLength: IN_FLIGHT }),
+          async (batch) => {
+            await Promise.all(batch.map(expectRefused));
+          },
+        ),
+        { seed, numRuns: Math.ceil(REQUESTS / IN_FLIGHT), endOnFailure: true, verbose: 1 },
+      );
+    } catch (error) {
+      throw new Error(
+        `Fuzz run failed with seed ${seed}; replay it with: FUZZ_SEED=${seed} npx vitest run test/fuzz\n${
+          (error as Error).message
+        }\n${((error as Error).cause as Error | undefined)?.message ?? ''}`,
+      );
+    }
+  });
+
+  it('change no album, cover or count', async () => {
+    // A review wrongly accepted would be counted within a second or so.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('leave the API answering good requests', async () => {
+    const [albumId] = known.ids;
+    expect((await api(`/albums/${albumId}`)).status).toBe(200);
+    expect((await api(`/cs6650/albums/${albumId}`)).status).toBe(200);
+    expect((await postJson('/albums', { artist: 'Björk', title: 'Début', year: 1993 })).status).toBe(201);
+    await courseAlbum();
+  });
+});
