@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
+import type { HttpRoute } from './api-front.js';
 
 /** The parts of the resolved serverless.yml that the local stack reads. */
 export interface ServerlessConfig {
@@ -180,4 +181,14 @@ export function s3Triggers(config: ServerlessConfig): S3Trigger[] {
           return { functionName: `${config.service}-local-${functionKey}`, bucketLogicalId, prefix };
         });
     });
+}
+
+/** The routes of the HTTP API: every function's `httpApi` events. */
+export function httpRoutes(config: ServerlessConfig): HttpRoute[] {
+  return Object.values(config.functions).flatMap((fn) =>
+    (fn.events ?? []).flatMap((event) => {
+      const route = event.httpApi as HttpRoute | undefined;
+      return route ? [{ method: route.method, path: route.path }] : [];
+    }),
+  );
 }

@@ -1,21 +1,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDatabase } from '../lib/database.js';
 import { applyMigrations, readMigrations } from '../lib/migrations.js';
+import { startApiFront } from './api-front.js';
 import { startDataApiServer } from './data-api/server.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from './object-store.js';
-import { startServerlessOffline } from './offline.js';
+import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
 import { localQueueArn, localQueueUrl, startQueues } from './queues.js';
 import { startS3EventSource } from './s3-event-source.js';
 import {
   declaredBuckets,
   declaredQueues,
+  httpRoutes,
   localName,
   readServerlessConfig,
   s3Triggers,
@@ -38,6 +40,11 @@ export interface LocalStackOptions {
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
+  /**
+   * Called when a part of the stack died and could not be brought back; the stack is then half-dead and
+   * should be stopped. Without it, such a failure is only logged.
+   */
+  onFailure?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -57,6 +64,8 @@ export interface LocalStack {
 
 const projectRoot = resolve(import.meta.dirname, '..');
 const REGION = 'us-east-1';
+/** serverless-offline is restarted after an unexpected exit, unless it already was this often in a minute. */
+const OFFLINE_RESTARTS_PER_MINUTE = 3;
 const awsCredentials = {
   AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
   AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -159,12 +168,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const applied = await migrate(environment);
     log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'Database schema is up to date');
 
-    const offline = await startServerlessOffline({
-      cwd: projectRoot,
-      env: { ...environment, PORT: String(apiPort), LAMBDA_PORT: String(lambdaPort), WEB_ORIGIN: webOrigin },
+    // serverless-offline serves the functions on an inner port; the API port belongs to a front door that
+    // answers for it as API Gateway would (errors, unknown routes) and stays up while it restarts.
+    const offlinePort = await freePort();
+    const offlineEnv = {
+      ...environment,
+      PORT: String(offlinePort),
+      LAMBDA_PORT: String(lambdaPort),
+      WEB_ORIGIN: webOrigin,
+      // Built into the data folder, where `serverless package` (which empties .esbuild/) never reaches.
+      FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
+    };
+    const offline = await superviseOffline(
+      () =>
+        startServerlessOffline({
+          cwd: projectRoot,
+          env: offlineEnv,
+          log,
+          onUnexpectedExit: (description) => offline.restart(description),
+        }),
+      log,
+      options.onFailure,
+    );
+    stoppers.push(() => offline.stop());
+    const front = await startApiFront({
+      port: apiPort,
+      routes: httpRoutes(config),
+      upstreamPort: offlinePort,
       log,
     });
-    stoppers.push(() => offline.stop());
+    stoppers.push(() => front.close());
     const lambdaUrl = `http://localhost:${lambdaPort}`;
 
     const sqs = new SQSClient({ endpoint: queues.url, region: REGION, credentials: LOCAL_CREDENTIALS });
@@ -214,6 +247,49 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/**
+ * Keeps serverless-offline running: after an unexpected exit it is started again (the API front answers
+ * 503 meanwhile), unless that already happened {@link OFFLINE_RESTARTS_PER_MINUTE} times in a minute or the
+ * restart fails, which is reported to `onFailure`.
+ */
+async function superviseOffline(
+  start: () => Promise<RunningOffline>,
+  log: (line: string) => void,
+  onFailure: ((error: Error) => void) | undefined,
+) {
+  let current = await start();
+  let stopped = false;
+  const restarts: number[] = [];
+  const fail = (error: Error) => {
+    log(`Error: ${error.message}`);
+    onFailure?.(error);
+  };
+  return {
+    restart(description: string) {
+      if (stopped) return;
+      const now = Date.now();
+      while (restarts.length > 0 && (restarts[0] ?? 0) < now - 60_000) restarts.shift();
+      if (restarts.length >= OFFLINE_RESTARTS_PER_MINUTE) {
+        fail(new Error(`${description}, and it already restarted ${restarts.length} times within a minute`));
+        return;
+      }
+      restarts.push(now);
+      log(`Error: ${description}; restarting it`);
+      start().then(
+        (restarted) => {
+          if (stopped) void restarted.stop();
+          else current = restarted;
+        },
+        (error: Error) => fail(new Error(`${description}, and restarting it failed: ${error.message}`)),
+      );
+    },
+    async stop() {
+      stopped = true;
+      await current.stop();
+    },
+  };
 }
 
 /** Invokes a function through serverless-offline's Lambda API; a function error becomes a thrown error. */

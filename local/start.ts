@@ -3,12 +3,26 @@ import { startLocalStack } from './stack.js';
 /** `npm start`: the whole service on this machine until Ctrl-C. */
 const startedAt = performance.now();
 const verbose = process.env.VERBOSE === '1';
+let stopping = false;
+
+async function stopAndExit(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await stack.stop();
+  }
+  process.exit(code);
+}
+
 const stack = await startLocalStack({
   databaseUrl: process.env.DATABASE_URL,
   dataDir: process.env.LOCAL_DATA_DIR,
   log: (line) => {
     // serverless-offline logs every request; that is the useful part of its output.
     if (verbose || /λ:|Error|error|Migrations|migrations|schema/.test(line)) console.log(line);
+  },
+  onFailure: (error) => {
+    console.error(`\nThe local stack cannot go on: ${error.message}. Stopping.`);
+    void stopAndExit(1);
   },
 });
 
@@ -22,13 +36,17 @@ Album service is ready in ${((performance.now() - startedAt) / 1000).toFixed(1)}
   Lambda invoke ${stack.lambdaUrl}
 Press Ctrl-C to stop.`);
 
-let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
+  process.on(signal, () => {
     if (stopping) return;
-    stopping = true;
     console.log('\nStopping…');
-    await stack.stop();
-    process.exit(0);
+    void stopAndExit(0);
   });
 }
+
+// npm and tsx run this under wrappers; if one of them is killed outright, this process is handed to another
+// parent. Stop then rather than run on unseen, holding the ports.
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart) void stopAndExit(1);
+}, 1_000).unref();

@@ -1,0 +1,191 @@
+import {
+  Agent,
+  createServer,
+  request as forward,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A route of the HTTP API, as serverless.yml declares it (`/albums/{albumId}`). */
+export interface HttpRoute {
+  method: string;
+  path: string;
+}
+
+export interface ApiFrontOptions {
+  port?: number;
+  host?: string;
+  routes: HttpRoute[];
+  /** Where the function emulator (serverless-offline) serves the same routes. */
+  upstreamPort: number;
+  log?: (line: string) => void;
+}
+
+export interface ApiFront {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Paths under this prefix speak the course contract, whose errors are `{"msg": …}`. */
+const COURSE_PREFIX = '/cs6650/';
+/** Function responses are small JSON documents; anything past this is passed on without inspection. */
+const INSPECTED_BODY_LIMIT = 1 << 20;
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The local API Gateway's front door, in front of serverless-offline, answering as API Gateway does where
+ * the emulator does not: a function that throws, times out or cannot be loaded is `500 {"message":
+ * "Internal Server Error"}` (the emulator answers 200 with the error and its stack trace), an emulator
+ * that is down or restarting is `503 {"message":"Service Unavailable"}` with Retry-After, an unknown route
+ * is a JSON 404 and a known path with another method a JSON 405, both in the dialect of the API the path
+ * belongs to. Everything else passes through untouched, streamed.
+ *
+ * @example
+ * const front = await startApiFront({ port: 3000, routes, upstreamPort: offlinePort });
+ */
+export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront> {
+  const log = options.log ?? (() => undefined);
+  const routes = options.routes.map((route) => ({
+    method: route.method.toUpperCase(),
+    pattern: routePattern(route.path),
+  }));
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    const matching = routes.filter((route) => route.pattern.test(path));
+    // Preflights are the emulator's to answer from the declared CORS settings.
+    if (request.method !== 'OPTIONS') {
+      if (matching.length === 0) return answer(response, path, 404, 'Not Found');
+      if (!matching.some((route) => route.method === request.method)) {
+        const allow = [...new Set(matching.map((route) => route.method))].join(', ');
+        return answer(response, path, 405, `Method ${request.method} is not allowed here; use ${allow}`, {
+          allow,
+        });
+      }
+    }
+    pass(request, response, options.upstreamPort, agent, log);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
+  };
+}
+
+function pass(
+  request: IncomingMessage,
+  response: ServerResponse,
+  upstreamPort: number,
+  agent: Agent,
+  log: (line: string) => void,
+): void {
+  const upstream = forward({
+    host: '127.0.0.1',
+    port: upstreamPort,
+    method: request.method,
+    path: request.url,
+    // Uncompressed from the emulator: compressing on loopback costs CPU, and its errors must be readable.
+    headers: { ...request.headers, 'accept-encoding': 'identity' },
+    agent,
+  });
+  upstream.on('response', (answerFromEmulator) => {
+    const status = answerFromEmulator.statusCode ?? 502;
+    const isJson = /^application\/json/i.test(String(answerFromEmulator.headers['content-type'] ?? ''));
+    const length = Number(answerFromEmulator.headers['content-length'] ?? 0);
+    if (!isJson || length > INSPECTED_BODY_LIMIT) {
+      response.writeHead(status, answerFromEmulator.headers);
+      answerFromEmulator.pipe(response);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    answerFromEmulator.on('data', (chunk: Buffer) => chunks.push(chunk));
+    answerFromEmulator.on('error', () => response.destroy());
+    answerFromEmulator.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const failure = lambdaFailure(body);
+      if (failure) {
+        log(`Function failed: ${failure}`);
+        answerJson(response, 500, { message: 'Internal Server Error' });
+        return;
+      }
+      const { 'transfer-encoding': _chunked, ...headers } = answerFromEmulator.headers;
+      response.writeHead(status, { ...headers, 'content-length': String(body.length) });
+      response.end(body);
+    });
+  });
+  upstream.on('error', (error) => {
+    log(`API front: the function emulator did not answer (${error.message})`);
+    if (response.headersSent) response.destroy();
+    else
+      answerJson(
+        response,
+        503,
+        { message: 'Service Unavailable' },
+        { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      );
+  });
+  request.on('error', () => upstream.destroy());
+  request.pipe(upstream);
+}
+
+/**
+ * The emulator reports a function that threw or timed out as a Lambda error document
+ * (`{errorMessage, errorType, stackTrace}`); returns its message, or undefined for a real response.
+ */
+function lambdaFailure(body: Buffer): string | undefined {
+  if (body.length === 0 || body[0] !== 0x7b) return undefined;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    if (typeof parsed.errorType !== 'string' || !Array.isArray(parsed.stackTrace)) return undefined;
+    return `${parsed.errorType}: ${String(parsed.errorMessage)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function answer(
+  response: ServerResponse,
+  path: string,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  answerJson(response, status, path.startsWith(COURSE_PREFIX) ? { msg: message } : { message }, headers);
+}
+
+function answerJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  response.end(text);
+}
+
+/** `/albums/{albumId}` → a pattern matching one non-empty segment where each parameter stands. */
+function routePattern(path: string): RegExp {
+  const escaped = path
+    .split(/\{[^}]+\}/)
+    .map((literal) => literal.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return new RegExp(`^${escaped}$`);
+}

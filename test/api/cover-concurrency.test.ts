@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
+import { png } from '../support/images.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+// Covers used to be lost only under concurrency: the verifier an upload triggers ran before the album row
+// existed and deleted the object. These runs interleave creation, upload and verification many times over.
+const COURSE_ALBUMS = 200;
+const NATIVE_ALBUMS = 100;
+const IN_FLIGHT = 16;
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Runs `task` for 0..count-1 with at most `limit` in flight, collecting results in order. */
+async function inParallel<T>(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return results;
+}
+
+/** A real PNG made unique by trailing bytes, so a cover served for the wrong album would show. */
+const uniqueImage = () => Buffer.concat([png(16, 16), randomBytes(2048)]);
+
+async function courseCreate(image: Buffer): Promise<string> {
+  const form = new FormData();
+  form.append('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'cover.png');
+  form.append('profile', JSON.stringify({ artist: 'Concurrent', title: 'Course', year: '2001' }));
+  const response = await fetch(`${stack.apiUrl}/cs6650/albums`, { method: 'POST', body: form });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return ((await response.json()) as { albumID: string }).albumID;
+}
+
+async function nativeCreateAndUpload(image: Buffer): Promise<{ albumId: string; key: string }> {
+  const response = await fetch(`${stack.apiUrl}/albums`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ artist: 'Concurrent', title: 'Native', year: 2002 }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  const { albumId, upload } = (await response.json()) as { albumId: string; upload: Upload };
+  const uploaded = await uploadCover(upload, image);
+  expect(uploaded.status, await uploaded.clone().text()).toBeLessThan(300);
+  return { albumId, key: upload.key };
+}
+
+describe('covers under concurrency', () => {
+  it(`keeps every cover of ${COURSE_ALBUMS} course and ${NATIVE_ALBUMS} native albums created ${IN_FLIGHT} at a time`, async () => {
+    const images = Array.from({ length: COURSE_ALBUMS + NATIVE_ALBUMS }, uniqueImage);
+    const created = await inParallel(COURSE_ALBUMS + NATIVE_ALBUMS, IN_FLIGHT, async (index) => {
+      const image = images[index] as Buffer;
+      return index < COURSE_ALBUMS
+        ? { albumId: await courseCreate(image), key: undefined }
+        : await nativeCreateAndUpload(image);
+    });
+
+    const lost: string[] = [];
+    await inParallel(created.length, IN_FLIGHT, async (index) => {
+      const { albumId, key } = created[index] as { albumId: string; key?: string };
+      const album = await coverJudged(stack.apiUrl, albumId, key, 60_000);
+      const intact =
+        album.cover.status === 'ready' && (await shownCoverBytes(album)).equals(images[index] as Buffer);
+      if (!intact) lost.push(`${albumId}: ${JSON.stringify(album.cover)}`);
+    });
+    expect(lost).toEqual([]);
+  }, 300_000);
+});
