@@ -1,0 +1,498 @@
+/**
+ * `npm run bench:course [threadGroupSize numThreadGroups delay]`: the CS6650 course protocol (reviews
+ * scenario) through the whole local stack, started here on free ports with throwaway data. Prints req/s and
+ * p50/p99 per request type, the stack's peak memory and CPU per 1,000 requests by process, the Data API
+ * calls each request type makes, and serverless-offline serving a minimal handler under the same load
+ * client at the course's peak concurrency, as a ratio. Then checks that every review was counted exactly
+ * once and every cover became ready. The ratio is the figure to compare across machines.
+ *
+ * Sizes: 4 4 2 by default (or BENCH_COURSE=10/10/2); BENCH_ITERATIONS and BENCH_STARTUP_ITERATIONS set
+ * the iterations per group and startup thread, BENCH_PHASE_REQUESTS the requests of each counting phase.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { resolve } from 'node:path';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { TypeSummary } from '../load/recorder.js';
+import type { DataApiStats } from '../local/data-api/server.js';
+import { LOCAL_CREDENTIALS } from '../local/object-store.js';
+import { startServerlessOffline } from '../local/offline.js';
+import { freePort } from '../local/ports.js';
+import { type LocalStack, startLocalStack } from '../local/stack.js';
+import type { AcceptedReviews, CourseSize, LoadJob, LoadResult, RequestType } from './course-load.js';
+import { type ProcessFacts, type ProcessRole, sampleProcessTree, type TreeUsage } from './process-tree.js';
+
+const REQUEST_TYPES: RequestType[] = ['POST album', 'GET album', 'POST review', 'GET review'];
+const baselineDir = resolve(import.meta.dirname, 'offline-baseline');
+/** The Data API is taken to be done with what the requests set off once it has had no call for this long. */
+const QUIET_MS = 3_000;
+const SETTLE_TIMEOUT_MS = 120_000;
+
+/**
+ * One phase per request type; the review types twice over the same albums, because the functions that take
+ * them remember, per warm container, the albums they have seen exist.
+ */
+const PHASES: Array<{ type: RequestType; label: string }> = [
+  { type: 'POST album', label: 'POST album' },
+  { type: 'GET album', label: 'GET album' },
+  { type: 'POST review', label: 'POST review, first per album' },
+  { type: 'POST review', label: 'POST review, again' },
+  { type: 'GET review', label: 'GET review, first per album' },
+  { type: 'GET review', label: 'GET review, again' },
+];
+
+interface PhaseCount {
+  label: string;
+  type: RequestType;
+  requests: number;
+  failed: number;
+  calls: DataApiStats;
+  /** Lines the functions logged during the phase, for the work requests set off. */
+  reviewBatches: number;
+  coversVerified: number;
+}
+
+function courseSize(): CourseSize {
+  const [groupSize = '4', groups = '4', delay = '2'] =
+    process.argv.length > 2 ? process.argv.slice(2) : (process.env.BENCH_COURSE ?? '4/4/2').split('/');
+  const whole = (text: string, name: string) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`${name} must be a whole number, got '${text}'`);
+    return value;
+  };
+  return {
+    threadGroupSize: whole(groupSize, 'threadGroupSize'),
+    numThreadGroups: whole(groups, 'numThreadGroups'),
+    delaySeconds: whole(delay, 'delay'),
+    startupIterations: whole(process.env.BENCH_STARTUP_ITERATIONS ?? '100', 'BENCH_STARTUP_ITERATIONS'),
+    iterations: whole(process.env.BENCH_ITERATIONS ?? '100', 'BENCH_ITERATIONS'),
+    reviewReaders: 3,
+  };
+}
+
+/** The load client in its own process; one job at a time. */
+function startLoadClient(): { child: ChildProcess; run(job: LoadJob): Promise<LoadResult> } {
+  const child = fork(resolve(import.meta.dirname, 'course-load.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+  });
+  return {
+    child,
+    run: (job) =>
+      new Promise((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`the load client exited with ${code}`));
+        child.once('exit', onExit);
+        child.once('message', (message: { result?: LoadResult; error?: string }) => {
+          child.off('exit', onExit);
+          if (message.result) resolve(message.result);
+          else reject(new Error(`the load client failed: ${message.error}`));
+        });
+        child.send(job);
+      }),
+  };
+}
+
+const totalCalls = (stats: DataApiStats) => Object.values(stats).reduce((sum, count) => sum + count, 0);
+
+function difference(after: DataApiStats, before: DataApiStats): DataApiStats {
+  return Object.fromEntries(
+    Object.entries(after).map(([operation, count]) => [
+      operation,
+      count - before[operation as keyof DataApiStats],
+    ]),
+  ) as DataApiStats;
+}
+
+async function dataApiCalls(stack: LocalStack): Promise<DataApiStats> {
+  return (await (await fetch(`${stack.dataApiUrl}/__stats`)).json()) as DataApiStats;
+}
+
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the reviews queue is empty and the Data API has been idle for {@link QUIET_MS}: by then the
+ * covers uploaded have been verified and the reviews sent applied. Answers the calls counted so far.
+ */
+async function settle(stack: LocalStack, sqs: SQSClient): Promise<DataApiStats> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  let last = await dataApiCalls(stack);
+  let quietSince = Date.now();
+  for (;;) {
+    await sleep(250);
+    const now = await dataApiCalls(stack);
+    if (totalCalls(now) !== totalCalls(last)) {
+      last = now;
+      quietSince = Date.now();
+    } else if (
+      Date.now() - quietSince >= QUIET_MS &&
+      (await queueDepth(sqs, stack.queueUrls.ReviewsQueue ?? '')) === 0
+    ) {
+      return last;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`the stack was still busy after ${SETTLE_TIMEOUT_MS / 1000} s`);
+  }
+}
+
+/** Names each process of the bench's tree for what it is; the load client and the baseline are not the stack. */
+function roleOf(loadClientPid: number | undefined) {
+  return (facts: ProcessFacts): ProcessRole => {
+    const program = facts.command.includes('offline') ? 'serverless-offline' : programName(facts.command);
+    if (facts.pid === process.pid)
+      return { label: 'stack (emulators, Data API, event sources)', partOfStack: true };
+    if (facts.branch === loadClientPid) return { label: `load client: ${program}`, partOfStack: false };
+    if (facts.branchCwd === baselineDir) return { label: `minimal handler: ${program}`, partOfStack: false };
+    return { label: program, partOfStack: true };
+  };
+}
+
+function programName(command: string): string {
+  const [program = '?'] = command.split(' ');
+  return program.split('/').at(-1) ?? program;
+}
+
+interface AlbumFacts {
+  coverStatus: string;
+  likes: number;
+  dislikes: number;
+}
+
+/** Every album, through the API's own listing: a page of 100 at a time. */
+async function listAlbums(apiUrl: string): Promise<Map<string, AlbumFacts>> {
+  const albums = new Map<string, AlbumFacts>();
+  let cursor: string | null = null;
+  do {
+    const query: string = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = (await (await fetch(`${apiUrl}/albums?${query}`)).json()) as {
+      items: Array<{
+        albumId: string;
+        cover: { status: string };
+        reviews: { likes: number; dislikes: number };
+      }>;
+      nextCursor: string | null;
+    };
+    for (const item of page.items)
+      albums.set(item.albumId, { coverStatus: item.cover.status, ...item.reviews });
+    cursor = page.nextCursor;
+  } while (cursor);
+  return albums;
+}
+
+interface CheckOutcome {
+  albums: number;
+  coversReady: number;
+  countsExact: number;
+  mismatches: string[];
+}
+
+async function checkAlbums(
+  apiUrl: string,
+  albums: string[],
+  accepted: Record<string, AcceptedReviews>,
+): Promise<CheckOutcome> {
+  const stored = await listAlbums(apiUrl);
+  const outcome: CheckOutcome = { albums: albums.length, coversReady: 0, countsExact: 0, mismatches: [] };
+  for (const albumId of albums) {
+    const found = stored.get(albumId);
+    const expected = accepted[albumId] ?? { likes: 0, dislikes: 0 };
+    if (found?.coverStatus === 'ready') outcome.coversReady++;
+    else outcome.mismatches.push(`${albumId}: cover ${found?.coverStatus ?? 'missing'}`);
+    if (found?.likes === expected.likes && found.dislikes === expected.dislikes) outcome.countsExact++;
+    else
+      outcome.mismatches.push(
+        `${albumId}: ${found?.likes}/${found?.dislikes} likes/dislikes, ${expected.likes}/${expected.dislikes} accepted`,
+      );
+  }
+  return outcome;
+}
+
+function mergeReviews(results: LoadResult[]): Record<string, AcceptedReviews> {
+  const merged: Record<string, AcceptedReviews> = {};
+  for (const { reviews } of results) {
+    for (const [albumId, counts] of Object.entries(reviews)) {
+      merged[albumId] ??= { likes: 0, dislikes: 0 };
+      merged[albumId].likes += counts.likes;
+      merged[albumId].dislikes += counts.dislikes;
+    }
+  }
+  return merged;
+}
+
+const countLines = (lines: string[], message: string) =>
+  lines.filter((line) => line.includes(`"message":"${message}"`)).length;
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ');
+  return [line(header), ...rows.map(line)].map((text) => `  ${text}`).join('\n');
+}
+
+function latencyRows(byType: TypeSummary[], order: string[]): string[][] {
+  return order.flatMap((type) => {
+    const row = byType.find((summary) => summary.type === type);
+    return row
+      ? [
+          [
+            type,
+            String(row.count),
+            String(row.failed),
+            fixed(row.throughput, 1),
+            fixed(row.p50Ms),
+            fixed(row.p99Ms),
+          ],
+        ]
+      : [];
+  });
+}
+
+/** CPU seconds per label over a sampling, with the processes each label covers. */
+function cpuByLabel(
+  usage: TreeUsage,
+): Array<{ label: string; processes: number; cpuSeconds: number; peakRss: number }> {
+  const byLabel = new Map<
+    string,
+    { label: string; processes: number; cpuSeconds: number; peakRss: number }
+  >();
+  for (const process of usage.processes) {
+    const entry = byLabel.get(process.label) ?? {
+      label: process.label,
+      processes: 0,
+      cpuSeconds: 0,
+      peakRss: 0,
+    };
+    entry.processes++;
+    entry.cpuSeconds += process.cpuSeconds;
+    entry.peakRss += process.peakRssBytes;
+    byLabel.set(process.label, entry);
+  }
+  return [...byLabel.values()];
+}
+
+function printCourse(
+  size: CourseSize,
+  course: LoadResult,
+  usage: TreeUsage,
+  baseline: LoadResult,
+  baselineUsage: TreeUsage,
+  peakConcurrency: number,
+) {
+  const { summary } = course;
+  const thousands = summary.total.count / 1000;
+  console.log(
+    `\nCourse run, reviews scenario ${size.threadGroupSize}/${size.numThreadGroups}/${size.delaySeconds}: ` +
+      `10 startup threads x ${size.startupIterations}, groups of ${size.threadGroupSize} threads x ${size.iterations}, ` +
+      `${size.reviewReaders} review readers (up to ${peakConcurrency} at once)`,
+  );
+  console.log(
+    `  ${summary.total.count} requests in ${fixed(summary.wallTimeSeconds, 1)} s = ${fixed(summary.total.throughput, 1)} req/s, ` +
+      `${summary.total.failed} failed`,
+  );
+  console.log(
+    table(
+      ['type', 'count', 'failed', 'req/s', 'p50 ms', 'p99 ms'],
+      latencyRows(summary.byType, REQUEST_TYPES),
+    ),
+  );
+
+  const minimal = baseline.summary.total;
+  console.log(
+    `\nMinimal handler (bench/offline-baseline, GET /hello) under the same load client: closed loop, ` +
+      `${peakConcurrency} workers (the course's peak), ${minimal.count} requests`,
+  );
+  console.log(
+    `  ${fixed(minimal.throughput, 1)} req/s, p50 ${fixed(minimal.p50Ms)} ms, p99 ${fixed(minimal.p99Ms)} ms, ${minimal.failed} failed`,
+  );
+  console.log(`  stack req/s / minimal req/s = ${fixed(summary.total.throughput / minimal.throughput, 3)}`);
+
+  console.log(
+    `\nMemory of the stack's processes (sampled every 250 ms, ${usage.samples} samples over the course run):`,
+  );
+  console.log(`  peak RSS, all together: ${mb(usage.peakStackRssBytes)}`);
+  console.log(
+    `\nCPU seconds by process over the course run and until its reviews and covers were done ` +
+      `(utime+stime from /proc/<pid>/stat), per 1,000 course requests:`,
+  );
+  const rows = cpuByLabel(usage)
+    .filter((entry) => !entry.label.startsWith('minimal handler'))
+    .map((entry) => [
+      entry.label,
+      String(entry.processes),
+      mb(entry.peakRss),
+      fixed(entry.cpuSeconds),
+      fixed(entry.cpuSeconds / thousands),
+    ]);
+  const minimalCpu = cpuByLabel(baselineUsage)
+    .filter((entry) => entry.label.startsWith('minimal handler'))
+    .map((entry) => [
+      `${entry.label} (during its own run)`,
+      String(entry.processes),
+      mb(entry.peakRss),
+      fixed(entry.cpuSeconds),
+      fixed(entry.cpuSeconds / (minimal.count / 1000)),
+    ]);
+  console.log(table(['process', 'pids', 'peak RSS', 'cpu s', 'cpu s / 1k req'], [...rows, ...minimalCpu]));
+}
+
+function printPhases(phases: PhaseCount[], workers: number, courseCalls: DataApiStats, course: LoadResult) {
+  console.log(
+    `\nData API calls per request type, counted at the local endpoint (GET /__stats): a phase per type (review types twice: the functions ` +
+      `remember per warm container which albums exist), ` +
+      `${workers} workers, no retries, each from a quiet stack until the stack is quiet again ` +
+      `(queue empty, no call for ${QUIET_MS / 1000} s), so a request's figure includes the work it sets off ` +
+      `(cover verification after POST album, the consumer's batches after POST review):`,
+  );
+  const rows = phases.map((phase) => {
+    const ok = phase.requests - phase.failed;
+    const total = totalCalls(phase.calls);
+    return [
+      phase.label,
+      String(ok),
+      String(phase.failed),
+      String(phase.calls.ExecuteStatement),
+      String(phase.calls.BatchExecuteStatement),
+      String(phase.calls.BeginTransaction + phase.calls.CommitTransaction + phase.calls.RollbackTransaction),
+      String(phase.coversVerified),
+      String(phase.reviewBatches),
+      fixed(ok ? total / ok : 0, 3),
+    ];
+  });
+  console.log(
+    table(
+      [
+        'type',
+        'ok',
+        'failed',
+        'Execute',
+        'BatchExecute',
+        'Begin/Commit/Rollback',
+        'covers verified',
+        'review batches',
+        'calls / request',
+      ],
+      rows,
+    ),
+  );
+  const perRequest = (phase: PhaseCount) =>
+    totalCalls(phase.calls) / Math.max(1, phase.requests - phase.failed);
+  const predicted = (pick: (figures: number[]) => number) =>
+    REQUEST_TYPES.reduce((sum, type) => {
+      const count = course.summary.byType.find((row) => row.type === type)?.ok ?? 0;
+      return sum + count * pick(phases.filter((phase) => phase.type === type).map(perRequest));
+    }, 0);
+  console.log(
+    `  the course run made ${totalCalls(courseCalls)} calls (${courseCalls.ExecuteStatement} ExecuteStatement); ` +
+      `the phases' figures put it between ${predicted((figures) => Math.min(...figures)).toFixed(0)} ` +
+      `(every review request a repeat) and ${predicted((figures) => Math.max(...figures)).toFixed(0)} ` +
+      '(every one the first for its album); batches fill differently at different rates',
+  );
+}
+
+const size = courseSize();
+const peakConcurrency = size.threadGroupSize * size.numThreadGroups + size.reviewReaders;
+const phaseRequests = Number(process.env.BENCH_PHASE_REQUESTS ?? 100);
+const logs: string[] = [];
+const startedAt = performance.now();
+const stack = await startLocalStack({ ephemeral: true, log: (line) => logs.push(line) });
+const basePort = await freePort();
+const baseline = await startServerlessOffline({
+  cwd: baselineDir,
+  env: { PORT: String(basePort), LAMBDA_PORT: String(await freePort()) },
+  log: () => undefined,
+});
+const sqs = new SQSClient({ endpoint: stack.sqsUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+const load = startLoadClient();
+const courseUrl = `${stack.apiUrl}/cs6650/`;
+console.log(`Local stack and minimal handler ready in ${fixed((performance.now() - startedAt) / 1000, 1)} s`);
+
+try {
+  const phases: PhaseCount[] = [];
+  const phaseResults: LoadResult[] = [];
+  let phaseAlbums: string[] = [];
+  for (const { type, label } of PHASES) {
+    const before = await settle(stack, sqs);
+    const logsBefore = logs.length;
+    const result = await load.run({
+      kind: 'phase',
+      baseUrl: courseUrl,
+      type,
+      requests: phaseRequests,
+      workers: peakConcurrency,
+      albums: phaseAlbums,
+    });
+    const after = await settle(stack, sqs);
+    const phaseLogs = logs.slice(logsBefore);
+    if (type === 'POST album') phaseAlbums = result.albums;
+    phaseResults.push(result);
+    phases.push({
+      label,
+      type,
+      requests: result.summary.total.count,
+      failed: result.summary.total.failed,
+      calls: difference(after, before),
+      reviewBatches: countLines(phaseLogs, 'Applied review batch'),
+      coversVerified: countLines(phaseLogs, 'Cover verified'),
+    });
+  }
+
+  const beforeCourse = await settle(stack, sqs);
+  const courseSampler = sampleProcessTree(process.pid, roleOf(load.child.pid));
+  const course = await load.run({ kind: 'course', baseUrl: courseUrl, size, connections: 256 });
+  const afterCourse = await settle(stack, sqs);
+  const courseUsage = courseSampler.stop();
+
+  const minimalUrl = `http://localhost:${basePort}/hello`;
+  // Its handler is loaded on the first request, as the stack's were by the phases.
+  await load.run({ kind: 'closed', url: minimalUrl, requests: 200, workers: peakConcurrency });
+  const baselineSampler = sampleProcessTree(process.pid, roleOf(load.child.pid));
+  const minimal = await load.run({
+    kind: 'closed',
+    url: minimalUrl,
+    requests: course.summary.total.count,
+    workers: peakConcurrency,
+  });
+  const baselineUsage = baselineSampler.stop();
+
+  printCourse(size, course, courseUsage, minimal, baselineUsage, peakConcurrency);
+  printPhases(phases, peakConcurrency, difference(afterCourse, beforeCourse), course);
+
+  const accepted = mergeReviews([...phaseResults, course]);
+  const albums = [...phaseAlbums, ...course.albums];
+  const check = await checkAlbums(stack.apiUrl, albums, accepted);
+  console.log(
+    `\nChecks, through GET /albums?limit=100 pages: ${check.albums} albums created ` +
+      `(${course.albums.length} by the course run, ${phaseAlbums.length} by the phases)`,
+  );
+  console.log(`  covers ready:                 ${check.coversReady}/${check.albums}`);
+  console.log(
+    `  likes and dislikes exact:     ${check.countsExact}/${check.albums} (against the reviews answered 2XX)`,
+  );
+  for (const mismatch of check.mismatches.slice(0, 10)) console.log(`  ${mismatch}`);
+  const passed = check.mismatches.length === 0;
+  console.log(passed ? '  all checks passed' : '  CHECKS FAILED');
+  process.exitCode = passed ? 0 : 1;
+} finally {
+  load.child.disconnect();
+  sqs.destroy();
+  await baseline.stop();
+  await stack.stop();
+}
