@@ -11,7 +11,7 @@ import { png } from '../support/images.js';
 
 /**
  * Whose error shape the answer must have: ours, the course contract's, or the local emulator's where it
- * answers before any function runs (unknown methods, content types it cannot parse).
+ * answers before any function runs (content types it cannot parse, see {@link emulatorRefuses}).
  */
 export type Dialect = 'native' | 'course' | 'emulator';
 
