@@ -149,6 +149,11 @@ function describe(schema: TSchema, error: SchemaError): FieldError[] {
           message: field === 'body' ? 'must be a JSON object' : `must be ${article(error.params.type)}`,
         },
       ];
+    case 'const':
+    case 'anyOf': {
+      const choices = literalChoices(field === 'body' ? (schema as Record<string, unknown>) : property);
+      return [{ field, message: choices ? `must be one of ${choices.join(', ')}` : error.message }];
+    }
     case 'format':
       return [
         {
@@ -164,6 +169,13 @@ function describe(schema: TSchema, error: SchemaError): FieldError[] {
 function propertySchema(schema: TSchema, field: string): Record<string, unknown> | undefined {
   const properties = (schema as { properties?: Record<string, Record<string, unknown>> }).properties;
   return properties?.[field];
+}
+
+/** The allowed values of a union of literals (`like`, `dislike`), for a message that names them. */
+function literalChoices(schema: Record<string, unknown> | undefined): string[] | undefined {
+  const branches = schema?.anyOf;
+  if (!Array.isArray(branches) || !branches.every((branch) => 'const' in branch)) return undefined;
+  return branches.map((branch) => String(branch.const));
 }
 
 function article(type: unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors.js';
-import { AlbumListQuery, AlbumPath, MAX_YEAR, NewAlbum } from '../../lib/schemas.js';
+import { AlbumListQuery, AlbumPath, MAX_YEAR, NewAlbum, NewReview } from '../../lib/schemas.js';
 import { parse, parsePath, parseQuery, wholeNumber } from '../../lib/validation.js';
 
 const errorsOf = (schema: Parameters<typeof parse>[0], input: unknown) => {
@@ -50,6 +50,12 @@ describe('parse', () => {
     expect(() => parseQuery(AlbumListQuery, { limit: '500' })).toThrow(ValidationError);
     expect(errorsOf(AlbumListQuery, { limit: 500 })).toEqual([
       { field: 'limit', message: 'must be between 1 and 100' },
+    ]);
+  });
+
+  it('names the allowed values of a choice', () => {
+    expect(errorsOf(NewReview, { kind: 'love' })).toEqual([
+      { field: 'kind', message: 'must be one of like, dislike' },
     ]);
   });
 
