@@ -7,7 +7,8 @@ import { json } from '../lib/http/responses.js';
 import type { ContextWithCircuit } from '../lib/middleware/circuit-breaker.js';
 import { metrics } from '../lib/observability.js';
 import { createReviewIntake, reviewsQueueCircuit } from '../lib/review-intake.js';
-import { NewReview } from '../lib/schemas.js';
+import { reviewIdFor } from '../lib/reviews.js';
+import { NewReview, ReviewHeaders } from '../lib/schemas.js';
 import { createServices } from '../lib/services.js';
 import { parse } from '../lib/validation.js';
 
@@ -15,11 +16,27 @@ const config = loadConfig();
 const { albums, reviewQueue, reviewLedger } = createServices(config);
 const intake = createReviewIntake({ albums, queue: reviewQueue, ledger: reviewLedger });
 
-/** POST /albums/{albumId}/reviews: accepted now, counted by the queue consumer within seconds. */
+/**
+ * POST /albums/{albumId}/reviews: accepted now, counted by the queue consumer within seconds; with an
+ * Idempotency-Key header, counted once however often it is sent.
+ */
 export const handler = httpHandler(async (event, context) => {
   const albumId = parseAlbumId(event.pathParameters);
   const { kind } = parse(NewReview, event.body, 'review');
-  const { reviewId } = await intake.accept({ albumId, kind }, (context as ContextWithCircuit).circuit);
+  const idempotencyKey = event.headers?.['idempotency-key'];
+  const headers = parse(
+    ReviewHeaders,
+    idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
+    'headers',
+  );
+  const { reviewId } = await intake.accept(
+    {
+      albumId,
+      kind,
+      reviewId: headers['idempotency-key'] && reviewIdFor(albumId, headers['idempotency-key']),
+    },
+    (context as ContextWithCircuit).circuit,
+  );
   return json(202, { reviewId });
 })
   .use(jsonBody())

@@ -12,9 +12,13 @@ export interface ReviewIntake {
   /**
    * Accepts a review of a stored album: onto the queue through the circuit, or, when the circuit is open
    * or the send fails, straight into the ledger with the same exactly-once statement the consumer uses.
-   * Throws {@link UnavailableError} only when neither could take it.
+   * Throws {@link UnavailableError} only when neither could take it. The review id is fresh unless the
+   * client's idempotency key gave one (see {@link reviewIdFor}).
    */
-  accept(review: { albumId: string; kind: ReviewKind }, circuit: CircuitGuard): Promise<{ reviewId: string }>;
+  accept(
+    review: { albumId: string; kind: ReviewKind; reviewId?: string },
+    circuit: CircuitGuard,
+  ): Promise<{ reviewId: string }>;
 }
 
 /**
@@ -30,9 +34,9 @@ export function createReviewIntake(deps: {
   ledger: ReviewLedger;
 }): ReviewIntake {
   return {
-    async accept({ albumId, kind }, circuit) {
+    async accept({ albumId, kind, reviewId = randomUUID() }, circuit) {
       if (!(await deps.albums.exists(albumId))) throw new NotFoundError(`Album ${albumId} does not exist`);
-      const review = { reviewId: randomUUID(), albumId, kind };
+      const review = { reviewId, albumId, kind };
       try {
         await circuit.run(() => deps.queue.publish(review));
         return { reviewId: review.reviewId };
@@ -52,9 +56,14 @@ export function createReviewIntake(deps: {
             error: databaseError,
           });
           const retryAfterSeconds = Math.max(1, Math.ceil(circuit.retryAfterMs / 1000));
-          throw new UnavailableError('Reviews cannot be accepted right now', retryAfterSeconds, {
-            cause: databaseError,
-          });
+          throw new UnavailableError(
+            'Reviews cannot be accepted right now; send it again after Retry-After with an Idempotency-Key ' +
+              'header, the same one each time, and it counts once',
+            retryAfterSeconds,
+            {
+              cause: databaseError,
+            },
+          );
         }
       }
     },

@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   ephemeral?: boolean;
   /** Route the functions' SQS traffic through a link tests can cut, to take the queue away mid-run. */
   interruptibleQueue?: boolean;
+  /** Route the functions' Data API traffic through a link tests can cut or freeze. */
+  interruptibleDatabase?: boolean;
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
@@ -57,8 +59,10 @@ export interface LocalStack {
   queueUrls: Record<string, string>;
   /** The environment the functions run with (endpoints, ARNs, names, credentials). */
   environment: Record<string, string>;
-  /** With `interruptibleQueue`: cuts and restores the functions' connection to SQS. */
-  queueLink?: Pick<TcpLink, 'cut' | 'restore'>;
+  /** With `interruptibleQueue`: cuts, freezes and restores the functions' connection to SQS. */
+  queueLink?: Pick<TcpLink, 'cut' | 'freeze' | 'restore'>;
+  /** With `interruptibleDatabase`: the same for the functions' connection to the Data API. */
+  databaseLink?: Pick<TcpLink, 'cut' | 'freeze' | 'restore'>;
   stop(): Promise<void>;
 }
 
@@ -146,16 +150,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueDeclarations.map((queue) => [queue.logicalId, queues.queueUrl(queue.name)]),
     );
 
-    let queueLink: TcpLink | undefined;
-    if (options.interruptibleQueue) {
-      queueLink = await startTcpLink({ targetPort: queues.port });
-      stoppers.push(() => (queueLink as TcpLink).close());
-    }
+    const link = async (wanted: boolean | undefined, targetPort: number) => {
+      if (!wanted) return undefined;
+      const started = await startTcpLink({ targetPort });
+      stoppers.push(() => started.close());
+      return started;
+    };
+    const queueLink = await link(options.interruptibleQueue, queues.port);
+    const databaseLink = await link(options.interruptibleDatabase, dataApi.port);
     const functionsSqsEndpoint = queueLink ? `http://127.0.0.1:${queueLink.port}` : queues.url;
 
     const environment: Record<string, string> = {
       ...awsCredentials,
-      DATA_API_ENDPOINT: dataApi.url,
+      DATA_API_ENDPOINT: databaseLink ? `http://127.0.0.1:${databaseLink.port}` : dataApi.url,
       S3_ENDPOINT: objectStore.url,
       SQS_ENDPOINT: functionsSqsEndpoint,
       DB_CLUSTER_ARN: config.params.local.dbClusterArn ?? '',
@@ -241,6 +248,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrls,
       environment,
       queueLink,
+      databaseLink,
       stop,
     };
   } catch (error) {

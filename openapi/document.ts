@@ -12,6 +12,7 @@ import {
   NewAlbum,
   NewReview,
   ReviewCounts,
+  ReviewHeaders,
 } from '../lib/schemas.js';
 
 /** Plain JSON Schema of a TypeBox schema, without the `$id`s that would clash once schemas nest. */
@@ -23,7 +24,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });
 const errorResponse = (description: string) => ({ description, content: jsonContent('Error') });
 
-const parameters = (schema: TSchema, location: 'path' | 'query') => {
+const parameters = (schema: TSchema, location: 'path' | 'query' | 'header') => {
   const { properties, required = [] } = plain(schema) as {
     properties: Record<string, Record<string, unknown>>;
     required?: string[];
@@ -38,7 +39,9 @@ const commonErrors = {
   '400': errorResponse('The request is malformed; `errors` names each offending field'),
   '500': errorResponse('An unexpected error; details are in the logs'),
   '503': {
-    ...errorResponse('The database is temporarily unavailable; retry after the Retry-After header'),
+    ...errorResponse(
+      'A dependency is unavailable or did not answer in time; retry after the Retry-After header',
+    ),
     headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
   },
 };
@@ -108,13 +111,19 @@ export const openApiDocument = {
         description:
           'Accepted at once and counted within seconds. Each accepted review is counted exactly once, even when ' +
           'the queue is unavailable (it is then applied directly).',
-        parameters: parameters(AlbumPath, 'path'),
+        parameters: [...parameters(AlbumPath, 'path'), ...parameters(ReviewHeaders, 'header')],
         requestBody: { required: true, content: jsonContent('NewReview') },
         responses: {
           '202': { description: 'Accepted', content: jsonContent('AcceptedReview') },
           '404': errorResponse('No album has this id'),
           '415': errorResponse('The body is not application/json'),
           ...commonErrors,
+          '503': {
+            ...commonErrors['503'],
+            description:
+              'Neither the queue nor the database took the review in time, though it may still be counted: ' +
+              'send it again after Retry-After with the same Idempotency-Key header, and it is counted once',
+          },
         },
       },
       get: {

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { UnavailableError } from '../errors.js';
 import { logger } from '../observability.js';
 import { type HttpErrorsOptions, httpErrors } from './errors.js';
 
@@ -9,15 +10,25 @@ export type HttpHandler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** Time kept back from the function's timeout to answer a request whose dependencies stalled. */
+const ANSWER_IN_TIME_MS = 1_000;
+
 /**
  * Wraps an API Gateway HTTP API handler with the middlewares every route shares: Lambda context in the
- * logs and named errors mapped to JSON responses. Routes add their own (e.g. `jsonBody()`) with `.use`.
+ * logs and named errors mapped to JSON responses. A handler still waiting on a stalled dependency shortly
+ * before the function's timeout is answered 503 with Retry-After, rather than killed (which API Gateway
+ * would report as a bare 500). Routes add their own middlewares (e.g. `jsonBody()`) with `.use`.
  *
  * @example
  * export const handler = httpHandler(async (event) => json(200, { ok: true }));
  */
 export function httpHandler(handler: HttpHandler, errors: Partial<HttpErrorsOptions> = {}) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(handler)
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(handler, {
+    timeoutEarlyInMillis: ANSWER_IN_TIME_MS,
+    timeoutEarlyResponse: () => {
+      throw new UnavailableError('The service could not answer in time', 1);
+    },
+  })
     .use(injectLambdaContext(logger))
     .use(httpErrors(errors));
 }
