@@ -151,7 +151,7 @@ function roleOf(loadClientPid: number | undefined) {
   return (facts: ProcessFacts): ProcessRole => {
     const program = facts.command.includes('offline') ? 'serverless-offline' : programName(facts.command);
     if (facts.pid === process.pid)
-      return { label: 'stack (emulators, Data API, event sources)', partOfStack: true };
+      return { label: 'stack: emulators, Data API, event sources, API front', partOfStack: true };
     if (facts.branch === loadClientPid) return { label: `load client: ${program}`, partOfStack: false };
     if (facts.branchCwd === baselineDir) return { label: `minimal handler: ${program}`, partOfStack: false };
     return { label: program, partOfStack: true };
