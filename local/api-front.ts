@@ -40,7 +40,8 @@ const RETRY_AFTER_SECONDS = 1;
  * "Internal Server Error"}` (the emulator answers 200 with the error and its stack trace), an emulator
  * that is down or restarting is `503 {"message":"Service Unavailable"}` with Retry-After, an unknown route
  * is a JSON 404 and a known path with another method a JSON 405, both in the dialect of the API the path
- * belongs to. Everything else passes through untouched, streamed.
+ * belongs to, as are the emulator's own refusals of requests it cannot parse (which API Gateway would pass
+ * to the function). Everything else passes through untouched, streamed.
  *
  * @example
  * const front = await startApiFront({ port: 3000, routes, upstreamPort: offlinePort });
@@ -66,7 +67,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
         });
       }
     }
-    pass(request, response, options.upstreamPort, agent, log);
+    pass(request, response, path, options.upstreamPort, agent, log);
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -88,6 +89,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
 function pass(
   request: IncomingMessage,
   response: ServerResponse,
+  path: string,
   upstreamPort: number,
   agent: Agent,
   log: (line: string) => void,
@@ -121,6 +123,11 @@ function pass(
         answerJson(response, 500, { message: 'Internal Server Error' });
         return;
       }
+      const refusal = status >= 400 ? emulatorRefusal(body) : undefined;
+      if (refusal) {
+        answer(response, path, status, refusal);
+        return;
+      }
       const { 'transfer-encoding': _chunked, ...headers } = answerFromEmulator.headers;
       response.writeHead(status, { ...headers, 'content-length': String(body.length) });
       response.end(body);
@@ -151,6 +158,23 @@ function lambdaFailure(body: Buffer): string | undefined {
     const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
     if (typeof parsed.errorType !== 'string' || !Array.isArray(parsed.stackTrace)) return undefined;
     return `${parsed.errorType}: ${String(parsed.errorMessage)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * serverless-offline's HTTP server refuses some requests before any function sees them (a content type it
+ * cannot parse, a malformed percent-encoding), in its own `{statusCode, error, message}` shape; returns the
+ * message, or undefined for a function's own answer.
+ */
+function emulatorRefusal(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    const keys = Object.keys(parsed).sort().join();
+    return keys === 'error,message,statusCode' && typeof parsed.message === 'string'
+      ? parsed.message
+      : undefined;
   } catch {
     return undefined;
   }

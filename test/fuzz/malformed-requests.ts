@@ -9,11 +9,8 @@ import { png } from '../support/images.js';
  * that no reading of the request can repair, so any answer but a 4xx in the API's own error shape is a bug.
  */
 
-/**
- * Whose error shape the answer must have: ours, the course contract's, or the local emulator's where it
- * answers before any function runs (content types it cannot parse, see {@link emulatorRefuses}).
- */
-export type Dialect = 'native' | 'course' | 'emulator';
+/** Whose error shape the answer must have: ours (`{message, errors?}`) or the course contract's (`{msg}`). */
+export type Dialect = 'native' | 'course';
 
 export interface MalformedRequest {
   /** The route as serverless.yml names it, for the summary. */
@@ -36,21 +33,8 @@ export interface KnownAlbums {
 
 const UUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
-/**
- * Content types serverless-offline's HTTP server (hapi) cannot parse — a type without a subtype, multipart
- * without a boundary — are answered by the emulator itself with its own 400, before any function runs. On
- * AWS they reach the functions (test/unit covers the decoders for them).
- */
-function emulatorRefuses(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const type = contentType.split(';')[0]?.trim() ?? '';
-  if (!/^[^/\s]+\/[^/\s]+$/.test(type)) return true;
-  return /^multipart\//i.test(type) && !/;\s*boundary=("[^"]+"|[^";\s]+)/i.test(contentType);
-}
-
 /** A request with a short printed form, so a counterexample with a 5 MiB body stays readable. */
 function request(fields: MalformedRequest): MalformedRequest {
-  if (emulatorRefuses(fields.headers['content-type'])) fields.dialect = 'emulator';
   return Object.assign(fields, {
     [fc.toStringMethod]: () => {
       const body = fields.body

@@ -58,7 +58,11 @@ describe('review intake', () => {
     expect(response).toEqual({
       statusCode: 503,
       headers: { 'content-type': 'application/json', 'retry-after': '5' },
-      body: JSON.stringify({ message: 'Reviews cannot be accepted right now' }),
+      body: JSON.stringify({
+        message:
+          'Reviews cannot be accepted right now; send it again after Retry-After with an Idempotency-Key ' +
+          'header, the same one each time, and it counts once',
+      }),
     });
   });
 });
