@@ -1,14 +1,13 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { loadConfig } from '../lib/config.js';
-import { parseCourseAlbumId } from '../lib/course-api.js';
-import { LikeOrNot, presentCourseError } from '../lib/course-contract.js';
+import { parseCourseAlbumId, parseLikeOrNot } from '../lib/course-api.js';
+import { presentCourseError } from '../lib/course-contract.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
 import type { ContextWithCircuit } from '../lib/middleware/circuit-breaker.js';
 import { metrics } from '../lib/observability.js';
 import { createReviewIntake, reviewsQueueCircuit } from '../lib/review-intake.js';
 import { createServices } from '../lib/services.js';
-import { parse } from '../lib/validation.js';
 
 const config = loadConfig();
 const { albums, reviewQueue, reviewLedger } = createServices(config);
@@ -17,7 +16,7 @@ const intake = createReviewIntake({ albums, queue: reviewQueue, ledger: reviewLe
 /** POST /cs6650/review/{likeornot}/{albumID}: the same review pipeline as our own API. */
 export const handler = httpHandler(
   async (event, context) => {
-    const kind = parse(LikeOrNot, event.pathParameters?.likeornot, 'likeornot');
+    const kind = parseLikeOrNot(event);
     const albumId = parseCourseAlbumId(event);
     await intake.accept({ albumId, kind }, (context as ContextWithCircuit).circuit);
     return json(201, {});
