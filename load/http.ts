@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
-import type { Recorder } from './recorder.js';
+import { type Dispatcher, Pool } from 'undici';
+import type { Failure, Recorder } from './recorder.js';
 
 export interface RequestSpec {
   method: 'GET' | 'POST';
@@ -9,9 +9,84 @@ export interface RequestSpec {
   body?: string | Buffer;
 }
 
-export interface Response {
-  status: number;
-  body: string;
+/** An answer; the body is decoded only when read, as most load runs never look at it. */
+export class Response {
+  readonly #chunks: Buffer[];
+
+  constructor(
+    readonly status: number,
+    chunks: Buffer[],
+  ) {
+    this.#chunks = chunks;
+  }
+
+  get body(): string {
+    return Buffer.concat(this.#chunks).toString('utf8');
+  }
+}
+
+/** Why a request failed, as the failure table groups it: an HTTP status or what happened to the connection. */
+export type FailureCause = `HTTP ${number}` | 'timeout' | 'connection refused' | 'connection reset' | 'other';
+
+const CAUSE_BY_CODE: Record<string, FailureCause> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  UND_ERR_SOCKET: 'connection reset',
+  ETIMEDOUT: 'timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+};
+
+/**
+ * The failure cause of a request that got no answer, from the error's code.
+ *
+ * @example
+ * causeOfError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })); // 'connection refused'
+ */
+export function causeOfError(error: unknown): FailureCause {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (typeof code === 'string' && CAUSE_BY_CODE[code]) || 'other';
+}
+
+/** A request as the pool takes it, worked out once per spec: runs reuse one spec for every request. */
+interface Prepared {
+  pool: Pool;
+  options: Dispatcher.DispatchOptions;
+}
+
+/**
+ * Collects one answer for a promise. Undici's dispatch handler interface, rather than `pool.request`,
+ * spares a stream and its buffers per request, which is most of the client's cost at high rates.
+ */
+class Collector implements Dispatcher.DispatchHandler {
+  #status = 0;
+  #chunks: Buffer[] = [];
+
+  constructor(
+    readonly resolve: (response: Response) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+
+  // Undici takes a handler for its current interface only when it has this method.
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number): void {
+    this.#status = status;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.resolve(new Response(this.#status, this.#chunks));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.reject(error);
+  }
 }
 
 /**
@@ -23,6 +98,7 @@ export interface Response {
  */
 export class HttpClient {
   #pools = new Map<string, Pool>();
+  #prepared = new WeakMap<RequestSpec, Prepared>();
   readonly #connections: number;
   readonly #timeoutMs: number;
 
@@ -31,29 +107,48 @@ export class HttpClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async send(spec: RequestSpec): Promise<Response> {
-    const url = new URL(spec.url);
-    let pool = this.#pools.get(url.origin);
+  send(spec: RequestSpec): Promise<Response> {
+    const { pool, options } = this.#prepare(spec);
+    return new Promise((resolve, reject) => {
+      pool.dispatch(options, new Collector(resolve, reject));
+    });
+  }
+
+  #prepare(spec: RequestSpec): Prepared {
+    let prepared = this.#prepared.get(spec);
+    if (!prepared) {
+      const url = new URL(spec.url);
+      prepared = {
+        pool: this.#pool(url.origin),
+        options: {
+          method: spec.method,
+          path: `${url.pathname}${url.search}`,
+          headers: spec.headers,
+          body: spec.body,
+        },
+      };
+      this.#prepared.set(spec, prepared);
+    }
+    return prepared;
+  }
+
+  #pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
     if (!pool) {
-      pool = new Pool(url.origin, {
+      pool = new Pool(origin, {
         connections: this.#connections,
         pipelining: 1,
+        connectTimeout: this.#timeoutMs,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
-      this.#pools.set(url.origin, pool);
+      this.#pools.set(origin, pool);
     }
-    const response = await pool.request({
-      method: spec.method,
-      path: `${url.pathname}${url.search}`,
-      headers: spec.headers,
-      body: spec.body,
-    });
-    return { status: response.statusCode, body: await response.body.text() };
+    return pool;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    await Promise.all([...this.#pools.values()].map((pool) => pool.destroy()));
   }
 }
 
@@ -64,9 +159,11 @@ export interface TimedRequestOptions {
   intendedStart?: number;
 }
 
+const now = () => performance.timeOrigin + performance.now();
+
 /**
  * Sends a request, retrying failures, and records it once: latency from the (intended) start to the
- * last answer, with the number of retries it took.
+ * last answer, with the number of retries it took and, when it failed, why.
  */
 export async function timedRequest(
   http: HttpClient,
@@ -75,20 +172,34 @@ export async function timedRequest(
   spec: RequestSpec,
   options: TimedRequestOptions,
 ): Promise<Response | undefined> {
-  const startedAt = options.intendedStart ?? performance.timeOrigin + performance.now();
+  const startedAt = options.intendedStart ?? now();
   let response: Response | undefined;
+  let error: unknown;
   let retries = 0;
   for (let attempt = 0; attempt <= options.maxRetries; attempt++) {
     retries = attempt;
     try {
       response = await http.send(spec);
       if (response.status < 400) break;
-    } catch {
+    } catch (caught) {
       response = undefined;
+      error = caught;
     }
   }
-  const latencyMs = performance.timeOrigin + performance.now() - startedAt;
-  const ok = response !== undefined && response.status < 400;
-  recorder.record({ startedAt, type, latencyMs, status: response?.status ?? 0, retries, ok });
-  return ok ? response : undefined;
+  const latencyMs = now() - startedAt;
+  const status = response?.status ?? 0;
+  if (status > 0 && status < 400) {
+    recorder.record(startedAt, type, latencyMs, status, retries);
+    return response;
+  }
+  recorder.recordFailure(startedAt, type, latencyMs, status, retries, failureOf(response, error));
+  return undefined;
+}
+
+/** A failed request's cause and what it said: the start of the body, or the error. */
+function failureOf(response: Response | undefined, error: unknown): Failure {
+  if (response) return { cause: `HTTP ${response.status}`, detail: () => response.body.slice(0, 200) };
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return { cause: causeOfError(error), detail: typeof code === 'string' ? `${code}: ${message}` : message };
 }

@@ -1,17 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import * as hdr from 'hdr-histogram-js';
-
-/** One request as the client saw it. */
-export interface RequestRecord {
-  /** When the request was meant to start (open loop) or started (closed loop), ms since the epoch. */
-  startedAt: number;
-  type: string;
-  latencyMs: number;
-  /** HTTP status of the last attempt; 0 when no response came back. */
-  status: number;
-  retries: number;
-  ok: boolean;
-}
+import type { FailureCause } from './http.js';
 
 export interface TypeSummary {
   type: string;
@@ -22,6 +11,7 @@ export interface TypeSummary {
   meanMs: number;
   p50Ms: number;
   p90Ms: number;
+  p95Ms: number;
   p99Ms: number;
   p999Ms: number;
   minMs: number;
@@ -33,14 +23,36 @@ export interface SecondSummary {
   completed: number;
   errors: number;
   p99Ms: number;
+  /** Whether the second falls in the warm-up, whose requests the statistics leave out. */
+  warmup: boolean;
+}
+
+/** Failed requests of one cause, with what the first of them said (a body's start or an error). */
+export interface FailureSummary {
+  cause: FailureCause;
+  count: number;
+  /** Share of the measured requests, 0–1. */
+  share: number;
+  example: string;
+}
+
+/** One request type's latency by percentile, for the HDR plot: [percentile, ms] pairs. */
+export interface LatencyDistribution {
+  type: string;
+  points: Array<[number, number]>;
 }
 
 export interface RunSummary {
   startedAt: string;
   wallTimeSeconds: number;
+  warmupSeconds: number;
+  /** Requests started during the warm-up, left out of every statistic but the per-second chart. */
+  warmupRequests: number;
   total: TypeSummary;
   byType: TypeSummary[];
+  failures: FailureSummary[];
   perSecond: SecondSummary[];
+  distribution: LatencyDistribution[];
 }
 
 // Latencies are recorded in microseconds: 3 significant digits keep percentiles within 0.1 %.
@@ -51,26 +63,120 @@ type Histogram = ReturnType<typeof newHistogram>;
 const toMs = (micros: number) => Math.round(micros) / 1000;
 
 /**
+ * A percentile within the recorded range: a histogram bucket's upper edge may lie above the largest
+ * value recorded, and a table showing p99.9 above max would be wrong.
+ */
+const clampedPercentile = (histogram: Histogram, percentile: number) =>
+  Math.min(
+    histogram.maxValue,
+    Math.max(histogram.minNonZeroValue, histogram.getValueAtPercentile(percentile)),
+  );
+
+/** A failed request's cause, and what it said: read only for the first failure of each cause. */
+export interface Failure {
+  cause: FailureCause;
+  detail: string | (() => string);
+}
+const CSV_CHUNK = 64 * 1024;
+
+/** Latencies of one request type, with the exact sum, min and max the histogram only approximates. */
+class TypeStats {
+  readonly histogram = newHistogram();
+  ok = 0;
+  failed = 0;
+  sumMicros = 0;
+
+  add(micros: number, ok: boolean): void {
+    this.histogram.recordValue(micros);
+    this.sumMicros += micros;
+    if (ok) this.ok++;
+    else this.failed++;
+  }
+
+  merge(other: TypeStats): void {
+    this.histogram.add(other.histogram);
+    this.sumMicros += other.sumMicros;
+    this.ok += other.ok;
+    this.failed += other.failed;
+  }
+
+  percentileMs(percentile: number): number {
+    return this.histogram.totalCount === 0 ? 0 : toMs(clampedPercentile(this.histogram, percentile));
+  }
+
+  summarise(type: string, seconds: number): TypeSummary {
+    const count = this.ok + this.failed;
+    const empty = count === 0;
+    return {
+      type,
+      count,
+      ok: this.ok,
+      failed: this.failed,
+      throughput: seconds > 0 ? count / seconds : 0,
+      meanMs: empty ? 0 : toMs(this.sumMicros / count),
+      p50Ms: this.percentileMs(50),
+      p90Ms: this.percentileMs(90),
+      p95Ms: this.percentileMs(95),
+      p99Ms: this.percentileMs(99),
+      p999Ms: this.percentileMs(99.9),
+      minMs: empty ? 0 : toMs(this.histogram.minNonZeroValue),
+      maxMs: empty ? 0 : toMs(this.histogram.maxValue),
+    };
+  }
+
+  /**
+   * Points spaced evenly on the HDR plot's axis, log10(1 / (1 - p)): 0 at p0, 1 at p90, 2 at p99…, as
+   * far as the sample reaches, ending at the maximum.
+   */
+  distribution(type: string): LatencyDistribution {
+    const count = this.histogram.totalCount;
+    const points: Array<[number, number]> = [];
+    const reach = Math.log10(Math.max(count, 1));
+    for (let x = 0; x < reach; x += 0.05) {
+      const percentile = 100 * (1 - 10 ** -x);
+      points.push([Number(percentile.toFixed(4)), this.percentileMs(percentile)]);
+    }
+    if (count > 0) points.push([Number((100 * (1 - 1 / count)).toFixed(4)), this.percentileMs(100)]);
+    return { type, points };
+  }
+}
+
+interface SecondStats {
+  histogram: Histogram;
+  completed: number;
+  errors: number;
+}
+
+/**
  * Collects every request of a run: HDR histograms per request type and per second of the run, counts,
- * and (when given a path) a CSV line per request.
+ * failures by cause, and (when given a path) a CSV line per request. Requests started in the warm-up
+ * go to the CSV and the per-second chart only.
  *
  * @example
- * const recorder = new Recorder({ csvPath: 'out/requests.csv' });
- * recorder.record({ startedAt: Date.now(), type: 'GET album', latencyMs: 3.2, status: 200, retries: 0, ok: true });
+ * const recorder = new Recorder({ csvPath: 'out/requests.csv', warmupSeconds: 2 });
+ * recorder.record(Date.now(), 'GET album', 3.2, 200, 0);
  * const summary = await recorder.finish();
  */
 export class Recorder {
   readonly startedAt = Date.now();
-  #byType = new Map<string, { histogram: Histogram; ok: number; failed: number }>();
-  #perSecond = new Map<number, { histogram: Histogram; completed: number; errors: number }>();
+  readonly #warmupSeconds: number;
+  readonly #warmupEndsAt: number;
+  #byType = new Map<string, TypeStats>();
+  #perSecond: Array<SecondStats | undefined> = [];
+  #failures = new Map<FailureCause, { count: number; example: string }>();
+  #total: TypeStats | undefined;
   #csv: WriteStream | undefined;
+  #csvBuffer = '';
   #completed = 0;
   #errors = 0;
+  #warmupRequests = 0;
 
-  constructor(options: { csvPath?: string } = {}) {
+  constructor(options: { csvPath?: string; warmupSeconds?: number } = {}) {
+    this.#warmupSeconds = options.warmupSeconds ?? 0;
+    this.#warmupEndsAt = this.startedAt + this.#warmupSeconds * 1000;
     if (options.csvPath) {
       this.#csv = createWriteStream(options.csvPath);
-      this.#csv.write('start_time_ms,type,latency_ms,status,retries\n');
+      this.#csvBuffer = 'start_time_ms,type,latency_ms,status,retries,error,warmup\n';
     }
   }
 
@@ -79,89 +185,129 @@ export class Recorder {
     return { completed: this.#completed, errors: this.#errors };
   }
 
-  record(request: RequestRecord): void {
-    const micros = Math.max(1, Math.round(request.latencyMs * 1000));
-    let type = this.#byType.get(request.type);
-    if (!type) {
-      type = { histogram: newHistogram(), ok: 0, failed: 0 };
-      this.#byType.set(request.type, type);
-    }
-    type.histogram.recordValue(micros);
-    if (request.ok) type.ok++;
-    else type.failed++;
+  /** Records a request answered with a success status. */
+  record(startedAt: number, type: string, latencyMs: number, status: number, retries: number): void {
+    this.#add(startedAt, type, latencyMs, status, retries, undefined);
+  }
 
-    const second = Math.floor((request.startedAt + request.latencyMs - this.startedAt) / 1000);
-    let bucket = this.#perSecond.get(second);
+  /** Records a request that failed (status 0 when no answer came), and why. */
+  recordFailure(
+    startedAt: number,
+    type: string,
+    latencyMs: number,
+    status: number,
+    retries: number,
+    failure: Failure,
+  ): void {
+    this.#add(startedAt, type, latencyMs, status, retries, failure);
+  }
+
+  #add(
+    startedAt: number,
+    type: string,
+    latencyMs: number,
+    status: number,
+    retries: number,
+    failure: Failure | undefined,
+  ): void {
+    const micros = Math.max(1, Math.round(latencyMs * 1000));
+    const warmup = startedAt < this.#warmupEndsAt;
+    this.#completed++;
+    if (failure) this.#errors++;
+    this.#addToSecond(startedAt + latencyMs, micros, failure !== undefined);
+    if (warmup) this.#warmupRequests++;
+    else {
+      this.#typeStats(type).add(micros, failure === undefined);
+      if (failure) this.#countFailure(failure);
+    }
+    if (this.#csv) {
+      this.#csvBuffer += `${Math.round(startedAt)},${type},${latencyMs.toFixed(3)},${status},${retries},${failure?.cause ?? ''},${warmup ? 1 : 0}\n`;
+      // One write per 64 KiB rather than one per request: each write costs a system call.
+      if (this.#csvBuffer.length >= CSV_CHUNK) this.#flushCsv();
+    }
+  }
+
+  #typeStats(type: string): TypeStats {
+    let stats = this.#byType.get(type);
+    if (!stats) {
+      stats = new TypeStats();
+      this.#byType.set(type, stats);
+    }
+    return stats;
+  }
+
+  #addToSecond(completedAt: number, micros: number, failed: boolean): void {
+    const second = Math.max(0, Math.floor((completedAt - this.startedAt) / 1000));
+    let bucket = this.#perSecond[second];
     if (!bucket) {
       bucket = { histogram: newHistogram(), completed: 0, errors: 0 };
-      this.#perSecond.set(second, bucket);
+      this.#perSecond[second] = bucket;
     }
     bucket.histogram.recordValue(micros);
     bucket.completed++;
-    this.#completed++;
-    if (!request.ok) {
-      bucket.errors++;
-      this.#errors++;
+    if (failed) bucket.errors++;
+  }
+
+  #countFailure(failure: Failure): void {
+    const counted = this.#failures.get(failure.cause);
+    if (counted) counted.count++;
+    else {
+      const example = typeof failure.detail === 'string' ? failure.detail : failure.detail();
+      this.#failures.set(failure.cause, { count: 1, example });
     }
-    this.#csv?.write(
-      `${Math.round(request.startedAt)},${request.type},${request.latencyMs.toFixed(3)},${request.status},${request.retries}\n`,
-    );
+  }
+
+  #flushCsv(): void {
+    this.#csv?.write(this.#csvBuffer);
+    this.#csvBuffer = '';
+  }
+
+  /**
+   * A percentile of every measured request, in ms, within the recorded min and max; 0 before `finish`
+   * or when nothing was measured.
+   */
+  percentileMs(percentile: number): number {
+    return this.#total?.percentileMs(percentile) ?? 0;
   }
 
   /** Closes the CSV and summarises the run. */
   async finish(): Promise<RunSummary> {
     const wallTimeSeconds = (Date.now() - this.startedAt) / 1000;
+    this.#flushCsv();
     await new Promise<void>((resolve) => (this.#csv ? this.#csv.end(resolve) : resolve()));
-    const total = newHistogram();
-    let ok = 0;
-    let failed = 0;
-    const byType = [...this.#byType.entries()].map(([type, data]) => {
-      total.add(data.histogram);
-      ok += data.ok;
-      failed += data.failed;
-      return summarise(type, data.histogram, data.ok, data.failed, wallTimeSeconds);
+    const measuredSeconds = Math.max(0, wallTimeSeconds - this.#warmupSeconds);
+    const total = new TypeStats();
+    const byType = [...this.#byType.entries()].map(([type, stats]) => {
+      total.merge(stats);
+      return stats.summarise(type, measuredSeconds);
     });
-    const lastSecond = Math.max(-1, ...this.#perSecond.keys());
-    const perSecond = Array.from({ length: lastSecond + 1 }, (_, second) => {
-      const bucket = this.#perSecond.get(second);
-      return {
-        second,
-        completed: bucket?.completed ?? 0,
-        errors: bucket?.errors ?? 0,
-        p99Ms: bucket ? toMs(bucket.histogram.getValueAtPercentile(99)) : 0,
-      };
-    });
+    this.#total = total;
+    const measured = total.ok + total.failed;
     return {
       startedAt: new Date(this.startedAt).toISOString(),
       wallTimeSeconds,
-      total: summarise('all', total, ok, failed, wallTimeSeconds),
+      warmupSeconds: this.#warmupSeconds,
+      warmupRequests: this.#warmupRequests,
+      total: total.summarise('all', measuredSeconds),
       byType,
-      perSecond,
+      failures: [...this.#failures.entries()]
+        .map(([cause, { count, example }]) => ({ cause, count, share: count / measured, example }))
+        .sort((a, b) => b.count - a.count),
+      perSecond: this.#secondSummaries(),
+      distribution: [
+        total.distribution('all'),
+        ...[...this.#byType.entries()].map(([type, stats]) => stats.distribution(type)),
+      ],
     };
   }
-}
 
-function summarise(
-  type: string,
-  histogram: Histogram,
-  ok: number,
-  failed: number,
-  seconds: number,
-): TypeSummary {
-  const count = ok + failed;
-  const empty = count === 0;
-  return {
-    type,
-    count,
-    ok,
-    failed,
-    throughput: seconds > 0 ? count / seconds : 0,
-    meanMs: empty ? 0 : toMs(histogram.mean),
-    p50Ms: empty ? 0 : toMs(histogram.getValueAtPercentile(50)),
-    p90Ms: empty ? 0 : toMs(histogram.getValueAtPercentile(90)),
-    p99Ms: empty ? 0 : toMs(histogram.getValueAtPercentile(99)),
-    p999Ms: empty ? 0 : toMs(histogram.getValueAtPercentile(99.9)),
-    minMs: empty ? 0 : toMs(histogram.minNonZeroValue),
-    maxMs: empty ? 0 : toMs(histogram.maxValue),
-  };
+  #secondSummaries(): SecondSummary[] {
+    return Array.from(this.#perSecond, (bucket, second) => ({
+      second,
+      completed: bucket?.completed ?? 0,
+      errors: bucket?.errors ?? 0,
+      p99Ms: bucket ? toMs(clampedPercentile(bucket.histogram, 99)) : 0,
+      warmup: second < this.#warmupSeconds,
+    }));
+  }
 }
