@@ -1,12 +1,20 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type AlbumApiDialect, courseDialect, DEFAULT_IMAGE, nativeDialect } from './dialects.js';
 import { HttpClient, type RequestSpec } from './http.js';
 import { type CourseScenario, type RunContext, runClosedLoop, runCourse, runOpenLoop } from './modes.js';
+import { EXIT_CODES, judge, type RunResult } from './outcome.js';
 import { startProgress } from './progress.js';
-import { Recorder, type RunSummary } from './recorder.js';
-import { formatTable, writeReports } from './report.js';
+import { Recorder } from './recorder.js';
+import { formatReport, writeReports } from './report.js';
+import {
+  checkThresholds,
+  parseThreshold,
+  THRESHOLD_GRAMMAR,
+  type Threshold,
+  ThresholdSyntaxError,
+} from './thresholds.js';
 
 export const HELP = `album-load: drive an HTTP API and report latency percentiles and throughput.
 
@@ -22,7 +30,8 @@ Modes
            <baseUrl> is the API's base, e.g. http://localhost:3000/cs6650/ or http://localhost:3000/.
   closed   <connections> workers, each sending its next request when the last is answered.
   open     A constant arrival rate; latency counts from when each request was due (coordinated
-           omission corrected, as wrk2 does), so a stalled server shows in the percentiles.
+           omission corrected, as wrk2 does), so a stalled server shows in the percentiles. The report
+           gives the target and achieved rates, and warns below 95 % of the target.
 
 Course options
   --api course|native       course: the CS6650 contract (multipart albums, review/{likeornot}/{id});
@@ -44,15 +53,29 @@ Closed and open loop options
   --rate <n>                open: requests started per second (required)
   --max-in-flight <n>       open: requests in flight at most (default 1000)
 
+Pass/fail
+  --threshold <expr>        fail the run (exit 99) unless <expr> holds; may be repeated:
+${THRESHOLD_GRAMMAR.replace(/^/gm, '    ')}
+  --max-failed <n>          fail the run unless at most <n> requests failed (the same as failed<=n)
+  A run where every request fails fails too (exit 97), and says why.
+
 Common options
+  --warmup <seconds>        leave requests started in the first <seconds> out of every statistic
+                            (they stay in requests.csv and are shaded on the chart)
+  --timeout <seconds>       give up on a request unanswered after this long (default 30)
   --retries <n>             retries of a request answered 4XX/5XX or not at all (course default 5, else 0)
-  --out <dir>               where requests.csv, summary.json, report.html and throughput.svg go
-                            (default load-results/<timestamp>)
-  --quiet                   no progress line
+  --out <dir>               where requests.csv, summary.json, report.html, throughput.svg and latency.svg
+                            go (default load-results/<timestamp>)
+  --quiet                   no progress line and no table; problems still go to stderr
   --help                    this text
+
+Exit codes
+  0 passed, 2 a command line it cannot run, 97 every request failed, 99 a threshold crossed.
 
 Every run is bounded by its counts and duration and stops by itself; Ctrl-C stops it early and still
 writes the report.`;
+
+const USAGE = 'album-load course|closed|open ... [options]; see --help';
 
 /** Thrown for command lines that cannot be run; the message says what to fix. */
 export class UsageError extends Error {
@@ -84,123 +107,185 @@ const positiveNumber = (
   return number;
 };
 
+const OPTIONS = {
+  api: { type: 'string', default: 'course' },
+  scenario: { type: 'string', default: 'albums' },
+  iterations: { type: 'string' },
+  'startup-iterations': { type: 'string' },
+  'review-readers': { type: 'string' },
+  image: { type: 'string' },
+  method: { type: 'string', default: 'GET' },
+  body: { type: 'string' },
+  header: { type: 'string', multiple: true, default: [] },
+  connections: { type: 'string' },
+  duration: { type: 'string' },
+  requests: { type: 'string' },
+  rate: { type: 'string' },
+  'max-in-flight': { type: 'string' },
+  threshold: { type: 'string', multiple: true, default: [] },
+  'max-failed': { type: 'string' },
+  warmup: { type: 'string' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** The command line's options and positionals; a malformed one is a UsageError naming it. */
+function parseCommandLine(argv: string[]): { values: Options; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // Node's own message, to its first full stop: the rest is advice about '--' that does not apply here.
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError((error as Error).message.split(/\.( |$)/)[0] ?? code);
+    throw error;
+  }
+}
+
+function readThresholds(values: Options): Threshold[] {
+  const sources = [...values.threshold];
+  if (values['max-failed'] !== undefined)
+    sources.push(`failed<=${wholeNumber(values['max-failed'], '--max-failed')}`);
+  try {
+    return sources.map(parseThreshold);
+  } catch (error) {
+    if (error instanceof ThresholdSyntaxError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /**
- * Runs the load client with the given arguments and returns the run's summary (undefined for --help).
+ * Runs the load client with the given arguments and returns the judged run (undefined for --help).
+ * Unless --quiet, prints the report; with it, prints only what went wrong, to stderr.
  *
  * @example
- * await runCli(['closed', 'http://localhost:3000/albums', '--requests', '100', '--quiet']);
+ * const result = await runCli(['closed', 'http://localhost:3000/albums', '--requests', '100', '--quiet']);
+ * process.exitCode = result?.exitCode;
  */
 export async function runCli(
   argv: string[],
   signal: AbortSignal = new AbortController().signal,
-): Promise<RunSummary | undefined> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      api: { type: 'string', default: 'course' },
-      scenario: { type: 'string', default: 'albums' },
-      iterations: { type: 'string' },
-      'startup-iterations': { type: 'string' },
-      'review-readers': { type: 'string' },
-      image: { type: 'string' },
-      method: { type: 'string', default: 'GET' },
-      body: { type: 'string' },
-      header: { type: 'string', multiple: true, default: [] },
-      connections: { type: 'string' },
-      duration: { type: 'string' },
-      requests: { type: 'string' },
-      rate: { type: 'string' },
-      'max-in-flight': { type: 'string' },
-      retries: { type: 'string' },
-      out: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+): Promise<RunResult | undefined> {
+  const { values, positionals } = parseCommandLine(argv);
   const [mode, ...rest] = positionals;
   if (values.help || mode === undefined) {
     console.log(HELP);
     return undefined;
   }
-
-  if (!['course', 'closed', 'open'].includes(mode))
+  if (mode !== 'course' && mode !== 'closed' && mode !== 'open')
     throw new UsageError(`unknown mode '${mode}': use course, closed or open`);
+  const thresholds = readThresholds(values);
+  const warmupSeconds = positiveNumber(values.warmup, '--warmup', 0, true);
   const out = values.out ?? join('load-results', new Date().toISOString().replace(/[:.]/g, '-'));
-  const recorder = new Recorder({ csvPath: await prepareCsv(out) });
   const connections = wholeNumber(values.connections, '--connections', mode === 'course' ? 256 : 10);
-  const http = new HttpClient({ connections });
-  const context: RunContext = { http, recorder, signal };
-  let title: string;
+  const timeoutMs = positiveNumber(values.timeout, '--timeout', 30) * 1000;
+  const plan = await planRun(mode, rest, values, connections, warmupSeconds);
 
+  const recorder = new Recorder({ csvPath: await prepareCsv(out), warmupSeconds });
+  const http = new HttpClient({ connections, timeoutMs });
   const progress = values.quiet ? undefined : startProgress(recorder);
   try {
-    if (mode === 'course') {
-      const [groupSize, groups, delay, baseUrl] = rest;
-      if (!baseUrl)
-        throw new UsageError('course needs <threadGroupSize> <numThreadGroups> <delay> <baseUrl>');
-      const scenario = values.scenario as CourseScenario;
-      if (scenario !== 'albums' && scenario !== 'reviews')
-        throw new UsageError(`--scenario must be albums or reviews`);
-      const dialect = await chooseDialect(values.api, baseUrl, values.image);
-      title = `course ${scenario} ${groupSize}/${groups}/${delay} against ${baseUrl}`;
-      await runCourse(context, {
-        dialect,
-        scenario,
-        threadGroupSize: wholeNumber(groupSize, 'threadGroupSize'),
-        numThreadGroups: wholeNumber(groups, 'numThreadGroups'),
-        delaySeconds: positiveNumber(delay, 'delay', 0, true),
-        startupIterations: wholeNumber(values['startup-iterations'], '--startup-iterations', 100),
-        iterations: wholeNumber(values.iterations, '--iterations', scenario === 'albums' ? 1000 : 100),
-        reviewReaders: wholeNumber(
-          values['review-readers'],
-          '--review-readers',
-          scenario === 'reviews' ? 3 : 0,
-        ),
-        maxRetries: wholeNumber(values.retries, '--retries', 5),
-      });
-    } else {
-      const [url] = rest;
-      if (!url) throw new UsageError(`${mode} needs a URL`);
-      const request = requestSpec(url, values.method, values.body, values.header);
-      const type = `${request.method} ${new URL(url).pathname}`;
-      const maxRetries = wholeNumber(values.retries, '--retries', 0);
-      if (mode === 'closed') {
-        const requests =
-          values.requests === undefined ? undefined : wholeNumber(values.requests, '--requests');
-        const durationSeconds = positiveNumber(
-          values.duration,
-          '--duration',
-          requests === undefined ? 10 : 3600,
-        );
-        title = `closed loop, ${connections} connections, ${type}`;
-        await runClosedLoop(context, { request, type, connections, durationSeconds, requests, maxRetries });
-      } else {
-        const rate = positiveNumber(values.rate, '--rate', Number.NaN);
-        if (Number.isNaN(rate)) throw new UsageError('open needs --rate');
-        title = `open loop, ${rate} req/s, ${type}`;
-        await runOpenLoop(context, {
-          request,
-          type,
-          rate,
-          durationSeconds: positiveNumber(values.duration, '--duration', 10),
-          maxInFlight: wholeNumber(values['max-in-flight'], '--max-in-flight', 1000),
-          maxRetries,
-        });
-      }
-    }
+    await plan.run({ http, recorder, signal });
   } finally {
     progress?.stop();
     await http.close();
   }
 
   const summary = await recorder.finish();
-  await writeReports(out, summary, title);
-  if (!values.quiet) {
-    console.log(formatTable(summary));
-    console.log(`\nrequests.csv, summary.json, report.html and throughput.svg are in ${out}`);
+  const checked = checkThresholds(thresholds, {
+    total: summary.total,
+    percentileMs: (percentile) => recorder.percentileMs(percentile),
+  });
+  const openLoop =
+    plan.targetRate === undefined
+      ? undefined
+      : { targetRate: plan.targetRate, achievedRate: summary.total.throughput, connections };
+  const result = judge(summary, plan.title, checked, openLoop);
+  await writeReports(out, result);
+  if (values.quiet) {
+    for (const warning of result.warnings) console.error(`album-load: warning: ${warning}`);
+    for (const problem of result.problems) console.error(`album-load: ${problem}`);
+  } else {
+    console.log(`\n${formatReport(result)}`);
+    console.log(`\nrequests.csv, summary.json, report.html and the charts are in ${out}`);
   }
-  return summary;
+  return result;
+}
+
+/** A run worked out from the command line, ready to start: its title, and its target rate if open. */
+interface RunPlan {
+  title: string;
+  targetRate?: number;
+  run(context: RunContext): Promise<void>;
+}
+
+async function planRun(
+  mode: 'course' | 'closed' | 'open',
+  rest: string[],
+  values: Options,
+  connections: number,
+  warmupSeconds: number,
+): Promise<RunPlan> {
+  if (mode === 'course') return planCourse(rest, values);
+  const [url] = rest;
+  if (!url) throw new UsageError(`${mode} needs a URL`);
+  const request = requestSpec(url, values.method, values.body, values.header);
+  const type = `${request.method} ${new URL(url).pathname}`;
+  const maxRetries = wholeNumber(values.retries, '--retries', 0);
+  const checkWarmup = (durationSeconds: number) => {
+    if (warmupSeconds >= durationSeconds)
+      throw new UsageError(
+        `--warmup ${warmupSeconds} leaves nothing of a ${durationSeconds} s run to measure`,
+      );
+  };
+  if (mode === 'closed') {
+    const requests = values.requests === undefined ? undefined : wholeNumber(values.requests, '--requests');
+    const durationSeconds = positiveNumber(values.duration, '--duration', requests === undefined ? 10 : 3600);
+    if (requests === undefined) checkWarmup(durationSeconds);
+    return {
+      title: `closed loop, ${connections} connections, ${type}`,
+      run: (context) =>
+        runClosedLoop(context, { request, type, connections, durationSeconds, requests, maxRetries }),
+    };
+  }
+  const rate = positiveNumber(values.rate, '--rate', Number.NaN);
+  if (Number.isNaN(rate)) throw new UsageError('open needs --rate');
+  const durationSeconds = positiveNumber(values.duration, '--duration', 10);
+  checkWarmup(durationSeconds);
+  const maxInFlight = wholeNumber(values['max-in-flight'], '--max-in-flight', 1000);
+  return {
+    title: `open loop, ${rate} req/s, ${type}`,
+    targetRate: rate,
+    run: (context) => runOpenLoop(context, { request, type, rate, durationSeconds, maxInFlight, maxRetries }),
+  };
+}
+
+async function planCourse(rest: string[], values: Options): Promise<RunPlan> {
+  const [groupSize, groups, delay, baseUrl] = rest;
+  if (!baseUrl) throw new UsageError('course needs <threadGroupSize> <numThreadGroups> <delay> <baseUrl>');
+  const scenario = values.scenario as CourseScenario;
+  if (scenario !== 'albums' && scenario !== 'reviews')
+    throw new UsageError('--scenario must be albums or reviews');
+  const options = {
+    dialect: await chooseDialect(values.api, baseUrl, values.image),
+    scenario,
+    threadGroupSize: wholeNumber(groupSize, 'threadGroupSize'),
+    numThreadGroups: wholeNumber(groups, 'numThreadGroups'),
+    delaySeconds: positiveNumber(delay, 'delay', 0, true),
+    startupIterations: wholeNumber(values['startup-iterations'], '--startup-iterations', 100),
+    iterations: wholeNumber(values.iterations, '--iterations', scenario === 'albums' ? 1000 : 100),
+    reviewReaders: wholeNumber(values['review-readers'], '--review-readers', scenario === 'reviews' ? 3 : 0),
+    maxRetries: wholeNumber(values.retries, '--retries', 5),
+  };
+  return {
+    title: `course ${scenario} ${groupSize}/${groups}/${delay} against ${baseUrl}`,
+    run: (context) => runCourse(context, options),
+  };
 }
 
 async function prepareCsv(out: string): Promise<string> {
@@ -239,14 +324,26 @@ function requestSpec(
   return { method, url, body, headers: Object.fromEntries(headerEntries) };
 }
 
-/** The command line: Ctrl-C ends the run early (the report is still written); usage errors exit 2. */
+/**
+ * The command line: Ctrl-C ends the run early (the report is still written). Exits with the run's code
+ * (97 every request failed, 99 a threshold crossed); a command line it cannot run, or a file it cannot
+ * read or write, is one line on stderr.
+ */
 export async function main(argv: string[]): Promise<void> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
-    await runCli(argv, abort.signal);
+    const result = await runCli(argv, abort.signal);
+    process.exitCode = result?.exitCode ?? EXIT_CODES.passed;
   } catch (error) {
-    console.error(error instanceof UsageError ? `album-load: ${error.message} (see --help)` : error);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    if (error instanceof UsageError) {
+      console.error(`album-load: ${error.message} (usage: ${USAGE})`);
+      process.exitCode = EXIT_CODES.usage;
+    } else {
+      // A system error (a missing --image, an --out that cannot be written) needs no stack; a bug does.
+      const systemError = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+      console.error(systemError ? `album-load: ${(error as Error).message}` : error);
+      process.exitCode = 1;
+    }
   }
 }

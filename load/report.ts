@@ -1,8 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunSummary, SecondSummary, TypeSummary } from './recorder.js';
+import { latencyDistributionChart, throughputChart } from './charts.js';
+import { type RunResult, shorten } from './outcome.js';
+import type { FailureSummary, TypeSummary } from './recorder.js';
+import type { ThresholdResult } from './thresholds.js';
 
-const COLUMNS: Array<[string, (row: TypeSummary) => string]> = [
+type Column<Row> = [string, (row: Row) => string];
+
+const LATENCY_COLUMNS: Array<Column<TypeSummary>> = [
   ['type', (r) => r.type],
   ['count', (r) => String(r.count)],
   ['ok', (r) => String(r.ok)],
@@ -11,99 +16,146 @@ const COLUMNS: Array<[string, (row: TypeSummary) => string]> = [
   ['mean ms', (r) => r.meanMs.toFixed(2)],
   ['p50', (r) => r.p50Ms.toFixed(2)],
   ['p90', (r) => r.p90Ms.toFixed(2)],
+  ['p95', (r) => r.p95Ms.toFixed(2)],
   ['p99', (r) => r.p99Ms.toFixed(2)],
   ['p99.9', (r) => r.p999Ms.toFixed(2)],
   ['min', (r) => r.minMs.toFixed(2)],
   ['max', (r) => r.maxMs.toFixed(2)],
 ];
 
+const percent = (share: number) => `${(100 * share).toFixed(1)} %`;
+
+const FAILURE_COLUMNS: Array<Column<FailureSummary>> = [
+  ['cause', (f) => f.cause],
+  ['count', (f) => String(f.count)],
+  ['share', (f) => percent(f.share)],
+  ['first seen', (f) => shorten(f.example, 80)],
+];
+
+const formatActual = (result: ThresholdResult) =>
+  result.actual === null ? 'no requests measured' : `${Number(result.actual.toFixed(2))} ${result.unit}`;
+
+const THRESHOLD_COLUMNS: Array<Column<ThresholdResult>> = [
+  ['', (t) => (t.passed ? '✓ pass' : '✗ FAIL')],
+  ['threshold', (t) => t.threshold],
+  ['actual', formatActual],
+];
+
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
-/** The end-of-run table: one row per request type and a total. */
-export function formatTable(summary: RunSummary): string {
-  const rows = [...summary.byType, summary.total].map((row) => COLUMNS.map(([, cell]) => cell(row)));
-  const widths = COLUMNS.map(([title], i) =>
-    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+/** Rows aligned in columns: text (the columns listed in `left`) to the left, numbers to the right. */
+function textTable<Row>(columns: Array<Column<Row>>, rows: Row[], left: number[] = [0]): string {
+  const cells = rows.map((row) => columns.map(([, cell]) => cell(row)));
+  const widths = columns.map(([title], i) =>
+    Math.max(title.length, ...cells.map((row) => row[i]?.length ?? 0)),
   );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join('  ');
-  return [
-    `wall time ${summary.wallTimeSeconds.toFixed(2)} s, ${summary.total.ok} ok, ${summary.total.failed} failed, ` +
-      `throughput ${summary.total.throughput.toFixed(1)} req/s`,
-    line(COLUMNS.map(([title]) => title)),
-    ...rows.map(line),
-  ].join('\n');
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (left.includes(i) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map(([title]) => title)), ...cells.map(line)].join('\n');
 }
 
-/** A chart of completed requests and p99 latency for each second of the run, as a standalone SVG. */
-export function throughputChart(perSecond: SecondSummary[], title: string): string {
-  const width = 800;
-  const height = 320;
-  const margin = { left: 60, right: 60, top: 30, bottom: 40 };
-  const plotWidth = width - margin.left - margin.right;
-  const plotHeight = height - margin.top - margin.bottom;
-  const seconds = Math.max(1, perSecond.length - 1);
-  const maxRate = Math.max(1, ...perSecond.map((s) => s.completed));
-  const maxP99 = Math.max(1, ...perSecond.map((s) => s.p99Ms));
-  const x = (second: number) => margin.left + (second / seconds) * plotWidth;
-  const y = (value: number, max: number) => margin.top + plotHeight - (value / max) * plotHeight;
-  const line = (values: number[], max: number) =>
-    values.map((v, i) => `${x(i).toFixed(1)},${y(v, max).toFixed(1)}`).join(' ');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">
-  <rect width="100%" height="100%" fill="white"/>
-  <text x="${width / 2}" y="18" text-anchor="middle" font-size="14">${escapeXml(title)}</text>
-  <line x1="${margin.left}" y1="${margin.top + plotHeight}" x2="${margin.left + plotWidth}" y2="${margin.top + plotHeight}" stroke="#444"/>
-  <line x1="${margin.left}" y1="${margin.top}" x2="${margin.left}" y2="${margin.top + plotHeight}" stroke="#1f77b4"/>
-  <line x1="${margin.left + plotWidth}" y1="${margin.top}" x2="${margin.left + plotWidth}" y2="${margin.top + plotHeight}" stroke="#d62728"/>
-  <text x="${margin.left - 6}" y="${margin.top + 4}" text-anchor="end" fill="#1f77b4">${maxRate}</text>
-  <text x="${margin.left - 6}" y="${margin.top + plotHeight}" text-anchor="end" fill="#1f77b4">0</text>
-  <text x="${margin.left + plotWidth + 6}" y="${margin.top + 4}" fill="#d62728">${maxP99.toFixed(1)}</text>
-  <text x="${margin.left + plotWidth + 6}" y="${margin.top + plotHeight}" fill="#d62728">0</text>
-  <text x="${margin.left + plotWidth / 2}" y="${height - 8}" text-anchor="middle">seconds into the run (0–${seconds})</text>
-  <text x="14" y="${margin.top + plotHeight / 2}" transform="rotate(-90 14 ${margin.top + plotHeight / 2})" text-anchor="middle" fill="#1f77b4">requests completed / s</text>
-  <text x="${width - 10}" y="${margin.top + plotHeight / 2}" transform="rotate(90 ${width - 10} ${margin.top + plotHeight / 2})" text-anchor="middle" fill="#d62728">p99 latency (ms)</text>
-  <polyline fill="none" stroke="#1f77b4" stroke-width="2" points="${line(
-    perSecond.map((s) => s.completed),
-    maxRate,
-  )}"/>
-  <polyline fill="none" stroke="#d62728" stroke-width="2" points="${line(
-    perSecond.map((s) => s.p99Ms),
-    maxP99,
-  )}"/>
-</svg>`;
+/** One line on how long the run took and how much of it was measured. */
+function headline(result: RunResult): string {
+  const { total, warmupSeconds, warmupRequests } = result;
+  const warmup =
+    warmupSeconds > 0 ? ` (first ${warmupSeconds} s warm-up: ${warmupRequests} requests left out)` : '';
+  return (
+    `wall time ${result.wallTimeSeconds.toFixed(2)} s${warmup}, ${total.ok} ok, ${total.failed} failed, ` +
+    `throughput ${total.throughput.toFixed(1)} req/s`
+  );
 }
 
-function htmlReport(summary: RunSummary, title: string, chart: string): string {
-  const rows = [...summary.byType, summary.total]
-    .map(
-      (row) =>
-        `<tr>${COLUMNS.map(([, cell], i) => (i === 0 ? `<th>${cell(row)}</th>` : `<td>${cell(row)}</td>`)).join('')}</tr>`,
-    )
+function rateLine(result: RunResult): string | undefined {
+  if (!result.openLoop) return undefined;
+  const { targetRate, achievedRate } = result.openLoop;
+  return `open loop: target ${targetRate} req/s, achieved ${achievedRate.toFixed(1)} req/s (${percent(achievedRate / targetRate)})`;
+}
+
+/** The verdict's last line: what failed, or that the run passed. */
+function verdictLine(result: RunResult): string {
+  if (result.problems.length > 0) return `✗ FAILED: ${result.problems.join('; ')}`;
+  return result.thresholds.length > 0
+    ? `✓ passed: all ${result.thresholds.length} thresholds held`
+    : '✓ passed';
+}
+
+/**
+ * The end-of-run console report: a headline, the latency table, failures by cause, the open loop's rate,
+ * each threshold with pass or fail, warnings, and the verdict.
+ */
+export function formatReport(result: RunResult): string {
+  const sections = [
+    `${headline(result)}\n${textTable(LATENCY_COLUMNS, [...result.byType, result.total])}`,
+    result.failures.length > 0
+      ? `failures by cause\n${textTable(FAILURE_COLUMNS, result.failures, [0, 3])}`
+      : '',
+    rateLine(result) ?? '',
+    result.thresholds.length > 0
+      ? `thresholds\n${textTable(THRESHOLD_COLUMNS, result.thresholds, [0, 1])}`
+      : '',
+    result.warnings.map((warning) => `WARNING: ${warning}`).join('\n'),
+    verdictLine(result),
+  ];
+  return sections.filter((section) => section !== '').join('\n\n');
+}
+
+function htmlTable<Row>(columns: Array<Column<Row>>, rows: Row[], rowClass = (_row: Row) => ''): string {
+  const head = columns.map(([name]) => `<th>${escapeXml(name)}</th>`).join('');
+  const body = rows
+    .map((row) => {
+      const cells = columns.map(([, cell], i) =>
+        i === 0 ? `<th>${escapeXml(cell(row))}</th>` : `<td>${escapeXml(cell(row))}</td>`,
+      );
+      return `<tr class="${rowClass(row)}">${cells.join('')}</tr>`;
+    })
     .join('\n');
+  return `<table><tr>${head}</tr>\n${body}\n</table>`;
+}
+
+function htmlReport(result: RunResult, charts: string[]): string {
+  const section = (title: string, content: string) => `<h2>${title}</h2>\n${content}`;
+  const paragraphs = (lines: string[], cls: string) =>
+    lines.map((line) => `<p class="${cls}">${escapeXml(line)}</p>`).join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
-<style>body{font-family:sans-serif;margin:2rem}table{border-collapse:collapse}td,th{padding:.3rem .7rem;border-bottom:1px solid #ddd}td{text-align:right}</style>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(result.title)}</title>
+<style>body{font-family:sans-serif;margin:2rem}table{border-collapse:collapse;margin-bottom:1rem}td,th{padding:.3rem .7rem;border-bottom:1px solid #ddd}td{text-align:right}
+.fail,.problem{color:#b00}.pass,.ok{color:#070}.warning{color:#a60}svg{display:block;margin:1rem 0}</style>
 </head><body>
-<h1>${escapeXml(title)}</h1>
-<p>Started ${summary.startedAt}; wall time ${summary.wallTimeSeconds.toFixed(2)} s; throughput ${summary.total.throughput.toFixed(1)} req/s;
-${summary.total.ok} succeeded, ${summary.total.failed} failed. Latencies in milliseconds.</p>
-<table><tr>${COLUMNS.map(([name]) => `<th>${name}</th>`).join('')}</tr>
-${rows}
-</table>
-${chart}
+<h1>${escapeXml(result.title)}</h1>
+<p>Started ${result.startedAt}; ${escapeXml(headline(result))}. Latencies in milliseconds.</p>
+${paragraphs([verdictLine(result)], result.problems.length > 0 ? 'problem' : 'ok')}
+${paragraphs(result.warnings, 'warning')}
+${htmlTable(LATENCY_COLUMNS, [...result.byType, result.total])}
+${result.failures.length > 0 ? section('Failures by cause', htmlTable(FAILURE_COLUMNS, result.failures)) : ''}
+${rateLine(result) ? `<p>${escapeXml(rateLine(result) ?? '')}</p>` : ''}
+${
+  result.thresholds.length > 0
+    ? section(
+        'Thresholds',
+        htmlTable(THRESHOLD_COLUMNS, result.thresholds, (t) => (t.passed ? 'pass' : 'fail')),
+      )
+    : ''
+}
+${charts.join('\n')}
 </body></html>
 `;
 }
 
-/** Writes summary.json, report.html and throughput.svg into `dir` (the CSV is written during the run). */
-export async function writeReports(dir: string, summary: RunSummary, title: string): Promise<void> {
+/**
+ * Writes summary.json, report.html, throughput.svg and latency.svg into `dir` (the CSV is written during
+ * the run).
+ */
+export async function writeReports(dir: string, result: RunResult): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const chart = throughputChart(summary.perSecond, title);
+  const throughput = throughputChart(result.perSecond, result.title);
+  const latency = latencyDistributionChart(result.distribution, `latency by percentile: ${result.title}`);
   await Promise.all([
-    writeFile(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`),
-    writeFile(join(dir, 'throughput.svg'), chart),
-    writeFile(join(dir, 'report.html'), htmlReport(summary, title, chart)),
+    writeFile(join(dir, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`),
+    writeFile(join(dir, 'throughput.svg'), throughput),
+    writeFile(join(dir, 'latency.svg'), latency),
+    writeFile(join(dir, 'report.html'), htmlReport(result, [throughput, latency])),
   ]);
 }
