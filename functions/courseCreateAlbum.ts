@@ -1,6 +1,6 @@
 import { coverUploadKey } from '../lib/albums.js';
 import { loadConfig } from '../lib/config.js';
-import { parseProfile, presentCourseError } from '../lib/course-contract.js';
+import { courseAlbumId, parseProfile, presentCourseError, toNewAlbum } from '../lib/course-contract.js';
 import { UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
 import { rawBody } from '../lib/http/body.js';
 import { httpHandler } from '../lib/http/handler.js';
@@ -36,14 +36,15 @@ export const handler = httpHandler(
 
     // The album first, then its cover: the verifier the upload triggers must find the album, however soon it
     // runs. An album whose cover could not be stored is taken back before its id is given to anyone.
-    const { albumId } = await albums.create(profile);
+    const album = await albums.createWithYearText(toNewAlbum(profile));
+    const { albumId } = album;
     try {
       await covers.put(coverUploadKey(albumId), image.data, image.contentType);
     } catch (error) {
       await albums.discard(albumId).catch(() => undefined);
       throw error;
     }
-    return json(200, { albumID: albumId, imageSize: String(image.data.length) });
+    return json(200, { albumID: courseAlbumId(album), imageSize: String(image.data.length) });
   },
   { present: presentCourseError },
 );

@@ -1,6 +1,6 @@
 import { loadConfig } from '../lib/config.js';
-import { parseCourseAlbumId } from '../lib/course-api.js';
-import { presentCourseError } from '../lib/course-contract.js';
+import { parseCourseAlbumRef } from '../lib/course-api.js';
+import { presentCourseAlbum, presentCourseError } from '../lib/course-contract.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
@@ -8,12 +8,12 @@ import { createServices } from '../lib/services.js';
 
 const { albums } = createServices(loadConfig());
 
-/** GET /cs6650/albums/{albumID}: the profile, every value a string as the contract has it. */
+/** GET /cs6650/albums/{albumID}: the profile, every value a string, the year as it was sent. */
 export const handler = httpHandler(
   async (event) => {
-    const album = await albums.get(parseCourseAlbumId(event));
+    const album = await albums.profile(parseCourseAlbumRef(event));
     if (!album) throw new NotFoundError('Key not found');
-    return json(200, { artist: album.artist, title: album.title, year: String(album.year) });
+    return json(200, presentCourseAlbum(album));
   },
   { present: presentCourseError },
 );

@@ -1,6 +1,6 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { loadConfig } from '../lib/config.js';
-import { parseCourseAlbumId, parseLikeOrNot } from '../lib/course-api.js';
+import { courseAlbumUuid, parseLikeOrNot } from '../lib/course-api.js';
 import { presentCourseError } from '../lib/course-contract.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
@@ -17,7 +17,7 @@ const intake = createReviewIntake({ albums, queue: reviewQueue, ledger: reviewLe
 export const handler = httpHandler(
   async (event, context) => {
     const kind = parseLikeOrNot(event);
-    const albumId = parseCourseAlbumId(event);
+    const albumId = await courseAlbumUuid(albums, event);
     await intake.accept({ albumId, kind }, (context as ContextWithCircuit).circuit);
     return json(201, {});
   },

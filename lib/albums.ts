@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Database, uuid } from './database.js';
+import { type Database, type TypedValue, uuid } from './database.js';
 import { ValidationError } from './errors.js';
 import { type Album, DEFAULT_PAGE_SIZE, type NewAlbum } from './schemas.js';
 
@@ -25,6 +25,30 @@ export interface RecordedVerdict {
   replacedKey?: string;
 }
 
+/**
+ * How the course contract names an album: by its sequence number (the `seq` it was given when stored, its
+ * course id) or by its UUID.
+ */
+export type AlbumRef = { seq: number } | { albumId: string };
+
+/** An album as the course contract shows it: its two ids and its profile, the year as its creator wrote it. */
+export interface AlbumProfile {
+  albumId: string;
+  seq: number;
+  artist: string;
+  title: string;
+  /** The text a course client sent, or the integer year of an album created through our own API. */
+  year: string;
+}
+
+/** A new album whose year came as free text; `year` is that text's integer year, or null if it has none. */
+export interface NewAlbumWithYearText {
+  artist: string;
+  title: string;
+  year: number | null;
+  yearText: string;
+}
+
 export interface AlbumListOptions {
   artist?: string;
   limit?: number;
@@ -34,6 +58,8 @@ export interface AlbumListOptions {
 export interface AlbumStore {
   /** Stores a new album; its cover starts `pending`, until an upload to one of its cover keys is verified. */
   create(input: NewAlbum): Promise<StoredAlbum>;
+  /** Stores a new album whose year is kept as the text sent; otherwise as {@link AlbumStore.create}. */
+  createWithYearText(input: NewAlbumWithYearText): Promise<AlbumProfile>;
   /**
    * Removes an album whose creation could not be completed (its cover could not be stored), before anyone
    * was told its id. An album that has been reviewed or whose cover has been verified is kept.
@@ -48,6 +74,10 @@ export interface AlbumStore {
    * the shown cover again, changes nothing, so late and repeated events are harmless.
    */
   recordCoverVerdict(albumId: string, key: string, verdict: CoverVerdict): Promise<RecordedVerdict>;
+  /** The album `ref` names, as the course contract shows it, or undefined; one statement. */
+  profile(ref: AlbumRef): Promise<AlbumProfile | undefined>;
+  /** The UUID of the album `ref` names, or undefined; remembered, as albums are never deleted. */
+  resolve(ref: AlbumRef): Promise<string | undefined>;
   /** Whether an album with this id is stored; cheap, as albums are never deleted. */
   exists(albumId: string): Promise<boolean>;
   /** One page of albums in creation order, optionally by one artist, with the cursor of the next page. */
@@ -78,10 +108,36 @@ const ALBUM_COLUMNS = `
   cover_content_type, cover_width, cover_height,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
 
+const PROFILE_COLUMNS = 'album_id, seq, artist, title, coalesce(year_text, year::text) AS year';
+
+/** The condition that picks the album a reference names, and its named parameters. */
+function whereRef(ref: AlbumRef): { where: string; params: { seq: number } | { albumId: TypedValue } } {
+  return 'seq' in ref
+    ? { where: 'seq = :seq', params: { seq: ref.seq } }
+    : { where: 'album_id = :albumId', params: { albumId: uuid(ref.albumId) } };
+}
+
 /** Albums with their review counters; an album nobody reviewed yet has no counters row. */
 const ALBUMS_WITH_COUNTS = `
   SELECT ${ALBUM_COLUMNS}, coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
   FROM albums LEFT JOIN review_counts USING (album_id)`;
+
+interface ProfileRow {
+  [column: string]: unknown;
+  album_id: string;
+  seq: number;
+  artist: string;
+  title: string;
+  year: string;
+}
+
+const toProfile = (row: ProfileRow): AlbumProfile => ({
+  albumId: row.album_id,
+  seq: Number(row.seq),
+  artist: row.artist,
+  title: row.title,
+  year: row.year,
+});
 
 interface AlbumRow {
   [column: string]: unknown;
@@ -89,7 +145,7 @@ interface AlbumRow {
   seq: number;
   artist: string;
   title: string;
-  year: number;
+  year: number | null;
   cover_key: string | null;
   cover_upload_key: string | null;
   cover_status: Album['cover']['status'];
@@ -117,6 +173,12 @@ export function createAlbumStore(db: Database): AlbumStore {
     if (knownAlbums.size >= KNOWN_ALBUMS_LIMIT) knownAlbums.clear();
     knownAlbums.add(albumId);
   };
+  const bySeq = new Map<number, string>();
+  const rememberSeq = (seq: number, albumId: string) => {
+    if (bySeq.size >= KNOWN_ALBUMS_LIMIT) bySeq.clear();
+    bySeq.set(seq, albumId);
+    remember(albumId);
+  };
   const get = async (albumId: string) => {
     const { rows } = await db.execute<AlbumRow>(`${ALBUMS_WITH_COUNTS} WHERE album_id = :albumId`, {
       albumId: uuid(albumId),
@@ -132,6 +194,18 @@ export function createAlbumStore(db: Database): AlbumStore {
         { albumId: uuid(randomUUID()), ...input },
       );
       return toAlbum(single(rows));
+    },
+
+    async createWithYearText({ artist, title, year, yearText }) {
+      const { rows } = await db.execute<ProfileRow>(
+        `INSERT INTO albums (album_id, artist, title, year, year_text)
+         VALUES (:albumId, :artist, :title, :year, :yearText)
+         RETURNING ${PROFILE_COLUMNS}`,
+        { albumId: uuid(randomUUID()), artist, title, year, yearText },
+      );
+      const [row] = rows;
+      if (!row) throw new Error('INSERT … RETURNING returned no row');
+      return toProfile(row);
     },
 
     async discard(albumId) {
@@ -191,6 +265,35 @@ export function createAlbumStore(db: Database): AlbumStore {
       const replacedKey =
         row.previous_key !== null && row.previous_key !== shownKey ? row.previous_key : undefined;
       return { applied: true, shownKey, replacedKey };
+    },
+
+    async profile(ref) {
+      const { where, params } = whereRef(ref);
+      const { rows } = await db.execute<ProfileRow>(
+        `SELECT ${PROFILE_COLUMNS} FROM albums WHERE ${where}`,
+        params,
+      );
+      const profile = rows[0] && toProfile(rows[0]);
+      if (profile) rememberSeq(profile.seq, profile.albumId);
+      return profile;
+    },
+
+    async resolve(ref) {
+      if ('seq' in ref) {
+        const known = bySeq.get(ref.seq);
+        if (known) return known;
+      } else if (knownAlbums.has(ref.albumId)) {
+        return ref.albumId;
+      }
+      const { where, params } = whereRef(ref);
+      const { rows } = await db.execute<{ album_id: string; seq: number }>(
+        `SELECT album_id, seq FROM albums WHERE ${where}`,
+        params,
+      );
+      const [row] = rows;
+      if (!row) return undefined;
+      rememberSeq(Number(row.seq), row.album_id);
+      return row.album_id;
     },
 
     async exists(albumId) {

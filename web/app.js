@@ -3,7 +3,7 @@
 // returns, wait for the cover to be verified, and review the album.
 
 /** @typedef {{ method: 'POST', url: string, fields: Record<string, string>, key: string, expiresAt: string, maxBytes: number }} CoverUpload */
-/** @typedef {{ albumId: string, artist: string, title: string, year: number, cover: { status: string, reason?: string, url?: string, width?: number, height?: number, upload?: { key: string, status: string, reason?: string } }, reviews: { likes: number, dislikes: number } }} Album */
+/** @typedef {{ albumId: string, artist: string, title: string, year: number | null, cover: { status: string, reason?: string, url?: string, width?: number, height?: number, upload?: { key: string, status: string, reason?: string } }, reviews: { likes: number, dislikes: number } }} Album */
 
 const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
 const POLL_INTERVAL_MS = 500;
@@ -41,14 +41,19 @@ async function api(/** @type {string} */ path, /** @type {RequestInit} */ init =
 function showAlbum(album) {
   state.album = album;
   element('album').hidden = false;
-  element('album-heading').textContent = `${album.artist} — ${album.title} (${album.year})`;
+  // An album from the course API may have a year that is no number: it has none here.
+  const year = album.year === null ? '' : ` (${album.year})`;
+  element('album-heading').textContent = `${album.artist} — ${album.title}${year}`;
   element('likes').textContent = String(album.reviews.likes);
   element('dislikes').textContent = String(album.reviews.dislikes);
   const { cover } = album;
   coverImage.hidden = cover.status !== 'ready';
   if (cover.status === 'ready' && cover.url) {
     coverImage.src = cover.url;
-    element('cover-status').textContent = `Cover ${cover.width} × ${cover.height}`;
+    // A refused replacement leaves the cover shown; say so beside it.
+    const refused =
+      cover.upload?.status === 'rejected' ? `; the newer upload was refused: ${cover.upload.reason}` : '';
+    element('cover-status').textContent = `Cover ${cover.width} × ${cover.height}${refused}`;
   } else if (cover.status === 'rejected') {
     element('cover-status').textContent = `Cover refused: ${cover.reason}`;
   } else {
