@@ -1,29 +1,43 @@
 import swaggerUiCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'text' };
 import swaggerUiBundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text' };
 import { type StaticFile, staticFiles } from '../lib/http/static-files.js';
+import { courseOpenApiDocument } from '../openapi/course-document.js';
 import { openApiDocument } from '../openapi/document.js';
 
-const page = `<!doctype html>
+/** A Swagger UI page for one description; each page links to the other API's. */
+const page = (title: string, documentUrl: string, other: { href: string; label: string }) => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <title>Album API</title>
+  <title>${title}</title>
   <link rel="stylesheet" href="/docs/swagger-ui.css">
 </head>
 <body>
+  <p style="font-family: sans-serif; margin: 1em 20px 0">Also: <a href="${other.href}">${other.label}</a></p>
   <div id="swagger-ui"></div>
   <script src="/docs/swagger-ui-bundle.js"></script>
-  <script>SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '#swagger-ui' });</script>
+  <script>SwaggerUIBundle({ url: '${documentUrl}', dom_id: '#swagger-ui' });</script>
 </body>
 </html>`;
 
 // Assets are embedded in the bundle so the docs work with no network access from the browser.
 const files: Record<string, StaticFile> = {
-  '/docs': { contentType: 'text/html; charset=utf-8', body: page },
+  '/docs': {
+    contentType: 'text/html; charset=utf-8',
+    body: page('Album API', '/docs/openapi.json', {
+      href: '/docs/cs6650',
+      label: 'the CS6650 course contract under /cs6650/',
+    }),
+  },
   '/docs/openapi.json': { contentType: 'application/json', body: JSON.stringify(openApiDocument) },
+  '/docs/cs6650': {
+    contentType: 'text/html; charset=utf-8',
+    body: page('CS6650 Album Store API', '/docs/cs6650.json', { href: '/docs', label: 'the album API' }),
+  },
+  '/docs/cs6650.json': { contentType: 'application/json', body: JSON.stringify(courseOpenApiDocument) },
   '/docs/swagger-ui.css': { contentType: 'text/css', body: swaggerUiCss },
   '/docs/swagger-ui-bundle.js': { contentType: 'text/javascript', body: swaggerUiBundle },
 };
 
-/** GET /docs and its assets: the OpenAPI description rendered by Swagger UI. */
+/** GET /docs and its assets: the OpenAPI descriptions of both APIs rendered by Swagger UI. */
 export const handler = staticFiles(files, 'public, max-age=300');

@@ -1,4 +1,3 @@
-import type { TSchema } from 'typebox';
 import {
   AcceptedReview,
   Album,
@@ -14,26 +13,11 @@ import {
   ReviewCounts,
   ReviewHeaders,
 } from '../lib/schemas.js';
-
-/** Plain JSON Schema of a TypeBox schema, without the `$id`s that would clash once schemas nest. */
-function plain(schema: TSchema): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(schema, (key, value) => (key === '$id' ? undefined : value)));
-}
+import { parameters, plain } from './json-schema.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });
 const errorResponse = (description: string) => ({ description, content: jsonContent('Error') });
-
-const parameters = (schema: TSchema, location: 'path' | 'query' | 'header') => {
-  const { properties, required = [] } = plain(schema) as {
-    properties: Record<string, Record<string, unknown>>;
-    required?: string[];
-  };
-  return Object.entries(properties).map(([name, property]) => {
-    const { description, ...propertySchema } = property;
-    return { name, in: location, required: required.includes(name), description, schema: propertySchema };
-  });
-};
 
 const commonErrors = {
   '400': errorResponse('The request is malformed; `errors` names each offending field'),
@@ -54,7 +38,9 @@ export const openApiDocument = {
     version: '1.0.0',
     description:
       'Albums with their metadata and cover images. Covers are uploaded by the client straight to S3 ' +
-      `with the presigned POST that album creation returns. Text fields hold at most ${MAX_TEXT_LENGTH} characters.`,
+      `with the presigned POST that album creation returns. Text fields hold at most ${MAX_TEXT_LENGTH} characters. ` +
+      'The same albums are served under /cs6650/ in the CS6650 course contract, described at ' +
+      '[/docs/cs6650](/docs/cs6650).',
   },
   paths: {
     '/albums': {
