@@ -1,53 +1,27 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, UsageError } from '../../load/cli.js';
-import type { RunSummary, TypeSummary } from '../../load/recorder.js';
-
-type Handler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => void | Promise<void>;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A local server whose latencies and failures the test scripts. */
-async function scriptedServer(handler: Handler): Promise<{ url: string; server: Server }> {
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    await handler(request, response, Buffer.concat(chunks));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-const json = (response: ServerResponse, status: number, body: unknown = {}) => {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-};
+import type { RunResult } from '../../load/outcome.js';
+import type { TypeSummary } from '../../load/recorder.js';
+import { json, refusingUrl, scriptedServers, sleep } from './server.js';
 
 let out: string;
-const servers: Server[] = [];
+const { serve, closeAll } = scriptedServers();
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'load-client-'));
 });
 
 afterAll(async () => {
-  for (const server of servers) server.close();
+  closeAll();
   await rm(out, { recursive: true, force: true });
 });
 
-async function serve(handler: Handler): Promise<string> {
-  const { url, server } = await scriptedServer(handler);
-  servers.push(server);
-  return url;
-}
-
 const run = (name: string, args: string[]) =>
-  runCli([...args, '--quiet', '--out', join(out, name)]) as Promise<RunSummary>;
-const typeOf = (summary: RunSummary, type: string) =>
+  runCli([...args, '--quiet', '--out', join(out, name)]) as Promise<RunResult>;
+const typeOf = (summary: RunResult, type: string) =>
   summary.byType.find((row) => row.type === type) as TypeSummary;
 
 describe('the load client', () => {
@@ -97,9 +71,9 @@ describe('the load client', () => {
     expect(attempts).toBe(60);
 
     const csv = (await readFile(join(out, 'retries', 'requests.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('start_time_ms,type,latency_ms,status,retries');
+    expect(csv[0]).toBe('start_time_ms,type,latency_ms,status,retries,error,warmup');
     expect(csv.slice(1)).toHaveLength(20);
-    for (const line of csv.slice(1)) expect(line.split(',').slice(3)).toEqual(['200', '2']);
+    for (const line of csv.slice(1)) expect(line.split(',').slice(3)).toEqual(['200', '2', '', '0']);
 
     const failing = await run('give-up', [
       'closed',
@@ -112,6 +86,9 @@ describe('the load client', () => {
       '1',
     ]);
     expect(typeOf(failing, 'GET /flaky').failed).toBeGreaterThan(0);
+    expect(failing.failures).toEqual([
+      expect.objectContaining({ cause: 'HTTP 503', count: typeOf(failing, 'GET /flaky').failed }),
+    ]);
   });
 
   it('shows a server stall in open-loop p99, where a closed loop hides it', async () => {
@@ -234,17 +211,156 @@ describe('the load client', () => {
     expect(seen.filter((line) => line === 'POST /albums/{id}/reviews')).toHaveLength(12);
   });
 
-  it('writes a JSON summary, an HTML report and a chart of throughput and p99 per second', async () => {
+  it('writes a JSON summary, an HTML report, a chart per second and an HDR latency plot', async () => {
     const url = await serve((_request, response) => json(response, 200));
     await run('outputs', ['closed', `${url}/`, '--connections', '2', '--duration', '1.5']);
-    const summary = JSON.parse(await readFile(join(out, 'outputs', 'summary.json'), 'utf8')) as RunSummary;
+    const summary = JSON.parse(await readFile(join(out, 'outputs', 'summary.json'), 'utf8')) as RunResult;
     expect(summary.perSecond.length).toBeGreaterThanOrEqual(1);
     expect(summary.perSecond.reduce((sum, second) => sum + second.completed, 0)).toBe(summary.total.count);
+    expect(summary.exitCode).toBe(0);
     const svg = await readFile(join(out, 'outputs', 'throughput.svg'), 'utf8');
     expect(svg).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<polyline[\s\S]*<\/svg>$/);
+    const latency = await readFile(join(out, 'outputs', 'latency.svg'), 'utf8');
+    // The percentile axis is labelled in nines, as far as the sample reaches (thousands of requests).
+    for (const label of ['>0<', '>90<', '>99<', '>99.9<']) expect(latency).toContain(label);
     const html = await readFile(join(out, 'outputs', 'report.html'), 'utf8');
-    expect(html).toContain('<svg');
+    expect(html.match(/<svg/g)).toHaveLength(2);
     expect(html).toContain('p99.9');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // works offline
+  });
+
+  it('tells failures apart by cause: HTTP status, connection refused, timeout, reset', async () => {
+    const unsupported = await serve((_request, response) =>
+      json(response, 415, { message: 'Unsupported Media Type' }),
+    );
+    const silent = await serve(() => undefined); // never answers
+    const hangUp = await serve((request) => {
+      request.socket.destroy();
+    });
+    const refusedUrl = await refusingUrl();
+
+    const rejected = await run('415', ['closed', `${unsupported}/`, '--requests', '5']);
+    expect(rejected.failures).toEqual([
+      { cause: 'HTTP 415', count: 5, share: 1, example: '{"message":"Unsupported Media Type"}' },
+    ]);
+    expect(rejected.exitCode).toBe(97);
+    expect(rejected.problems[0]).toMatch(/^every request failed: 5 × HTTP 415 \(.*Unsupported Media Type/);
+
+    const refused = await run('refused', ['closed', `${refusedUrl}/`, '--requests', '5']);
+    expect(refused.failures.map((f) => [f.cause, f.count])).toEqual([['connection refused', 5]]);
+    expect(refused.problems[0]).toMatch(/every request failed: 5 × connection refused \(ECONNREFUSED/);
+
+    const timedOut = await run('timeout', ['closed', `${silent}/`, '--requests', '2', '--timeout', '0.2']);
+    expect(timedOut.failures.map((f) => [f.cause, f.count])).toEqual([['timeout', 2]]);
+
+    const reset = await run('reset', ['closed', `${hangUp}/`, '--requests', '3']);
+    expect(reset.failures.map((f) => [f.cause, f.count])).toEqual([['connection reset', 3]]);
+  });
+
+  it('keeps percentiles between the min and max it recorded', async () => {
+    // Latencies the histogram's buckets round up: 1269.55 ms reads back as 1269.76 ms unclamped.
+    let served = 0;
+    const url = await serve(async (_request, response) => {
+      await sleep(served++ === 0 ? 1269 : 1);
+      json(response, 200);
+    });
+    const summary = await run('clamped', ['closed', `${url}/`, '--connections', '1', '--requests', '3']);
+    for (const row of [summary.total, ...summary.byType]) {
+      for (const p of [row.p50Ms, row.p90Ms, row.p95Ms, row.p99Ms, row.p999Ms, row.meanMs]) {
+        expect(p).toBeLessThanOrEqual(row.maxMs);
+        expect(p).toBeGreaterThanOrEqual(row.minMs);
+      }
+    }
+    for (const { points } of summary.distribution)
+      for (const [, ms] of points) expect(ms).toBeLessThanOrEqual(summary.total.maxMs);
+  });
+
+  it('leaves the warm-up out of the statistics, and marks it', async () => {
+    let firstAt: number | undefined;
+    // The first 300 ms are slow, as a cold server is; after that every answer takes about a millisecond.
+    const url = await serve(async (_request, response) => {
+      firstAt ??= Date.now();
+      if (Date.now() - firstAt < 300) await sleep(100);
+      json(response, 200);
+    });
+    const summary = await run('warmup', [
+      'closed',
+      `${url}/`,
+      '--connections',
+      '2',
+      '--duration',
+      '1.5',
+      '--warmup',
+      '0.6',
+    ]);
+    expect(summary.warmupRequests).toBeGreaterThan(0);
+    expect(summary.total.maxMs).toBeLessThan(90);
+    expect(summary.perSecond[0]?.warmup).toBe(true);
+    expect(summary.perSecond.at(-1)?.warmup).toBe(false);
+    const csv = (await readFile(join(out, 'warmup', 'requests.csv'), 'utf8')).trim().split('\n').slice(1);
+    expect(csv.filter((line) => line.endsWith(',1'))).toHaveLength(summary.warmupRequests);
+    expect(csv).toHaveLength(summary.warmupRequests + summary.total.count);
+    const svg = await readFile(join(out, 'warmup', 'throughput.svg'), 'utf8');
+    expect(svg).toContain('warm-up');
+  });
+
+  it('compares an open loop with its target rate, and warns when it falls short', async () => {
+    // One connection to a server taking 20 ms: at most 50 req/s of the 200 asked for.
+    const slow = await serve(async (_request, response) => {
+      await sleep(20);
+      json(response, 200);
+    });
+    const short = await run('short', [
+      'open',
+      `${slow}/`,
+      '--rate',
+      '200',
+      '--duration',
+      '1',
+      '--connections',
+      '1',
+    ]);
+    expect(short.openLoop?.targetRate).toBe(200);
+    expect(short.openLoop?.achievedRate).toBeLessThan(100);
+    expect(short.warnings).toEqual([
+      expect.stringMatching(/^achieved [\d.]+ req\/s, \d+ % of the 200 req\/s target/),
+    ]);
+    expect(short.exitCode).toBe(0); // a warning, unless a rate threshold says otherwise
+
+    const fast = await serve((_request, response) => json(response, 200));
+    const onTarget = await run('on-target', ['open', `${fast}/`, '--rate', '100', '--duration', '1']);
+    expect(onTarget.openLoop?.achievedRate).toBeGreaterThan(95);
+    expect(onTarget.warnings).toEqual([]);
+  });
+
+  it('checks thresholds: each listed pass or fail, any failure failing the run', async () => {
+    const url = await serve(async (_request, response) => {
+      await sleep(10);
+      json(response, 200);
+    });
+    const args = ['closed', `${url}/`, '--connections', '2', '--requests', '40'];
+    const failing = await run('crossed', [
+      ...args,
+      '--threshold',
+      'p99<5',
+      '--threshold',
+      'rate>1',
+      '--max-failed',
+      '0',
+    ]);
+    expect(failing.thresholds.map((t) => [t.threshold, t.passed])).toEqual([
+      ['p99<5', false],
+      ['rate>1', true],
+      ['failed<=0', true],
+    ]);
+    expect(failing.exitCode).toBe(99);
+    expect(failing.problems).toEqual(['1 of 3 thresholds crossed: p99<5']);
+
+    const passing = await run('held', [...args, '--threshold', 'p99<1s', '--threshold', 'failed<1%']);
+    expect(passing.thresholds.every((t) => t.passed)).toBe(true);
+    expect(passing.exitCode).toBe(0);
+    const html = await readFile(join(out, 'held', 'report.html'), 'utf8');
+    expect(html).toContain('p99&lt;1s');
   });
 
   it('refuses a command line it cannot run, naming the problem', async () => {
@@ -253,5 +369,14 @@ describe('the load client', () => {
     await expect(runCli(['course', '10', 'x', '2', 'http://127.0.0.1:1/'])).rejects.toThrow(
       /numThreadGroups/,
     );
+    await expect(runCli(['closed', 'http://127.0.0.1:1/', '--bogus'])).rejects.toThrow(
+      new UsageError("Unknown option '--bogus'"),
+    );
+    await expect(runCli(['closed', 'http://127.0.0.1:1/', '--threshold', 'p99<<5'])).rejects.toThrow(
+      /cannot read threshold 'p99<<5'/,
+    );
+    await expect(
+      runCli(['open', 'http://127.0.0.1:1/', '--rate', '5', '--duration', '2', '--warmup', '2']),
+    ).rejects.toThrow(/--warmup/);
   });
 });
