@@ -86,14 +86,15 @@ describe('the album page', () => {
     await shoot('4-too-large');
   });
 
-  it('refuses a text file renamed .png once storage has it checked', async () => {
+  it('refuses a text file renamed .png once storage has it checked, keeping the cover it had', async () => {
     await chooseFile('notes.png', 'image/png', Buffer.from('these are my notes, not a picture'));
     await expect
       .poll(() => message().textContent(), { timeout: 20_000 })
       .toBe('The file was refused: not a JPEG, PNG, WebP or GIF image.');
     expect(await page.locator('#cover-status').textContent()).toBe(
-      'Cover refused: not a JPEG, PNG, WebP or GIF image',
+      'Cover 120 × 90; the newer upload was refused: not a JPEG, PNG, WebP or GIF image',
     );
+    expect(await page.locator('#cover-image').isVisible()).toBe(true);
     await shoot('5-not-an-image');
   });
 });
