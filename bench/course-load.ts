@@ -2,7 +2,9 @@
  * The load client of `npm run bench:course`, in a process of its own so that its CPU and memory stay out
  * of the stack's figures. It runs the jobs its parent sends (the course protocol, one request type at a
  * time, or a closed loop) with the modules of `npm run load`, and answers each with the run's summary and
- * what the service accepted: the albums it created and the reviews it took for each.
+ * what the service accepted: the albums it created (by the id it gave and the title sent, which the bench
+ * keeps unique so the albums can be found again whatever shape of id the course API hands out) and the
+ * reviews it took for each.
  */
 import { type AlbumApiDialect, courseDialect, type ReviewKind } from '../load/dialects.js';
 import { HttpClient, type RequestSpec, type Response, timedRequest } from '../load/http.js';
@@ -22,10 +24,25 @@ export interface CourseSize {
 }
 
 export type LoadJob =
-  | { kind: 'course'; baseUrl: string; size: CourseSize; connections: number }
+  /** `firstIndex` numbers the album titles, so that every job's titles differ. */
+  | { kind: 'course'; baseUrl: string; size: CourseSize; connections: number; firstIndex: number }
   /** `requests` requests of one type, by `workers` workers, over the albums given (cycled). */
-  | { kind: 'phase'; baseUrl: string; type: RequestType; requests: number; workers: number; albums: string[] }
+  | {
+      kind: 'phase';
+      baseUrl: string;
+      type: RequestType;
+      requests: number;
+      workers: number;
+      albums: string[];
+      firstIndex: number;
+    }
   | { kind: 'closed'; url: string; requests: number; workers: number };
+
+export interface CreatedAlbum {
+  /** The id the API answered with. */
+  albumId: string;
+  title: string;
+}
 
 export interface AcceptedReviews {
   likes: number;
@@ -34,41 +51,48 @@ export interface AcceptedReviews {
 
 export interface LoadResult {
   summary: RunSummary;
-  /** Albums the service created during this job, in order. */
-  albums: string[];
+  /** Albums the service created during this job. */
+  albums: CreatedAlbum[];
   /** Reviews the service accepted during this job, by album. */
   reviews: Record<string, AcceptedReviews>;
 }
 
 const REVIEW_PATH = /\/review\/(like|dislike)\/([^/]+)$/;
+const PROFILE_TITLE = /"title":"((?:[^"\\]|\\.)*)"/;
 
-/** Notes every review the service accepts (any 2XX answer), whichever attempt it was. */
-class ReviewCountingClient extends HttpClient {
+/** Notes what the service accepted (any 2XX answer), whichever attempt it was: albums and reviews. */
+class AcceptanceClient extends HttpClient {
+  readonly albums: CreatedAlbum[] = [];
   readonly reviews: Record<string, AcceptedReviews> = {};
+
+  constructor(
+    options: ConstructorParameters<typeof HttpClient>[0],
+    private readonly dialect: AlbumApiDialect,
+  ) {
+    super(options);
+  }
 
   override async send(spec: RequestSpec): Promise<Response> {
     const response = await super.send(spec);
+    if (response.status < 200 || response.status >= 300) return response;
     const review = REVIEW_PATH.exec(new URL(spec.url).pathname);
-    if (review && response.status >= 200 && response.status < 300) {
+    if (review) {
       const [, kind, albumId] = review as unknown as [string, ReviewKind, string];
       this.reviews[albumId] ??= { likes: 0, dislikes: 0 };
       this.reviews[albumId][kind === 'like' ? 'likes' : 'dislikes']++;
     }
+    const title =
+      spec.method === 'POST' && spec.body ? PROFILE_TITLE.exec(spec.body.toString())?.[1] : undefined;
+    const albumId = title === undefined ? undefined : this.dialect.albumIdFrom(response.body);
+    if (title !== undefined && albumId) this.albums.push({ albumId, title: JSON.parse(`"${title}"`) });
     return response;
   }
 }
 
-/** The course dialect, noting the id of every album created. */
-function recordingDialect(baseUrl: string, albums: string[]): AlbumApiDialect {
+/** The course dialect, its album titles numbered from `firstIndex`. */
+function numberedDialect(baseUrl: string, firstIndex: number): AlbumApiDialect {
   const dialect = courseDialect(baseUrl);
-  return {
-    ...dialect,
-    albumIdFrom(body) {
-      const albumId = dialect.albumIdFrom(body);
-      if (albumId) albums.push(albumId);
-      return albumId;
-    },
-  };
+  return { ...dialect, createAlbum: (index) => dialect.createAlbum(firstIndex + index) };
 }
 
 /** The request a phase sends `index`-th. */
@@ -96,14 +120,9 @@ async function runPhase(
     Array.from({ length: job.workers }, async () => {
       for (let index = next++; index < job.requests; index = next++) {
         // No retries: a retry would be one more request's worth of statements.
-        const response = await timedRequest(
-          context.http,
-          context.recorder,
-          job.type,
-          phaseRequest(dialect, job, index),
-          { maxRetries: 0 },
-        );
-        if (job.type === 'POST album' && response) dialect.albumIdFrom(response.body);
+        await timedRequest(context.http, context.recorder, job.type, phaseRequest(dialect, job, index), {
+          maxRetries: 0,
+        });
       }
     }),
   );
@@ -111,20 +130,23 @@ async function runPhase(
 
 async function run(job: LoadJob): Promise<LoadResult> {
   const connections = job.kind === 'course' ? job.connections : job.workers;
-  const http = new ReviewCountingClient({ connections });
+  const dialect = numberedDialect(
+    job.kind === 'closed' ? job.url : job.baseUrl,
+    job.kind === 'closed' ? 0 : job.firstIndex,
+  );
+  const http = new AcceptanceClient({ connections }, dialect);
   const recorder = new Recorder();
   const context: RunContext = { http, recorder, signal: new AbortController().signal };
-  const albums: string[] = [];
   try {
     if (job.kind === 'course') {
       await runCourse(context, {
-        dialect: recordingDialect(job.baseUrl, albums),
+        dialect,
         scenario: 'reviews',
         ...job.size,
         maxRetries: 5,
       });
     } else if (job.kind === 'phase') {
-      await runPhase(context, recordingDialect(job.baseUrl, albums), job);
+      await runPhase(context, dialect, job);
     } else {
       await runClosedLoop(context, {
         request: { method: 'GET', url: job.url },
@@ -137,7 +159,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   } finally {
     await http.close();
   }
-  return { summary: await recorder.finish(), albums, reviews: http.reviews };
+  return { summary: await recorder.finish(), albums: http.albums, reviews: http.reviews };
 }
 
 process.on('message', (job: LoadJob) => {

@@ -18,7 +18,14 @@ import { LOCAL_CREDENTIALS } from '../local/object-store.js';
 import { startServerlessOffline } from '../local/offline.js';
 import { freePort } from '../local/ports.js';
 import { type LocalStack, startLocalStack } from '../local/stack.js';
-import type { AcceptedReviews, CourseSize, LoadJob, LoadResult, RequestType } from './course-load.js';
+import type {
+  AcceptedReviews,
+  CourseSize,
+  CreatedAlbum,
+  LoadJob,
+  LoadResult,
+  RequestType,
+} from './course-load.js';
 import { type ProcessFacts, type ProcessRole, sampleProcessTree, type TreeUsage } from './process-tree.js';
 
 const REQUEST_TYPES: RequestType[] = ['POST album', 'GET album', 'POST review', 'GET review'];
@@ -26,6 +33,8 @@ const baselineDir = resolve(import.meta.dirname, 'offline-baseline');
 /** The Data API is taken to be done with what the requests set off once it has had no call for this long. */
 const QUIET_MS = 3_000;
 const SETTLE_TIMEOUT_MS = 120_000;
+/** The phases number their album titles from here, past any course run's, so every title is unique. */
+const PHASE_FIRST_INDEX = 1_000_000;
 
 /**
  * One phase per request type; the review types twice over the same albums, because the functions that take
@@ -169,22 +178,22 @@ interface AlbumFacts {
   dislikes: number;
 }
 
-/** Every album, through the API's own listing: a page of 100 at a time. */
-async function listAlbums(apiUrl: string): Promise<Map<string, AlbumFacts>> {
+/** Every album by its title, through the API's own listing: a page of 100 at a time. */
+async function listAlbumsByTitle(apiUrl: string): Promise<Map<string, AlbumFacts>> {
   const albums = new Map<string, AlbumFacts>();
   let cursor: string | null = null;
   do {
     const query: string = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const page = (await (await fetch(`${apiUrl}/albums?${query}`)).json()) as {
       items: Array<{
-        albumId: string;
+        title: string;
         cover: { status: string };
         reviews: { likes: number; dislikes: number };
       }>;
       nextCursor: string | null;
     };
     for (const item of page.items)
-      albums.set(item.albumId, { coverStatus: item.cover.status, ...item.reviews });
+      albums.set(item.title, { coverStatus: item.cover.status, ...item.reviews });
     cursor = page.nextCursor;
   } while (cursor);
   return albums;
@@ -199,13 +208,13 @@ interface CheckOutcome {
 
 async function checkAlbums(
   apiUrl: string,
-  albums: string[],
+  albums: CreatedAlbum[],
   accepted: Record<string, AcceptedReviews>,
 ): Promise<CheckOutcome> {
-  const stored = await listAlbums(apiUrl);
+  const stored = await listAlbumsByTitle(apiUrl);
   const outcome: CheckOutcome = { albums: albums.length, coversReady: 0, countsExact: 0, mismatches: [] };
-  for (const albumId of albums) {
-    const found = stored.get(albumId);
+  for (const { albumId, title } of albums) {
+    const found = stored.get(title);
     const expected = accepted[albumId] ?? { likes: 0, dislikes: 0 };
     if (found?.coverStatus === 'ready') outcome.coversReady++;
     else outcome.mismatches.push(`${albumId}: cover ${found?.coverStatus ?? 'missing'}`);
@@ -427,7 +436,7 @@ console.log(`Local stack and minimal handler ready in ${fixed((performance.now()
 try {
   const phases: PhaseCount[] = [];
   const phaseResults: LoadResult[] = [];
-  let phaseAlbums: string[] = [];
+  let phaseAlbums: CreatedAlbum[] = [];
   for (const { type, label } of PHASES) {
     const before = await settle(stack, sqs);
     const logsBefore = logs.length;
@@ -437,7 +446,8 @@ try {
       type,
       requests: phaseRequests,
       workers: peakConcurrency,
-      albums: phaseAlbums,
+      albums: phaseAlbums.map(({ albumId }) => albumId),
+      firstIndex: PHASE_FIRST_INDEX,
     });
     const after = await settle(stack, sqs);
     const phaseLogs = logs.slice(logsBefore);
@@ -456,7 +466,13 @@ try {
 
   const beforeCourse = await settle(stack, sqs);
   const courseSampler = sampleProcessTree(process.pid, roleOf(load.child.pid));
-  const course = await load.run({ kind: 'course', baseUrl: courseUrl, size, connections: 256 });
+  const course = await load.run({
+    kind: 'course',
+    baseUrl: courseUrl,
+    size,
+    connections: 256,
+    firstIndex: 0,
+  });
   const afterCourse = await settle(stack, sqs);
   const courseUsage = courseSampler.stop();
 
@@ -479,7 +495,7 @@ try {
   const albums = [...phaseAlbums, ...course.albums];
   const check = await checkAlbums(stack.apiUrl, albums, accepted);
   console.log(
-    `\nChecks, through GET /albums?limit=100 pages: ${check.albums} albums created ` +
+    `\nChecks, through GET /albums?limit=100 pages, each album found by its title: ${check.albums} albums created ` +
       `(${course.albums.length} by the course run, ${phaseAlbums.length} by the phases)`,
   );
   console.log(`  covers ready:                 ${check.coversReady}/${check.albums}`);
