@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,7 @@ import {
   CourseError,
   CourseReviewCounts,
 } from '../../lib/course-contract.js';
+import { courseOpenApiDocument } from '../../openapi/course-document.js';
 import { coverJudged, shownCoverBytes } from '../support/covers.js';
 import { png } from '../support/images.js';
 import { courseOperation, expectCourseResponse } from '../support/openapi.js';
@@ -226,5 +229,36 @@ describe('the CS6650 album store contract', () => {
     );
     await expectContract(await fetch(`${base}review/${randomUUID()}`), 404, CourseError);
     await expectContract(await fetch(`${base}review/x`), 404, CourseError);
+  });
+});
+
+describe('the course OpenAPI description', () => {
+  it('is served beside the album API docs, with its own viewer', async () => {
+    const served = await (await fetch(`${stack.apiUrl}/docs/cs6650.json`)).json();
+    expect(served).toEqual(JSON.parse(JSON.stringify(courseOpenApiDocument)));
+    expect(Object.keys(served.paths).sort()).toEqual([
+      '/albums',
+      '/albums/{albumID}',
+      '/review/{albumID}',
+      '/review/{likeornot}/{albumID}',
+    ]);
+    const page = await fetch(`${stack.apiUrl}/docs/cs6650`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain("url: '/docs/cs6650.json'");
+    expect(html).toContain('href="/docs"');
+    expect(await (await fetch(`${stack.apiUrl}/docs`)).text()).toContain('href="/docs/cs6650"');
+  });
+
+  it('has schemas a JSON Schema validator compiles, and every reference resolves', () => {
+    const ajv = new Ajv2020({ strict: false });
+    addFormats.default(ajv);
+    const text = JSON.stringify(courseOpenApiDocument);
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      expect(courseOpenApiDocument.components.schemas).toHaveProperty(name as string);
+    }
+    for (const schema of Object.values(courseOpenApiDocument.components.schemas)) {
+      expect(() => ajv.compile(schema)).not.toThrow();
+    }
   });
 });
