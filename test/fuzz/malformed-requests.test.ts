@@ -73,9 +73,10 @@ async function snapshot() {
     cursor = page.nextCursor;
   }
   const counts = await Promise.all(
-    known.ids.map(async (id) => ({
+    known.ids.map(async (id, i) => ({
       native: await (await api(`/albums/${id}/reviews`)).json(),
       course: await (await api(`/cs6650/review/${id}`)).json(),
+      byCourseId: await (await api(`/cs6650/review/${known.courseIds[i]}`)).json(),
     })),
   );
   const { Contents = [] } = await s3.send(
@@ -128,11 +129,17 @@ beforeAll(async () => {
     expect(response.status).toBe(201);
     ids.push(((await response.json()) as { albumId: string }).albumId);
   }
-  ids.push(await courseAlbum());
-  known = { ids, maxCoverBytes };
+  const courseId = await courseAlbum();
+  // The course names albums by sequence number: the two above are 1 and 2, the course album 3.
+  expect(courseId).toBe('3');
+  const newest = (await (await api('/albums?artist=Sex%20Pistols')).json()) as {
+    items: { albumId: string }[];
+  };
+  ids.push(newest.items[0]?.albumId ?? '');
+  known = { ids, courseIds: ['1', '2', courseId], maxCoverBytes };
 
   expect((await postJson(`/albums/${ids[0]}/reviews`, { kind: 'like' })).status).toBe(202);
-  expect((await api(`/cs6650/review/dislike/${ids[2]}`, { method: 'POST' })).status).toBe(201);
+  expect((await api(`/cs6650/review/dislike/${courseId}`, { method: 'POST' })).status).toBe(201);
   // Settled before the snapshot: reviews counted, the course album's cover verified.
   await eventually(
     async () => {
@@ -212,7 +219,9 @@ describe('malformed requests', () => {
     const [albumId] = known.ids;
     expect((await api(`/albums/${albumId}`)).status).toBe(200);
     expect((await api(`/cs6650/albums/${albumId}`)).status).toBe(200);
+    expect((await api(`/cs6650/albums/${known.courseIds[0]}`)).status).toBe(200);
     expect((await postJson('/albums', { artist: 'Björk', title: 'Début', year: 1993 })).status).toBe(201);
-    await courseAlbum();
+    const courseId = await courseAlbum();
+    expect((await api(`/cs6650/albums/${courseId}`)).status).toBe(200);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
+import { MAX_COURSE_YEAR_LENGTH } from '../../lib/course-contract.js';
 import { MAX_FIELD_BYTES, MAX_PARTS } from '../../lib/multipart.js';
 import { MAX_TEXT_LENGTH, MAX_YEAR } from '../../lib/schemas.js';
-import { wholeNumber } from '../../lib/validation.js';
 import { png } from '../support/images.js';
 
 /**
@@ -27,6 +27,8 @@ export interface MalformedRequest {
 export interface KnownAlbums {
   /** Ids of albums that exist: only ever sent with a defect elsewhere in the request. */
   ids: string[];
+  /** The same albums' course ids (their sequence numbers), which the course routes also take. */
+  courseIds: string[];
   /** The largest cover the course route takes. */
   maxCoverBytes: number;
 }
@@ -237,22 +239,39 @@ function malformedId(known: KnownAlbums) {
       id.replaceAll('-', ''),
       `${id},${id}`,
     );
+  // A course id spoiled names no album either: the course routes take only the plain decimal number.
+  const spoilCourseId = (id: string) =>
+    fc.constantFrom(
+      `${id} `,
+      ` ${id}`,
+      `${id}\n`,
+      `0${id}`,
+      `+${id}`,
+      `-${id}`,
+      `${id}.0`,
+      `${id}e0`,
+      `0x${id}`,
+    );
   return fc
     .oneof(
       fc.constantFrom(...known.ids).chain(spoil),
+      fc.constantFrom(...known.courseIds).chain(spoilCourseId),
       fc.uuid().chain(spoil),
       fc.string({ minLength: 1, maxLength: 60, unit: 'binary' }),
       fc.string({ minLength: 300, maxLength: 1000 }),
       fc.constantFrom('0', '-1', 'null', 'undefined', '{albumId}', "' OR '1'='1", '%', '%00', '\u0000', 'ü'),
     )
-    .filter((id) => !UUID.test(id))
+    .filter((id) => !UUID.test(id) && !known.courseIds.includes(id))
     .map(segment)
     .filter((s): s is string => s !== undefined);
 }
 
-/** A well-formed id of no album. */
+/** A well-formed id of no album: a UUID, or (to the course routes; malformed to ours) a sequence number. */
 const unknownId = (known: KnownAlbums) =>
-  fc.uuid().filter((id) => !known.ids.some((k) => k.toLowerCase() === id.toLowerCase()));
+  fc.oneof(
+    fc.uuid().filter((id) => !known.ids.some((k) => k.toLowerCase() === id.toLowerCase())),
+    fc.integer({ min: known.courseIds.length + 1000, max: Number.MAX_SAFE_INTEGER }).map(String),
+  );
 
 /** An id that must be refused: malformed (400) or of no album (404). */
 const refusedId = (known: KnownAlbums) =>
@@ -348,24 +367,48 @@ const goodProfile = fc
     java ? javaProfile(artist, title, year) : JSON.stringify({ artist, title, year: String(year) }),
   );
 
-/** A course profile may give the year as text and ignores fields it does not know: those are no defect. */
+/**
+ * A course year is any text of 1 to {@link MAX_COURSE_YEAR_LENGTH} characters that the database can store,
+ * or a JSON number (kept as written); a course profile ignores fields it does not know. Those are no defect.
+ */
+const isCourseYear = (year: unknown) =>
+  typeof year === 'number' ||
+  (typeof year === 'string' &&
+    year.length >= 1 &&
+    year.length <= MAX_COURSE_YEAR_LENGTH &&
+    !year.includes('\u0000') &&
+    !/\p{Cs}/u.test(year));
 const isDefectInProfile = ([album, defect]: [Album, string]) =>
-  !defect.startsWith('extra field') &&
-  !(typeof album.year === 'string' && (wholeNumber(album.year.trim()) ?? 0) >= 1000);
+  !defect.startsWith('extra field') && !(defect === 'bad year' && isCourseYear(album.year));
+
+/** Years the course refuses: not text (nor a number), empty, too long, or text the database cannot store. */
+const badCourseYear = fc.oneof(
+  fc.constantFrom(null, true, false, [1999], { year: 1999 }, '', ['1977']),
+  fc
+    .integer({ min: MAX_COURSE_YEAR_LENGTH + 1, max: 500 })
+    .chain((length) => fc.constantFrom('9', 'y', '🎵').map((unit) => unit.repeat(length).slice(0, length)))
+    .filter((year) => year.length > MAX_COURSE_YEAR_LENGTH),
+  unstorableText,
+);
 
 /** Profile text with a defect, in either of the forms course clients send. */
 const badProfile = fc.oneof(
   badAlbum
     .filter(isDefectInProfile)
     .map(([album, defect]) => ({ text: JSON.stringify(album), defect: `profile: ${defect}` })),
+  fc.tuple(goodAlbum, badCourseYear).map(([album, year]) => ({
+    text: JSON.stringify({ ...album, year }),
+    defect: 'profile: bad course year',
+  })),
   fc
     .tuple(fc.oneof(nulText, blankText), someText, fc.integer({ min: 1000, max: MAX_YEAR }))
     .map(([artist, title, year]) => ({
       text: javaProfile(artist, title, year),
       defect: 'profile: Java, bad artist',
     })),
+  // Only the year the Java client sends when it has none left (a longer or NUL one the fuzz of JSON covers).
   fc
-    .tuple(someText, someText, fc.constantFrom('1977.0', '0x7b9', '+1977', '01977', 'soon', '', '999', '1e3'))
+    .tuple(someText, someText, fc.constantFrom('', 'y'.repeat(MAX_COURSE_YEAR_LENGTH + 1), '19\u000077'))
     .map(([artist, title, year]) => ({
       text: javaProfile(artist, title, year),
       defect: 'profile: Java, bad year',
@@ -551,7 +594,7 @@ export function malformedRequests(known: KnownAlbums): fc.Arbitrary<MalformedReq
   const id = refusedId(known);
   const anyId = fc.oneof(
     id,
-    fc.constantFrom(...known.ids).map((i) => ({ id: i, defect: '' })),
+    fc.constantFrom(...known.ids, ...known.courseIds).map((i) => ({ id: i, defect: '' })),
   );
   const native = (route: string, method: string, path: string, defect: string, headers = {}, body?: Buffer) =>
     request({ route, dialect: 'native', method, path, headers, body, defect });
