@@ -66,6 +66,9 @@ const unstorableText = fc.oneof(
     .map(([a, b]) => a + b),
 );
 
+/** Characters as the schemas count them: code points, so an emoji is one. */
+const characters = (s: string) => [...s].length;
+
 /** Text over the length limit even once trimmed; now and then far over it. */
 const tooLongText = fc
   .oneof(
@@ -73,9 +76,11 @@ const tooLongText = fc
     { weight: 1, arbitrary: fc.integer({ min: 500_000, max: 2_000_000 }) },
   )
   .chain((length) =>
-    fc.constantFrom('x', 'é', '🎵', 'ab ').map((unit) => unit.repeat(length).slice(0, length)),
+    fc
+      .constantFrom('x', 'é', '🎵', 'ab ')
+      .map((unit) => Array.from(unit.repeat(length)).slice(0, length).join('')),
   )
-  .filter((s) => s.trim().length > MAX_TEXT_LENGTH);
+  .filter((s) => characters(s.trim()) > MAX_TEXT_LENGTH);
 
 const blankText = fc.constantFrom('', ' ', '\t\n', '\u00a0 ', '\r\n');
 
@@ -298,7 +303,7 @@ const badCursor = fc.oneof(
 const tooLongQueryText = fc
   .tuple(fc.integer({ min: MAX_TEXT_LENGTH + 1, max: 1000 }), fc.constantFrom('x', 'é', '🎵', 'ab '))
   .map(([length, unit]) => Array.from(unit.repeat(length)).slice(0, length).join(''))
-  .filter((s) => s.trim().length > MAX_TEXT_LENGTH);
+  .filter((s) => characters(s.trim()) > MAX_TEXT_LENGTH);
 
 const badArtist = fc.oneof(nulText, blankText, tooLongQueryText);
 
@@ -375,7 +380,7 @@ const isCourseYear = (year: unknown) =>
   typeof year === 'number' ||
   (typeof year === 'string' &&
     year.length >= 1 &&
-    year.length <= MAX_COURSE_YEAR_LENGTH &&
+    characters(year) <= MAX_COURSE_YEAR_LENGTH &&
     !year.includes('\u0000') &&
     !/\p{Cs}/u.test(year));
 const isDefectInProfile = ([album, defect]: [Album, string]) =>
@@ -386,8 +391,8 @@ const badCourseYear = fc.oneof(
   fc.constantFrom(null, true, false, [1999], { year: 1999 }, '', ['1977']),
   fc
     .integer({ min: MAX_COURSE_YEAR_LENGTH + 1, max: 500 })
-    .chain((length) => fc.constantFrom('9', 'y', '🎵').map((unit) => unit.repeat(length).slice(0, length)))
-    .filter((year) => year.length > MAX_COURSE_YEAR_LENGTH),
+    .chain((length) => fc.constantFrom('9', 'y', '🎵', ' ').map((unit) => unit.repeat(length)))
+    .filter((year) => characters(year) > MAX_COURSE_YEAR_LENGTH),
   unstorableText,
 );
 
