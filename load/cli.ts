@@ -62,7 +62,7 @@ ${THRESHOLD_GRAMMAR.replace(/^/gm, '    ')}
 Common options
   --warmup <seconds>        leave requests started in the first <seconds> out of every statistic
                             (they stay in requests.csv and are shaded on the chart)
-  --timeout <seconds>       give up on a request unanswered after this long (default 30)
+  --timeout <seconds>       give up on a request when the server is silent this long (default 30)
   --retries <n>             retries of a request answered 4XX/5XX or not at all (course default 5, else 0)
   --out <dir>               where requests.csv, summary.json, report.html, throughput.svg and latency.svg
                             go (default load-results/<timestamp>)

@@ -151,7 +151,9 @@ ${charts.join('\n')}
 export async function writeReports(dir: string, result: RunResult): Promise<void> {
   await mkdir(dir, { recursive: true });
   const throughput = throughputChart(result.perSecond, result.title);
-  const latency = latencyDistributionChart(result.distribution, `latency by percentile: ${result.title}`);
+  // With one request type, its line and the total's are the same line.
+  const lines = result.distribution.length === 2 ? result.distribution.slice(1) : result.distribution;
+  const latency = latencyDistributionChart(lines, `latency by percentile: ${result.title}`);
   await Promise.all([
     writeFile(join(dir, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`),
     writeFile(join(dir, 'throughput.svg'), throughput),
