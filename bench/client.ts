@@ -1,9 +1,11 @@
 /**
  * `npm run bench:client`: the load client's closed loop against autocannon and wrk on the same minimal
- * Node server, same connections and duration, one after the other. Prints req/s and the ratios.
+ * Node server, same connections and duration. Prints each client's median req/s and the ratios.
  *
  * The server runs in its own process, so every client gets the same share of the machine: wrk always
  * runs apart from the server, and a client sharing the server's event loop would be measuring both.
+ * The machine is shared, so the clients take turns over several rounds (BENCH_ROUNDS, default 3), each
+ * round in a different order, and the medians are compared.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,7 +17,8 @@ import autocannon from 'autocannon';
 import { runCli } from '../load/cli.js';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const durationSeconds = Number(process.env.BENCH_SECONDS ?? 10);
+const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const SERVER = `
 const server = require('node:http').createServer((_request, response) => {
@@ -68,26 +71,46 @@ async function wrk(url: string): Promise<number | undefined> {
   }
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
 const { url, server } = await startServer();
 const out = await mkdtemp(join(tmpdir(), 'bench-client-'));
 try {
   await autocannon({ url, connections, duration: 2 }); // warm the server
-  const results: Array<[string, number | undefined]> = [
-    ['album-load (closed loop)', await ours(url, out)],
-    ['autocannon', await theirs(url)],
-    ['wrk', await wrk(url)],
+  const clients: Array<[string, () => Promise<number | undefined>]> = [
+    ['album-load (closed loop)', () => ours(url, out)],
+    ['autocannon', () => theirs(url)],
+    ['wrk', () => wrk(url)],
   ];
-  const [, ourRate] = results[0] as [string, number];
-  console.log(`\nminimal Node server, ${connections} connections, ${durationSeconds} s each\n`);
-  for (const [name, rate] of results) {
-    if (rate === undefined) {
-      console.log(`${name.padEnd(26)} NOT RUN: wrk is not installed (Debian: apt-get install -y wrk)`);
-    } else {
-      const ratio = name.startsWith('album-load')
-        ? ''
-        : `  album-load / ${name} = ${(ourRate / rate).toFixed(2)}`;
-      console.log(`${name.padEnd(26)} ${Math.round(rate).toString().padStart(8)} req/s${ratio}`);
+  const rates = new Map<string, number[]>(clients.map(([name]) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let turn = 0; turn < clients.length; turn++) {
+      const [name, run] = clients[(round + turn) % clients.length] as [
+        string,
+        () => Promise<number | undefined>,
+      ];
+      const rate = await run();
+      if (rate !== undefined) rates.get(name)?.push(rate);
     }
+  }
+  const ourRate = median(rates.get('album-load (closed loop)') ?? []);
+  console.log(
+    `\nminimal Node server, ${connections} connections, ${rounds} rounds of ${durationSeconds} s, medians\n`,
+  );
+  for (const [name, measured = []] of rates) {
+    if (measured.length === 0) {
+      console.log(`${name.padEnd(26)} NOT RUN: wrk is not installed (Debian: apt-get install -y wrk)`);
+      continue;
+    }
+    const rate = median(measured);
+    const ratio = name.startsWith('album-load')
+      ? ''
+      : `  album-load / ${name} = ${(ourRate / rate).toFixed(2)}`;
+    const all = measured.map((r) => Math.round(r)).join(', ');
+    console.log(`${name.padEnd(26)} ${Math.round(rate).toString().padStart(8)} req/s${ratio}   (${all})`);
   }
 } finally {
   server.kill();
