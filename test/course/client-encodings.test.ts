@@ -11,7 +11,7 @@ import {
 } from '../../lib/course-contract.js';
 import { coverJudged, shownCoverBytes } from '../support/covers.js';
 import { png } from '../support/images.js';
-import { courseOperation, expectCourseResponse } from '../support/openapi.js';
+import { courseOperation, expectCourseResponse, expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import { nativeAlbum } from './albums.js';
 
@@ -227,6 +227,13 @@ async function expectStored(albumID: string, profile: { artist: string; title: s
   const path = `/cs6650/albums/${albumID}`;
   expect(await expectCourse(path, await courseGet(path), 200, CourseAlbumInfo)).toEqual(profile);
   const native = await nativeAlbum(stack.apiUrl, profile.artist, profile.title);
+  // Our own API shows it as its document says, whatever the year's text.
+  const shown = await fetch(`${stack.apiUrl}/albums/${native.albumId}`);
+  expect(await expectDocumentedResponse('GET', '/albums/{albumId}', shown)).toMatchObject({
+    artist: profile.artist,
+    title: profile.title,
+    year: native.year,
+  });
   // The same album by its UUID, through the course API too.
   const byUuid = `/cs6650/albums/${native.albumId}`;
   expect(await expectCourse(byUuid, await courseGet(byUuid), 200, CourseAlbumInfo)).toEqual(profile);
