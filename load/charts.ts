@@ -73,9 +73,15 @@ const verticalTitle = (text: string, x: number, colour: string, angle: number) =
 /**
  * Requests completed and p99 latency for each second of the run, as a standalone SVG. The warm-up is
  * shaded, and the p99 scale fits the measured seconds, so a warm-up spike does not flatten the rest
- * (it is drawn cut off at the top).
+ * (it is drawn cut off at the top). A last second that is mostly past the end of the run is left out.
  */
-export function throughputChart(perSecond: SecondSummary[], title: string): string {
+export function throughputChart(allSeconds: SecondSummary[], title: string, wallTimeSeconds: number): string {
+  // The run's last moments fill a fraction of a second: drawn as a whole one, they look like a collapse.
+  const last = allSeconds.at(-1);
+  const perSecond =
+    last && allSeconds.length > 1 && wallTimeSeconds - last.second < 0.5
+      ? allSeconds.slice(0, -1)
+      : allSeconds;
   const seconds = Math.max(1, perSecond.length - 1);
   const measured = perSecond.filter((s) => !s.warmup);
   const rateTicks = niceTicks(Math.max(1, ...perSecond.map((s) => s.completed)));

@@ -150,7 +150,7 @@ ${charts.join('\n')}
  */
 export async function writeReports(dir: string, result: RunResult): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const throughput = throughputChart(result.perSecond, result.title);
+  const throughput = throughputChart(result.perSecond, result.title, result.wallTimeSeconds);
   // With one request type, its line and the total's are the same line.
   const lines = result.distribution.length === 2 ? result.distribution.slice(1) : result.distribution;
   const latency = latencyDistributionChart(lines, `latency by percentile: ${result.title}`);

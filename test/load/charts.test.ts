@@ -19,10 +19,23 @@ describe('charts', () => {
       { second: 1, completed: 400, errors: 0, p99Ms: 8, warmup: false },
       { second: 2, completed: 410, errors: 0, p99Ms: 9, warmup: false },
     ];
-    const svg = throughputChart(perSecond, 'a run');
+    const svg = throughputChart(perSecond, 'a run', 3);
     expect(texts(svg)).toEqual(expect.arrayContaining(['0', '100', '200', '300', '400', '500', '2', '10']));
     expect(svg).toContain('warm-up');
     expect(texts(svg)).not.toContain('1000'); // the 900 ms warm-up spike does not set the p99 scale
+  });
+
+  it('leave out a last second that mostly lies past the end of the run', () => {
+    const second = (n: number, completed: number) => ({
+      second: n,
+      completed,
+      errors: 0,
+      p99Ms: 1,
+      warmup: false,
+    });
+    const perSecond = [second(0, 400), second(1, 400), second(2, 3)];
+    expect(firstLineXs(throughputChart(perSecond, 'a run', 2.1))).toHaveLength(2);
+    expect(firstLineXs(throughputChart(perSecond, 'a run', 2.9))).toHaveLength(3);
   });
 
   it('plot latency by percentile on a log axis of nines', () => {
