@@ -17,6 +17,8 @@ export type CoverVerdict = { eTag: string } & (
 
 /** What recording a verdict did: whether it took effect, and the cover objects it left unused. */
 export interface RecordedVerdict {
+  /** False when no album has this id (then nothing else is set). */
+  found: boolean;
   /** False when a newer cover is already shown, or this very upload already is. */
   applied: boolean;
   /** The key of the cover shown once the verdict is recorded. */
@@ -260,11 +262,14 @@ export function createAlbumStore(db: Database): AlbumStore {
         },
       );
       const [row] = rows;
-      if (!row) return { applied: false, shownKey: (await get(albumId))?.coverKey };
+      if (!row) {
+        const album = await get(albumId);
+        return { found: album !== undefined, applied: false, shownKey: album?.coverKey };
+      }
       const shownKey = row.shown_key ?? undefined;
       const replacedKey =
         row.previous_key !== null && row.previous_key !== shownKey ? row.previous_key : undefined;
-      return { applied: true, shownKey, replacedKey };
+      return { found: true, applied: true, shownKey, replacedKey };
     },
 
     async profile(ref) {

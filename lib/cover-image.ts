@@ -28,7 +28,7 @@ const SIGNATURES: Array<{ contentType: string; matches: (bytes: Uint8Array) => b
  * bytes rather than any name or declared type) and reads its pixel dimensions.
  *
  * @example
- * const verdict = inspectImage(await covers.readStart(key, 64 * 1024));
+ * const verdict = inspectImage((await covers.readStart(key, 64 * 1024))?.bytes ?? new Uint8Array());
  */
 export function inspectImage(bytes: Uint8Array): ImageVerdict {
   const format = SIGNATURES.find((signature) => signature.matches(bytes));

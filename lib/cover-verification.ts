@@ -21,21 +21,23 @@ export type VerificationOutcome = 'ready' | 'rejected' | 'unchanged' | 'supersed
  * await verify('covers/6f1c…/1764100000000-9b2c…', '"9b2cf535f27731c974343645a3985328"');
  */
 export function createCoverVerifier(deps: { albums: AlbumStore; covers: CoverStore; maxBytes: number }) {
+  const removeStray = async (key: string): Promise<VerificationOutcome> => {
+    logger.warn('Object under covers/ belongs to no album; removing it', { key });
+    await deps.covers.remove(key);
+    return 'ignored';
+  };
+
   return async function verify(key: string, eventETag: string): Promise<VerificationOutcome> {
     const albumId = albumIdOfCoverKey(key);
-    if (!albumId || !(await deps.albums.exists(albumId))) {
-      logger.warn('Object under covers/ belongs to no album; removing it', { key });
-      await deps.covers.remove(key);
-      return 'ignored';
-    }
-    const object = await deps.covers.describe(key);
+    if (!albumId) return removeStray(key);
+    const object = await deps.covers.readStart(key, INSPECTED_BYTES);
     const eTag = eventETag.replaceAll('"', '');
     if (!object || object.eTag !== eTag) return 'stale';
 
     const inspected =
       object.size > deps.maxBytes
         ? ({ accepted: false, reason: `larger than ${deps.maxBytes} bytes` } as const)
-        : inspectImage(await deps.covers.readStart(key, Math.min(object.size, INSPECTED_BYTES)));
+        : inspectImage(object.bytes);
     const recorded = await deps.albums.recordCoverVerdict(
       albumId,
       key,
@@ -43,6 +45,7 @@ export function createCoverVerifier(deps: { albums: AlbumStore; covers: CoverSto
         ? { eTag, status: 'ready', size: object.size, ...inspected }
         : { eTag, status: 'rejected', reason: inspected.reason },
     );
+    if (!recorded.found) return removeStray(key);
     // What is not shown now is of no further use: a rejected upload, one a newer upload superseded, or
     // the cover this one replaced.
     if (recorded.shownKey !== key) await deps.covers.remove(key);

@@ -2,7 +2,6 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  NotFound,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -19,6 +18,13 @@ export interface CoverStoreOptions {
   now?: () => Date;
 }
 
+/** What {@link CoverStore.readStart} found. */
+export interface StoredCoverStart {
+  size: number;
+  eTag: string;
+  bytes: Uint8Array;
+}
+
 export interface CoverStore {
   /** A presigned POST that lets a browser upload one image of at most `maxBytes` to `key`, and nothing else. */
   presignUpload(key: string): Promise<CoverUpload>;
@@ -26,10 +32,11 @@ export interface CoverStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** Removes a cover; removing one that is not there is not an error. */
   remove(key: string): Promise<void>;
-  /** Size and version of a stored cover, or undefined when there is none. */
-  describe(key: string): Promise<{ size: number; eTag: string } | undefined>;
-  /** The first `length` bytes of a cover. */
-  readStart(key: string, length: number): Promise<Uint8Array>;
+  /**
+   * The first `length` bytes of a stored cover with its whole size and version (ETag, without quotes), in
+   * one request; undefined when there is none.
+   */
+  readStart(key: string, length: number): Promise<StoredCoverStart | undefined>;
   /** A short-lived URL a browser can show the cover from. */
   presignDownload(key: string): Promise<string>;
 }
@@ -77,21 +84,26 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
       await options.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }));
     },
 
-    async describe(key) {
-      try {
-        const head = await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
-        return { size: head.ContentLength ?? 0, eTag: (head.ETag ?? '').replaceAll('"', '') };
-      } catch (error) {
-        if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
-        throw error;
-      }
-    },
-
     async readStart(key, length) {
-      const object = await options.s3.send(
-        new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
-      );
-      return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+      const request = { Bucket: options.bucket, Key: key };
+      try {
+        const object = await options.s3.send(
+          new GetObjectCommand({ ...request, Range: `bytes=0-${length - 1}` }),
+        );
+        // `bytes 0-1023/52311`: the part's range, then the object's whole size.
+        const size = Number(object.ContentRange?.split('/')[1] ?? object.ContentLength ?? 0);
+        const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+        return { size, eTag: unquote(object.ETag), bytes };
+      } catch (error) {
+        if (isS3Error(error, 'NoSuchKey', 'NotFound')) return undefined;
+        // S3 answers a range of an empty object with InvalidRange; its size and version come from a HEAD.
+        if (!isS3Error(error, 'InvalidRange')) throw error;
+        const head = await options.s3.send(new HeadObjectCommand(request)).catch((headError: unknown) => {
+          if (isS3Error(headError, 'NotFound')) return undefined;
+          throw headError;
+        });
+        return head && { size: head.ContentLength ?? 0, eTag: unquote(head.ETag), bytes: new Uint8Array() };
+      }
     },
 
     presignDownload: (key) =>
@@ -99,4 +111,11 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
         expiresIn: DOWNLOAD_EXPIRES_SECONDS,
       }),
   };
+}
+
+const unquote = (eTag: string | undefined) => (eTag ?? '').replaceAll('"', '');
+
+/** Whether the SDK's error is one of S3's named errors (its class when modelled, else its name). */
+function isS3Error(error: unknown, ...names: string[]): boolean {
+  return error instanceof Error && names.includes(error.name);
 }
