@@ -41,13 +41,18 @@ async function inParallel<T>(
 /** A real PNG made unique by trailing bytes, so a cover served for the wrong album would show. */
 const uniqueImage = () => Buffer.concat([png(16, 16), randomBytes(2048)]);
 
-async function courseCreate(image: Buffer): Promise<string> {
+/** Creates an album through the course contract; returns its native id, found by its artist, unique here. */
+async function courseCreate(image: Buffer, index: number): Promise<string> {
+  const artist = `Concurrent course ${index}`;
   const form = new FormData();
   form.append('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'cover.png');
-  form.append('profile', JSON.stringify({ artist: 'Concurrent', title: 'Course', year: '2001' }));
+  form.append('profile', JSON.stringify({ artist, title: 'Course', year: '2001' }));
   const response = await fetch(`${stack.apiUrl}/cs6650/albums`, { method: 'POST', body: form });
   expect(response.status, await response.clone().text()).toBe(200);
-  return ((await response.json()) as { albumID: string }).albumID;
+  const listed = await fetch(`${stack.apiUrl}/albums?artist=${encodeURIComponent(artist)}`);
+  const { items } = (await listed.json()) as { items: Array<{ albumId: string }> };
+  expect(items).toHaveLength(1);
+  return (items[0] as { albumId: string }).albumId;
 }
 
 async function nativeCreateAndUpload(image: Buffer): Promise<{ albumId: string; key: string }> {
@@ -69,7 +74,7 @@ describe('covers under concurrency', () => {
     const created = await inParallel(COURSE_ALBUMS + NATIVE_ALBUMS, IN_FLIGHT, async (index) => {
       const image = images[index] as Buffer;
       return index < COURSE_ALBUMS
-        ? { albumId: await courseCreate(image), key: undefined }
+        ? { albumId: await courseCreate(image, index), key: undefined }
         : await nativeCreateAndUpload(image);
     });
 
