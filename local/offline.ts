@@ -1,15 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { serverlessBin } from './serverless-config.js';
 
 const START_TIMEOUT_MS = 90_000;
+const READY_POLL_MS = 100;
 const exitWithParent = resolve(import.meta.dirname, 'exit-with-parent.cjs');
 
 export interface OfflineOptions {
   /** The folder whose serverless.yml to serve. */
   cwd: string;
-  /** Added to this process's environment; `PORT` and `LAMBDA_PORT` choose the ports. */
+  /** Added to this process's environment; `PORT` and `LAMBDA_PORT` choose the ports (`PORT` is required). */
   env: Record<string, string>;
+  /** Whether serverless-offline logs every request it serves (several lines each: costly under load). */
+  logRequests?: boolean;
   log: (line: string) => void;
   /** Called when serverless-offline ends without having been asked to stop. */
   onUnexpectedExit?: (description: string) => void;
@@ -21,7 +25,7 @@ export interface RunningOffline {
 
 /**
  * Runs `serverless offline` for the `local` stage in its own process group and resolves once its HTTP
- * server is listening. `stop()` ends the whole group, so nothing it started is left behind; and the process
+ * server accepts connections. `stop()` ends the whole group, so nothing it started is left behind; and the process
  * ends by itself if this one dies, even by SIGKILL (see exit-with-parent.cjs).
  */
 export async function startServerlessOffline(options: OfflineOptions): Promise<RunningOffline> {
@@ -30,7 +34,12 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<R
     ['--require', exitWithParent, serverlessBin, 'offline', 'start', '--stage', 'local'],
     {
       cwd: options.cwd,
-      env: { ...functionsNeutralEnvironment(), ...options.env, SLS_TELEMETRY_DISABLED: '1' },
+      env: {
+        ...functionsNeutralEnvironment(),
+        ...options.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_LOG_LEVEL: options.logRequests ? 'notice' : 'warning',
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
     },
@@ -41,31 +50,51 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<R
     stopping = true;
     return stopProcessGroup(child);
   };
-  await new Promise<void>((resolveStart, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`serverless offline did not start within ${START_TIMEOUT_MS / 1000} s`));
-    }, START_TIMEOUT_MS);
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (line.trim()) options.log(line);
-        if (line.includes('Server ready:')) {
-          clearTimeout(timer);
-          resolveStart();
-        }
-      }
-    };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`serverless offline exited (${signal ?? `code ${code}`}) before it was ready`));
-    });
-  });
+  const onOutput = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) options.log(line);
+  };
+  child.stdout?.on('data', onOutput);
+  child.stderr?.on('data', onOutput);
+  const exitedEarly = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`serverless offline exited (${signal ?? `code ${code}`}) before it was ready`)),
+    ),
+  );
+  exitedEarly.catch(() => undefined); // an exit after start is reported through onUnexpectedExit instead
+  const running = () => child.exitCode === null && child.signalCode === null;
+  try {
+    await Promise.race([
+      listening(Number(options.env.PORT), Date.now() + START_TIMEOUT_MS, running),
+      exitedEarly,
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   child.once('exit', (code, signal) => {
     if (!stopping) options.onUnexpectedExit?.(`serverless offline exited (${signal ?? `code ${code}`})`);
   });
   return { stop };
+}
+
+/** Resolves once something accepts connections on the port, polling until the deadline or the process ends. */
+async function listening(port: number, deadline: number, running: () => boolean): Promise<void> {
+  while (running()) {
+    const accepted = await new Promise<boolean>((resolveAttempt) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolveAttempt(true);
+      });
+      socket.once('error', () => resolveAttempt(false));
+    });
+    if (accepted) return;
+    if (Date.now() > deadline) {
+      throw new Error(`serverless offline did not start within ${START_TIMEOUT_MS / 1000} s`);
+    }
+    await new Promise((wait) => setTimeout(wait, READY_POLL_MS));
+  }
+  throw new Error('serverless offline exited before it was ready');
 }
 
 /**

@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
+  /** Have serverless-offline log every request it serves (off by default: several lines each, costly under load). */
+  logRequests?: boolean;
   /**
    * Called when a part of the stack died and could not be brought back; the stack is then half-dead and
    * should be stopped. Without it, such a failure is only logged.
@@ -192,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           cwd: projectRoot,
           env: offlineEnv,
           log,
+          logRequests: options.logRequests,
           onUnexpectedExit: (description) => offline.restart(description),
         }),
       log,

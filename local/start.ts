@@ -16,9 +16,10 @@ async function stopAndExit(code: number): Promise<never> {
 const stack = await startLocalStack({
   databaseUrl: process.env.DATABASE_URL,
   dataDir: process.env.LOCAL_DATA_DIR,
+  // With VERBOSE=1, serverless-offline also logs every request, and everything any part says is shown.
+  logRequests: verbose,
   log: (line) => {
-    // serverless-offline logs every request; that is the useful part of its output.
-    if (verbose || /λ:|Error|error|Migrations|migrations|schema/.test(line)) console.log(line);
+    if (verbose || /Error|error|Migrations|migrations|schema/.test(line)) console.log(line);
   },
   onFailure: (error) => {
     console.error(`\nThe local stack cannot go on: ${error.message}. Stopping.`);
