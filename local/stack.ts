@@ -107,7 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const apiPort = options.port ?? (ephemeral ? await freePort() : Number(process.env.PORT ?? 3000));
     const lambdaPort = ephemeral ? await freePort() : Number(process.env.LAMBDA_PORT ?? 3002);
     // The web page is served by the API, so its origin is the one the bucket's CORS rules must allow.
-    const webOrigin = process.env.WEB_ORIGIN ?? `http://localhost:${apiPort}`;
+    const webOrigin = process.env.WEB_ORIGIN ?? `http://localhost:${apiPort},http://127.0.0.1:${apiPort}`;
     const config = await readServerlessConfig(projectRoot, {
       ...process.env,
       ...awsCredentials,
