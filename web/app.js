@@ -1,12 +1,15 @@
 // @ts-check
 // The album page: create an album, upload its cover straight to S3 with the presigned POST the API
-// returns, wait for the cover to be verified, and review the album.
+// returns, wait for the cover to be verified, and review the album; browse the albums and open one.
+// The open album is in the address (`/?album=<id>`), so a reload or a shared link shows it again.
 
 /** @typedef {{ method: 'POST', url: string, fields: Record<string, string>, key: string, expiresAt: string, maxBytes: number }} CoverUpload */
 /** @typedef {{ albumId: string, artist: string, title: string, year: number | null, cover: { status: string, reason?: string, url?: string, width?: number, height?: number, upload?: { key: string, status: string, reason?: string } }, reviews: { likes: number, dislikes: number } }} Album */
+/** @typedef {{ items: Album[], nextCursor: string | null }} AlbumPage */
 
 const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
 const POLL_INTERVAL_MS = 500;
+const BROWSE_PAGE_SIZE = 12;
 const VERIFICATION_TIMEOUT_MS = 30_000;
 
 /** @param {string} id */
@@ -16,9 +19,11 @@ const coverForm = /** @type {HTMLFormElement} */ (element('cover-form'));
 const fileInput = /** @type {HTMLInputElement} */ (element('cover-file'));
 const progress = /** @type {HTMLProgressElement} */ (element('upload-progress'));
 const coverImage = /** @type {HTMLImageElement} */ (element('cover-image'));
+const albumList = element('album-list');
+const moreAlbums = /** @type {HTMLButtonElement} */ (element('more-albums'));
 
-/** @type {{ album?: Album, upload?: CoverUpload, maxBytes: number }} */
-const state = { maxBytes: 0 };
+/** @type {{ album?: Album, upload?: CoverUpload, maxBytes: number, nextCursor: string | null }} */
+const state = { maxBytes: 0, nextCursor: null };
 
 /** @param {string} text @param {boolean} [isError] */
 function say(text, isError = false) {
@@ -41,6 +46,7 @@ async function api(/** @type {string} */ path, /** @type {RequestInit} */ init =
 function showAlbum(album) {
   state.album = album;
   element('album').hidden = false;
+  coverForm.hidden = false;
   // An album from the course API may have a year that is no number: it has none here.
   const year = album.year === null ? '' : ` (${album.year})`;
   element('album-heading').textContent = `${album.artist} — ${album.title}${year}`;
@@ -75,16 +81,31 @@ albumForm.addEventListener('submit', async (event) => {
       }),
     });
     const { upload, ...album } = created;
-    state.upload = upload;
-    state.maxBytes = upload.maxBytes;
+    // A second click would make a second album: the form starts over once this one exists.
+    albumForm.reset();
+    rememberUpload(upload);
     showAlbum(album);
-    element('max-size').textContent = megabytes(upload.maxBytes);
-    coverForm.hidden = false;
+    history.pushState(null, '', albumAddress(album.albumId));
     say('Album created. Now pick its cover.');
+    void browse();
   } catch (error) {
     say(`Could not create the album: ${/** @type {Error} */ (error).message}`, true);
   }
 });
+
+/** Keeps an unused upload for the cover form, and the size limit it carries. */
+function rememberUpload(/** @type {CoverUpload | undefined} */ upload) {
+  state.upload = upload;
+  if (!upload) return;
+  state.maxBytes = upload.maxBytes;
+  element('max-size').textContent = `, up to ${megabytes(upload.maxBytes)}`;
+}
+
+/** @param {number} n @param {string} noun */
+const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** @param {string} albumId */
+const albumAddress = (albumId) => `/?album=${encodeURIComponent(albumId)}`;
 
 /** Posts the file to S3 with the presigned fields, reporting progress. Resolves with S3's status and body. */
 function uploadToS3(/** @type {CoverUpload} */ upload, /** @type {File} */ file) {
@@ -133,18 +154,19 @@ coverForm.addEventListener('submit', async (event) => {
   if (!ACCEPTED_TYPES.includes(file.type)) {
     return say(`“${file.name}” is not an image this service accepts (JPEG, PNG, WebP or GIF).`, true);
   }
-  if (file.size > state.maxBytes) {
-    return say(
-      `“${file.name}” is too large: ${megabytes(file.size)}, and covers may be at most ${megabytes(state.maxBytes)}.`,
-      true,
-    );
-  }
   try {
-    // A used or stale upload is replaced by a fresh one: each presigned POST is for one upload.
+    // A used or stale upload is replaced by a fresh one: each presigned POST is for one upload. An album
+    // opened from its address has none yet, nor the size limit, which comes with the upload.
     if (!state.upload || Date.parse(state.upload.expiresAt) < Date.now() + 5_000) {
-      state.upload = await api(`/albums/${album.albumId}/cover`, { method: 'POST' });
+      rememberUpload(await api(`/albums/${album.albumId}/cover`, { method: 'POST' }));
     }
     const upload = /** @type {CoverUpload} */ (state.upload);
+    if (file.size > upload.maxBytes) {
+      return say(
+        `“${file.name}” is too large: ${megabytes(file.size)}, and covers may be at most ${megabytes(upload.maxBytes)}.`,
+        true,
+      );
+    }
     progress.hidden = false;
     progress.value = 0;
     say(`Uploading ${file.name}…`);
@@ -157,6 +179,7 @@ coverForm.addEventListener('submit', async (event) => {
     const judged = verified.cover.upload;
     if (judged?.status === 'ready') say('Cover ready.');
     else say(`The file was refused: ${judged?.reason}.`, true);
+    void browse();
   } catch (error) {
     say(`Upload failed: ${/** @type {Error} */ (error).message}`, true);
   }
@@ -191,3 +214,76 @@ async function review(kind) {
 
 element('like').addEventListener('click', () => review('like'));
 element('dislike').addEventListener('click', () => review('dislike'));
+
+/** One album in the list: its cover (when verified), what it is, its counts; a link that opens it. */
+function albumListItem(/** @type {Album} */ album) {
+  const item = document.createElement('li');
+  const link = document.createElement('a');
+  link.href = albumAddress(album.albumId);
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    history.pushState(null, '', link.href);
+    void openAlbum(album.albumId);
+  });
+  const thumbnail = document.createElement('img');
+  thumbnail.className = 'thumbnail';
+  thumbnail.alt = '';
+  if (album.cover.url) thumbnail.src = album.cover.url;
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = `${album.artist} — ${album.title}${album.year === null ? '' : ` (${album.year})`}`;
+  const counts = document.createElement('span');
+  counts.className = 'counts';
+  counts.textContent = `${count(album.reviews.likes, 'like')} · ${count(album.reviews.dislikes, 'dislike')}`;
+  link.append(thumbnail, name, counts);
+  item.append(link);
+  return item;
+}
+
+/**
+ * Lists the albums in the order they were stored, a page at a time. The list carries no cover URLs,
+ * so each album with a verified cover is read once more for its presigned one.
+ */
+async function browse(/** @type {boolean} */ more = false) {
+  const cursor = more && state.nextCursor ? `&cursor=${encodeURIComponent(state.nextCursor)}` : '';
+  try {
+    /** @type {AlbumPage} */
+    const page = await api(`/albums?limit=${BROWSE_PAGE_SIZE}${cursor}`);
+    const albums = await Promise.all(
+      page.items.map((album) => (album.cover.status === 'ready' ? api(`/albums/${album.albumId}`) : album)),
+    );
+    if (!more) albumList.replaceChildren();
+    albumList.append(...albums.map(albumListItem));
+    state.nextCursor = page.nextCursor;
+    moreAlbums.hidden = page.nextCursor === null;
+    element('browse-empty').hidden = albumList.childElementCount > 0;
+  } catch (error) {
+    say(`Could not list the albums: ${/** @type {Error} */ (error).message}`, true);
+  }
+}
+
+/** Shows the album the address names, or none. */
+async function openAlbum(/** @type {string | null} */ albumId) {
+  rememberUpload(undefined);
+  if (!albumId) {
+    state.album = undefined;
+    element('album').hidden = true;
+    coverForm.hidden = true;
+    return say('');
+  }
+  try {
+    showAlbum(await api(`/albums/${encodeURIComponent(albumId)}`));
+    say('');
+  } catch (error) {
+    element('album').hidden = true;
+    coverForm.hidden = true;
+    say(`Could not open the album: ${/** @type {Error} */ (error).message}`, true);
+  }
+}
+
+const albumInAddress = () => new URLSearchParams(location.search).get('album');
+
+moreAlbums.addEventListener('click', () => browse(true));
+window.addEventListener('popstate', () => openAlbum(albumInAddress()));
+void openAlbum(albumInAddress());
+void browse();

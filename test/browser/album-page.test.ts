@@ -12,6 +12,8 @@ const screenshots = join(import.meta.dirname, '..', '..', 'test-artifacts', 'alb
 let stack: TestStack;
 let browser: Browser;
 let page: Page;
+/** Every request the page made that was answered with an error, favicon included. */
+const failedRequests: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -26,6 +28,9 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+  });
 });
 
 afterAll(async () => {
@@ -49,6 +54,10 @@ describe('the album page', () => {
     await page.getByLabel('Year').fill('1981');
     await page.getByRole('button', { name: 'Create album' }).click();
     await expect.poll(() => message().textContent()).toContain('Album created');
+    // The form starts over, so a second click cannot make a duplicate; the address names the album.
+    expect(await page.getByLabel('Artist').inputValue()).toBe('');
+    expect(await page.getByLabel('Year').inputValue()).toBe('');
+    expect(new URL(page.url()).searchParams.get('album')).toMatch(/^[0-9a-f-]{36}$/);
     await shoot('1-album-created');
 
     const uploads: string[] = [];
@@ -96,5 +105,61 @@ describe('the album page', () => {
     );
     expect(await page.locator('#cover-image').isVisible()).toBe(true);
     await shoot('5-not-an-image');
+  });
+
+  it('lists the albums, each with its cover thumbnail and counts', async () => {
+    const item = page.locator('#album-list li', { hasText: 'Kraftwerk — Computer World (1981)' });
+    await expect.poll(() => item.locator('.counts').textContent()).toBe('1 like · 1 dislike');
+    await expect
+      .poll(() => item.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBe(120);
+    await shoot('6-album-list');
+  });
+
+  it('shows the same album again after a reload, and opens another from the list', async () => {
+    const address = page.url();
+    await page.reload();
+    expect(page.url()).toBe(address);
+    await expect
+      .poll(() => page.locator('#album-heading').textContent())
+      .toBe('Kraftwerk — Computer World (1981)');
+    await expect
+      .poll(() =>
+        page.locator('#cover-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+      )
+      .toBe(120);
+    expect(await page.locator('#likes').textContent()).toBe('1');
+    await shoot('7-reloaded');
+
+    const created = await fetch(`${stack.apiUrl}/albums`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ artist: 'Can', title: 'Tago Mago', year: 1971 }),
+    }).then((response) => response.json() as Promise<{ albumId: string }>);
+    await page.goto(stack.apiUrl);
+    expect(await page.locator('#album').isHidden()).toBe(true);
+    await page.getByRole('link', { name: /Can — Tago Mago \(1971\)/ }).click();
+    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Can — Tago Mago (1971)');
+    expect(new URL(page.url()).searchParams.get('album')).toBe(created.albumId);
+    expect(await page.locator('#cover-status').textContent()).toBe('No cover yet');
+    await page.goBack();
+    await expect.poll(() => page.locator('#album').isHidden()).toBe(true);
+  });
+
+  it('uploads a cover when opened at 127.0.0.1 as well as at localhost', async () => {
+    await page.goto(stack.apiUrl.replace('localhost', '127.0.0.1'));
+    await page.getByLabel('Artist').fill('Neu!');
+    await page.getByLabel('Title').fill('Neu! 75');
+    await page.getByLabel('Year').fill('1975');
+    await page.getByRole('button', { name: 'Create album' }).click();
+    await expect.poll(() => message().textContent()).toContain('Album created');
+    await chooseFile('neu-75.png', 'image/png', png(64, 64));
+    await expect.poll(() => message().textContent(), { timeout: 20_000 }).toBe('Cover ready.');
+    await shoot('8-at-127.0.0.1');
+  });
+
+  it('has a favicon, and asked for nothing that was not there', async () => {
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/);
+    expect(failedRequests).toEqual([]);
   });
 });
