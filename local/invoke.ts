@@ -83,7 +83,7 @@ async function invoke(endpoints: LocalEndpoints, functionName: string, event: st
     );
     const text = output.Payload ? Buffer.from(output.Payload).toString() : '';
     const result: unknown = text ? JSON.parse(text) : undefined;
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify(result ?? null, null, 2)); // as Lambda shows a function that returned nothing
     return !failed(output.FunctionError, result);
   } finally {
     lambda.destroy();
