@@ -5,11 +5,12 @@ import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
 import { createServices } from '../lib/services.js';
 
-const { albums, reviewLedger } = createServices(loadConfig());
+const { reviewLedger } = createServices(loadConfig());
 
 /** GET /albums/{albumId}/reviews */
 export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
-  if (!(await albums.exists(albumId))) throw new NotFoundError(`Album ${albumId} does not exist`);
-  return json(200, await reviewLedger.counts(albumId));
+  const counts = await reviewLedger.counts(albumId);
+  if (!counts) throw new NotFoundError(`Album ${albumId} does not exist`);
+  return json(200, counts);
 });

@@ -37,8 +37,8 @@ export interface ReviewLedger {
    * change nothing. Returns how many were newly applied.
    */
   apply(reviews: Review[]): Promise<number>;
-  /** The album's counts (zero when it has none). */
-  counts(albumId: string): Promise<ReviewCounts>;
+  /** The album's counts (zero when it has none), or undefined when no album has this id. */
+  counts(albumId: string): Promise<ReviewCounts | undefined>;
 }
 
 // One statement records the new ids and adds exactly those to the counters, so it either happens whole or
@@ -89,11 +89,14 @@ export function createReviewLedger(db: Database): ReviewLedger {
     },
 
     async counts(albumId) {
+      // From the album, so one statement tells an unknown album (no row) from one nobody reviewed yet.
       const { rows } = await db.execute<{ likes: number; dislikes: number }>(
-        'SELECT likes, dislikes FROM review_counts WHERE album_id = :albumId',
+        `SELECT coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
+         FROM albums LEFT JOIN review_counts USING (album_id) WHERE album_id = :albumId`,
         { albumId: uuid(albumId) },
       );
-      return { likes: Number(rows[0]?.likes ?? 0), dislikes: Number(rows[0]?.dislikes ?? 0) };
+      const [row] = rows;
+      return row && { likes: Number(row.likes), dislikes: Number(row.dislikes) };
     },
   };
 }
