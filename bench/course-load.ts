@@ -8,20 +8,22 @@
  */
 import { type AlbumApiDialect, courseDialect, type ReviewKind } from '../load/dialects.js';
 import { HttpClient, type RequestSpec, type Response, timedRequest } from '../load/http.js';
-import { type RunContext, runClosedLoop, runCourse } from '../load/modes.js';
+import { type CourseOptions, type RunContext, runClosedLoop, runCourse } from '../load/modes.js';
 import { Recorder, type RunSummary } from '../load/recorder.js';
 
 /** The request types of the course protocol, named as the load client records them. */
 export type RequestType = 'POST album' | 'GET album' | 'POST review' | 'GET review';
 
-export interface CourseSize {
-  threadGroupSize: number;
-  numThreadGroups: number;
-  delaySeconds: number;
-  startupIterations: number;
-  iterations: number;
-  reviewReaders: number;
-}
+/** The size of a course run, as the load client's course options give it. */
+export type CourseSize = Pick<
+  CourseOptions,
+  | 'threadGroupSize'
+  | 'numThreadGroups'
+  | 'delaySeconds'
+  | 'startupIterations'
+  | 'iterations'
+  | 'reviewReaders'
+>;
 
 export type LoadJob =
   /** `firstIndex` numbers the album titles, so that every job's titles differ. */

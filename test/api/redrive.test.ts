@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../lib/redrive.js';
 import { freePort } from '../../local/ports.js';
 import { localQueueArn } from '../../local/queues.js';
+import { createAlbum } from '../support/albums.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -40,15 +41,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function createAlbum(): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/albums`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ artist: 'The Redriven', title: `Take ${randomUUID()}`, year: 2021 }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { albumId: string }).albumId;
-}
+const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Redriven')).albumId;
 
 /** A review's message as the API puts it on the reviews queue. */
 const reviewMessage = (albumId: string, kind: 'like' | 'dislike', reviewId = randomUUID()) =>
@@ -105,7 +98,7 @@ const runCli = (env: Record<string, string>) =>
 
 describe('redrive', () => {
   it('moves dead-lettered reviews back to the reviews queue, where each review id counts once', async () => {
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     const twice = reviewMessage(albumId, 'like');
     await deadLetter([
       { MessageBody: twice },
@@ -170,7 +163,7 @@ describe('redrive', () => {
   });
 
   it('npm run redrive moves them on the local stack and says how many', async () => {
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     const twice = reviewMessage(albumId, 'dislike');
     await deadLetter([
       { MessageBody: twice },

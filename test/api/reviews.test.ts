@@ -3,6 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlbum } from '../support/albums.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -24,15 +25,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function createAlbum(): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/albums`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ artist: 'The Reviewed', title: `Take ${randomUUID()}`, year: 2020 }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { albumId: string }).albumId;
-}
+const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Reviewed')).albumId;
 
 const review = (albumId: string, body: unknown = { kind: 'like' }) =>
   fetch(`${stack.apiUrl}/albums/${albumId}/reviews`, {
@@ -66,7 +59,7 @@ const circuitTransitions = () =>
 
 describe('reviews', () => {
   it('accepts likes and dislikes with 202 and counts them', async () => {
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     const accepted = await Promise.all([
       review(albumId),
       review(albumId),
@@ -90,7 +83,7 @@ describe('reviews', () => {
     expect(unknown.status).toBe(404);
     await expectDocumentedResponse('POST', '/albums/{albumId}/reviews', unknown);
 
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     for (const [body, field] of [
       [{ kind: 'love' }, 'kind'],
       [{}, 'kind'],
@@ -107,7 +100,7 @@ describe('reviews', () => {
   });
 
   it('counts a message delivered twice once', async () => {
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     const message = JSON.stringify({ reviewId: randomUUID(), albumId, kind: 'dislike' });
     const entries = [0, 1, 2].map((i) => ({ Id: `copy${i}`, MessageBody: message }));
     await sqs.send(
@@ -122,7 +115,7 @@ describe('reviews', () => {
   });
 
   it('reports only the malformed records of a batch as failed, and applies the rest', async () => {
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     const record = (messageId: string, body: string) =>
       ({ messageId, body, receiptHandle: messageId, eventSource: 'aws:sqs' }) as SQSEvent['Records'][number];
     const event: SQSEvent = {
@@ -176,7 +169,7 @@ describe('reviews', () => {
   });
 
   it('keeps accepting while the queue is away, fails fast through the open circuit, and closes once it is back', async () => {
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     stack.queueLink?.cut();
     const whileCut = [];
     for (let i = 0; i < 12; i++)
@@ -194,7 +187,7 @@ describe('reviews', () => {
   });
 
   it('counts exactly the accepted reviews of a few thousand, with the queue cut and duplicates mixed in', async () => {
-    const albums = await Promise.all([createAlbum(), createAlbum(), createAlbum(), createAlbum()]);
+    const albums = await Promise.all([newAlbum(), newAlbum(), newAlbum(), newAlbum()]);
     const expected = new Map(albums.map((id) => [id, { likes: 0, dislikes: 0 }]));
     const total = 2_000;
     const concurrency = 16;

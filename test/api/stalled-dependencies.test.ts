@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlbum } from '../support/albums.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -15,15 +16,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function createAlbum(): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/albums`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ artist: 'The Stalled', title: `Take ${randomUUID()}`, year: 2021 }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { albumId: string }).albumId;
-}
+const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Stalled')).albumId;
 
 const like = (albumId: string, idempotencyKey: string) =>
   fetch(`${stack.apiUrl}/albums/${albumId}/reviews`, {
@@ -37,7 +30,7 @@ const likes = async (albumId: string) =>
 
 describe('stalled dependencies', () => {
   it('answer 503 with Retry-After before the function times out; a review sent again with its key counts once', async () => {
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     const key = `review-${randomUUID()}`;
     stack.queueLink?.freeze();
     stack.databaseLink?.freeze();
@@ -74,7 +67,7 @@ describe('stalled dependencies', () => {
   }, 90_000);
 
   it('refuses a malformed idempotency key with 400 naming the header', async () => {
-    const albumId = await createAlbum();
+    const albumId = await newAlbum();
     const response = await like(albumId, 'ä'.repeat(3));
     expect(response.status).toBe(400);
     const body = await expectDocumentedResponse('POST', '/albums/{albumId}/reviews', response);
