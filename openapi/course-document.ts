@@ -8,11 +8,7 @@ import {
   CourseReviewCounts,
   CourseReviewPath,
 } from '../lib/course-contract.js';
-import { parameters, plain } from './json-schema.js';
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });
-const errorResponse = (description: string) => ({ description, content: jsonContent('Error') });
+import { errorResponse, jsonContent, parameters, plain, ref } from './json-schema.js';
 
 const commonErrors = {
   '500': errorResponse('An unexpected error; details are in the logs'),

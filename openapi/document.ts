@@ -13,11 +13,7 @@ import {
   ReviewCounts,
   ReviewHeaders,
 } from '../lib/schemas.js';
-import { parameters, plain } from './json-schema.js';
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });
-const errorResponse = (description: string) => ({ description, content: jsonContent('Error') });
+import { errorResponse, jsonContent, parameters, plain } from './json-schema.js';
 
 const commonErrors = {
   '400': errorResponse('The request is malformed; `errors` names each offending field'),

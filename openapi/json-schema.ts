@@ -16,3 +16,12 @@ export function parameters(schema: TSchema, location: 'path' | 'query' | 'header
     return { name, in: location, required: required.includes(name), description, schema: propertySchema };
   });
 }
+
+/** A reference to a schema under `components.schemas`. */
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** A JSON body of the named component schema. */
+export const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });
+
+/** An error response whose body is the document's `Error` schema. */
+export const errorResponse = (description: string) => ({ description, content: jsonContent('Error') });
