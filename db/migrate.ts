@@ -4,8 +4,8 @@
  * DATA_API_ENDPOINT points it at another endpoint, such as the local one.
  */
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
-import { createDatabase } from '../lib/database.js';
-import { applyMigrations, readMigrations } from '../lib/migrations.js';
+import { createDatabase } from '../lib/db/database.js';
+import { applyMigrations, readMigrations } from '../lib/db/migrations.js';
 
 const required = (name: string): string => {
   const value = process.env[name];

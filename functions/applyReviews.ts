@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
-import { parseReviewMessages } from '../lib/review-messages.js';
+import { parseReviewMessages } from '../lib/reviews/messages.js';
 import { createServices } from '../lib/services.js';
 
 const { reviewLedger } = createServices(loadConfig());

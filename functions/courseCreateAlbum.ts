@@ -1,11 +1,11 @@
-import { coverUploadKey } from '../lib/albums.js';
+import { coverUploadKey } from '../lib/albums/store.js';
 import { loadConfig } from '../lib/config.js';
-import { courseAlbumId, parseProfile, presentCourseError, toNewAlbum } from '../lib/course-contract.js';
+import { courseAlbumId, parseProfile, presentCourseError, toNewAlbum } from '../lib/course/contract.js';
 import { UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
 import { rawBody } from '../lib/http/body.js';
 import { httpHandler } from '../lib/http/handler.js';
+import { parseMultipart } from '../lib/http/multipart.js';
 import { json } from '../lib/http/responses.js';
-import { parseMultipart } from '../lib/multipart.js';
 import { createServices } from '../lib/services.js';
 
 const config = loadConfig();

@@ -1,6 +1,6 @@
 import { loadConfig } from '../lib/config.js';
-import { courseAlbumUuid } from '../lib/course-api.js';
-import { presentCourseError } from '../lib/course-contract.js';
+import { courseAlbumUuid } from '../lib/course/api.js';
+import { presentCourseError } from '../lib/course/contract.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';

@@ -1,12 +1,12 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { ContextWithCircuit } from '../lib/circuit-breaker/middleware.js';
 import { loadConfig } from '../lib/config.js';
-import { courseAlbumUuid, parseLikeOrNot } from '../lib/course-api.js';
-import { presentCourseError } from '../lib/course-contract.js';
+import { courseAlbumUuid, parseLikeOrNot } from '../lib/course/api.js';
+import { presentCourseError } from '../lib/course/contract.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import type { ContextWithCircuit } from '../lib/middleware/circuit-breaker.js';
 import { metrics } from '../lib/observability.js';
-import { createReviewIntake, reviewsQueueCircuit } from '../lib/review-intake.js';
+import { createReviewIntake, reviewsQueueCircuit } from '../lib/reviews/intake.js';
 import { createServices } from '../lib/services.js';
 
 const config = loadConfig();

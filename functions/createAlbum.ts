@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { coverUploadKey } from '../lib/albums.js';
-import { presentAlbum } from '../lib/albums-api.js';
+import { presentAlbum } from '../lib/albums/api.js';
+import { coverUploadKey } from '../lib/albums/store.js';
 import { loadConfig } from '../lib/config.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { jsonBody } from '../lib/http/json-body.js';

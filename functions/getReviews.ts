@@ -1,4 +1,4 @@
-import { parseAlbumId } from '../lib/albums-api.js';
+import { parseAlbumId } from '../lib/albums/api.js';
 import { loadConfig } from '../lib/config.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';

@@ -1,4 +1,4 @@
-import { presentAlbum } from '../lib/albums-api.js';
+import { presentAlbum } from '../lib/albums/api.js';
 import { loadConfig } from '../lib/config.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';

@@ -1,13 +1,13 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { parseAlbumId } from '../lib/albums-api.js';
+import { parseAlbumId } from '../lib/albums/api.js';
+import type { ContextWithCircuit } from '../lib/circuit-breaker/middleware.js';
 import { loadConfig } from '../lib/config.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { jsonBody } from '../lib/http/json-body.js';
 import { json } from '../lib/http/responses.js';
-import type { ContextWithCircuit } from '../lib/middleware/circuit-breaker.js';
 import { metrics } from '../lib/observability.js';
-import { createReviewIntake, reviewsQueueCircuit } from '../lib/review-intake.js';
-import { reviewIdFor } from '../lib/reviews.js';
+import { createReviewIntake, reviewsQueueCircuit } from '../lib/reviews/intake.js';
+import { reviewIdFor } from '../lib/reviews/ledger.js';
 import { NewReview, ReviewHeaders } from '../lib/schemas.js';
 import { createServices } from '../lib/services.js';
 import { parse } from '../lib/validation.js';

@@ -1,5 +1,5 @@
-import { coverUploadKey } from '../lib/albums.js';
-import { parseAlbumId } from '../lib/albums-api.js';
+import { parseAlbumId } from '../lib/albums/api.js';
+import { coverUploadKey } from '../lib/albums/store.js';
 import { loadConfig } from '../lib/config.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';

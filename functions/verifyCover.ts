@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { loadConfig } from '../lib/config.js';
-import { createCoverVerifier } from '../lib/cover-verification.js';
+import { createCoverVerifier } from '../lib/covers/verification.js';
 import { logger } from '../lib/observability.js';
 import { createServices } from '../lib/services.js';
 

@@ -1,12 +1,12 @@
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type AlbumStore, createAlbumStore } from './albums.js';
+import { type AlbumStore, createAlbumStore } from './albums/store.js';
 import type { AppConfig } from './config.js';
-import { type CoverStore, createCoverStore } from './covers.js';
-import { createDatabase } from './database.js';
-import { createReviewQueue, type ReviewQueue } from './review-queue.js';
-import { createReviewLedger, type ReviewLedger } from './reviews.js';
+import { type CoverStore, createCoverStore } from './covers/store.js';
+import { createDatabase } from './db/database.js';
+import { createReviewLedger, type ReviewLedger } from './reviews/ledger.js';
+import { createReviewQueue, type ReviewQueue } from './reviews/queue.js';
 
 export interface Services {
   albums: AlbumStore;

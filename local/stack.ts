@@ -5,15 +5,14 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { createDatabase } from '../lib/database.js';
-import { applyMigrations, readMigrations } from '../lib/migrations.js';
+import { createDatabase } from '../lib/db/database.js';
+import { applyMigrations, readMigrations } from '../lib/db/migrations.js';
 import { startApiFront } from './api-front.js';
 import { startDataApiServer } from './data-api/server.js';
-import { LOCAL_CREDENTIALS, startObjectStore } from './object-store.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
-import { localQueueArn, localQueueUrl, startQueues } from './queues.js';
-import { startS3EventSource } from './s3-event-source.js';
+import { startS3EventSource } from './s3/event-source.js';
+import { LOCAL_CREDENTIALS, startObjectStore } from './s3/object-store.js';
 import {
   declaredBuckets,
   declaredQueues,
@@ -23,7 +22,8 @@ import {
   s3Triggers,
   sqsTriggers,
 } from './serverless-config.js';
-import { startSqsEventSource } from './sqs-event-source.js';
+import { startSqsEventSource } from './sqs/event-source.js';
+import { localQueueArn, localQueueUrl, startQueues } from './sqs/queues.js';
 import { startTcpLink, type TcpLink } from './tcp-link.js';
 
 export interface LocalStackOptions {

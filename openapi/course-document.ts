@@ -7,7 +7,7 @@ import {
   CourseReviewAccepted,
   CourseReviewCounts,
   CourseReviewPath,
-} from '../lib/course-contract.js';
+} from '../lib/course/contract.js';
 import { errorResponse, jsonContent, parameters, plain, ref } from './json-schema.js';
 
 const commonErrors = {
@@ -21,7 +21,7 @@ const notFound = errorResponse('No album has this id (`{"msg":"Key not found"}`)
 
 /**
  * The OpenAPI 3.1 description of the CS6650 Album Store contract as served under /cs6650/, built from the
- * same schemas the course routes read and answer with (lib/course-contract.ts).
+ * same schemas the course routes read and answer with (lib/course/contract.ts).
  */
 export const courseOpenApiDocument = {
   openapi: '3.1.0',

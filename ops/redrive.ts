@@ -19,10 +19,10 @@ import {
   type RedriveResult,
   redriveDeadLetters,
   redriveQueues,
-} from '../lib/redrive.js';
-import { LOCAL_CREDENTIALS } from '../local/object-store.js';
-import { localQueueArn, localQueueUrl } from '../local/queues.js';
+} from '../lib/reviews/redrive.js';
+import { LOCAL_CREDENTIALS } from '../local/s3/object-store.js';
 import { localName, readServerlessConfig, serverlessBin } from '../local/serverless-config.js';
+import { localQueueArn, localQueueUrl } from '../local/sqs/queues.js';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 

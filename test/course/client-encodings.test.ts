@@ -8,7 +8,7 @@ import {
   CourseAlbumInfo,
   CourseReviewAccepted,
   CourseReviewCounts,
-} from '../../lib/course-contract.js';
+} from '../../lib/course/contract.js';
 import { coverJudged, shownCoverBytes } from '../support/covers.js';
 import { png } from '../support/images.js';
 import { courseOperation, expectCourseResponse, expectDocumentedResponse } from '../support/openapi.js';

@@ -9,7 +9,7 @@ import {
   CourseAlbumInfo,
   CourseError,
   CourseReviewCounts,
-} from '../../lib/course-contract.js';
+} from '../../lib/course/contract.js';
 import { courseOpenApiDocument } from '../../openapi/course-document.js';
 import { coverJudged, shownCoverBytes } from '../support/covers.js';
 import { png } from '../support/images.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database, json, uuid } from '../../lib/database.js';
-import { applyMigrations, MigrationFileError, readMigrations } from '../../lib/migrations.js';
+import { createDatabase, type Database, json, uuid } from '../../lib/db/database.js';
+import { applyMigrations, MigrationFileError, readMigrations } from '../../lib/db/migrations.js';
 import { type DataApiServer, startDataApiServer } from '../../local/data-api/server.js';
 
 let server: DataApiServer;

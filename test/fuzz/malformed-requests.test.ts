@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CourseError } from '../../lib/course-contract.js';
+import { CourseError } from '../../lib/course/contract.js';
 import { ErrorBody } from '../../lib/schemas.js';
 import { png } from '../support/images.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';

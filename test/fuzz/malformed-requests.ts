@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { MAX_COURSE_YEAR_LENGTH } from '../../lib/course-contract.js';
-import { MAX_FIELD_BYTES, MAX_PARTS } from '../../lib/multipart.js';
+import { MAX_COURSE_YEAR_LENGTH } from '../../lib/course/contract.js';
+import { MAX_FIELD_BYTES, MAX_PARTS } from '../../lib/http/multipart.js';
 import { MAX_TEXT_LENGTH, MAX_YEAR } from '../../lib/schemas.js';
 import { png } from '../support/images.js';
 

@@ -1,0 +1,384 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Database, type TypedValue, uuid } from '../db/database.js';
+import { ValidationError } from '../errors.js';
+import { type Album, DEFAULT_PAGE_SIZE, type NewAlbum } from '../schemas.js';
+
+/** An album as stored, with the server-side facts the API does not expose. */
+export interface StoredAlbum extends Album {
+  /** Object key of the cover being shown; undefined until an upload has been verified. */
+  coverKey?: string;
+}
+
+/** Verification's finding on one upload of a cover, identified by the object's ETag. */
+export type CoverVerdict = { eTag: string } & (
+  | { status: 'ready'; size: number; contentType: string; width: number; height: number }
+  | { status: 'rejected'; reason: string }
+);
+
+/** What recording a verdict did: whether it took effect, and the cover objects it left unused. */
+export interface RecordedVerdict {
+  /** False when no album has this id (then nothing else is set). */
+  found: boolean;
+  /** False when a newer cover is already shown, or this very upload already is. */
+  applied: boolean;
+  /** The key of the cover shown once the verdict is recorded. */
+  shownKey?: string;
+  /** A cover that was shown until this verdict replaced it, now unused. */
+  replacedKey?: string;
+}
+
+/**
+ * How the course contract names an album: by its sequence number (the `seq` it was given when stored, its
+ * course id) or by its UUID.
+ */
+export type AlbumRef = { seq: number } | { albumId: string };
+
+/** An album as the course contract shows it: its two ids and its profile, the year as its creator wrote it. */
+export interface AlbumProfile {
+  albumId: string;
+  seq: number;
+  artist: string;
+  title: string;
+  /** The text a course client sent, or the integer year of an album created through our own API. */
+  year: string;
+}
+
+/** A new album whose year came as free text; `year` is that text's integer year, or null if it has none. */
+export interface NewAlbumWithYearText {
+  artist: string;
+  title: string;
+  year: number | null;
+  yearText: string;
+}
+
+export interface AlbumListOptions {
+  artist?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AlbumStore {
+  /** Stores a new album; its cover starts `pending`, until an upload to one of its cover keys is verified. */
+  create(input: NewAlbum): Promise<StoredAlbum>;
+  /** Stores a new album whose year is kept as the text sent; otherwise as {@link AlbumStore.create}. */
+  createWithYearText(input: NewAlbumWithYearText): Promise<AlbumProfile>;
+  /**
+   * Removes an album whose creation could not be completed (its cover could not be stored), before anyone
+   * was told its id. An album that has been reviewed or whose cover has been verified is kept.
+   */
+  discard(albumId: string): Promise<void>;
+  /** The album with this id, with its review counts, or undefined. */
+  get(albumId: string): Promise<StoredAlbum | undefined>;
+  /**
+   * Records what verification found in the upload at `key` (one of {@link coverUploadKey}'s keys) with this
+   * ETag. A ready upload issued after the cover shown becomes the cover shown; a rejected one is recorded
+   * with its reason, and a ready cover stays shown. A verdict on an upload older than the cover shown, or on
+   * the shown cover again, changes nothing, so late and repeated events are harmless.
+   */
+  recordCoverVerdict(albumId: string, key: string, verdict: CoverVerdict): Promise<RecordedVerdict>;
+  /** The album `ref` names, as the course contract shows it, or undefined; one statement. */
+  profile(ref: AlbumRef): Promise<AlbumProfile | undefined>;
+  /** The UUID of the album `ref` names, or undefined; remembered, as albums are never deleted. */
+  resolve(ref: AlbumRef): Promise<string | undefined>;
+  /** Whether an album with this id is stored; cheap, as albums are never deleted. */
+  exists(albumId: string): Promise<boolean>;
+  /** One page of albums in creation order, optionally by one artist, with the cursor of the next page. */
+  list(options: AlbumListOptions): Promise<{ items: StoredAlbum[]; nextCursor: string | null }>;
+}
+
+const KNOWN_ALBUMS_LIMIT = 50_000;
+
+/**
+ * A fresh object key for one upload of an album's cover: `covers/{albumId}/{uploadId}`, where the upload id
+ * is the issue time in zero-padded milliseconds and a random suffix, so keys sort in the order they were
+ * issued. The server chooses it, so a client can never choose where it writes; and each upload has its
+ * own object, so a replacement never overwrites the cover being shown.
+ */
+export function coverUploadKey(albumId: string, now: Date = new Date()): string {
+  return `covers/${albumId}/${String(now.getTime()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
+}
+
+// Before each upload had its own key, an album's cover was stored at `covers/{albumId}`; those still verify.
+const COVER_KEY =
+  /^covers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/\d{13}-[0-9a-f]{8})?$/;
+
+/** The album a cover key belongs to, or undefined for a key {@link coverUploadKey} would not make. */
+export const albumIdOfCoverKey = (key: string): string | undefined => COVER_KEY.exec(key)?.[1];
+
+const ALBUM_COLUMNS = `
+  album_id, seq, artist, title, year, cover_key, cover_upload_key, cover_status, cover_reason, cover_size,
+  cover_content_type, cover_width, cover_height,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+
+const PROFILE_COLUMNS = 'album_id, seq, artist, title, coalesce(year_text, year::text) AS year';
+
+/** The condition that picks the album a reference names, and its named parameters. */
+function whereRef(ref: AlbumRef): { where: string; params: { seq: number } | { albumId: TypedValue } } {
+  return 'seq' in ref
+    ? { where: 'seq = :seq', params: { seq: ref.seq } }
+    : { where: 'album_id = :albumId', params: { albumId: uuid(ref.albumId) } };
+}
+
+/** Albums with their review counters; an album nobody reviewed yet has no counters row. */
+const ALBUMS_WITH_COUNTS = `
+  SELECT ${ALBUM_COLUMNS}, coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
+  FROM albums LEFT JOIN review_counts USING (album_id)`;
+
+interface ProfileRow {
+  [column: string]: unknown;
+  album_id: string;
+  seq: number;
+  artist: string;
+  title: string;
+  year: string;
+}
+
+const toProfile = (row: ProfileRow): AlbumProfile => ({
+  albumId: row.album_id,
+  seq: Number(row.seq),
+  artist: row.artist,
+  title: row.title,
+  year: row.year,
+});
+
+interface AlbumRow {
+  [column: string]: unknown;
+  album_id: string;
+  seq: number;
+  artist: string;
+  title: string;
+  year: number | null;
+  cover_key: string | null;
+  cover_upload_key: string | null;
+  cover_status: Album['cover']['status'];
+  cover_reason: string | null;
+  cover_size: number | null;
+  cover_content_type: string | null;
+  cover_width: number | null;
+  cover_height: number | null;
+  created_at: string;
+  likes?: number;
+  dislikes?: number;
+}
+
+/**
+ * The albums table behind domain verbs. All of its SQL lives here.
+ *
+ * @example
+ * const albums = createAlbumStore(db);
+ * const album = await albums.create({ artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 });
+ */
+export function createAlbumStore(db: Database): AlbumStore {
+  // Albums are never deleted, so an id once seen stays valid for the life of the container.
+  const knownAlbums = new Set<string>();
+  const remember = (albumId: string) => {
+    if (knownAlbums.size >= KNOWN_ALBUMS_LIMIT) knownAlbums.clear();
+    knownAlbums.add(albumId);
+  };
+  const bySeq = new Map<number, string>();
+  const rememberSeq = (seq: number, albumId: string) => {
+    if (bySeq.size >= KNOWN_ALBUMS_LIMIT) bySeq.clear();
+    bySeq.set(seq, albumId);
+    remember(albumId);
+  };
+  const get = async (albumId: string) => {
+    const { rows } = await db.execute<AlbumRow>(`${ALBUMS_WITH_COUNTS} WHERE album_id = :albumId`, {
+      albumId: uuid(albumId),
+    });
+    return rows[0] && toAlbum(rows[0]);
+  };
+  return {
+    async create(input) {
+      const { rows } = await db.execute<AlbumRow>(
+        `INSERT INTO albums (album_id, artist, title, year)
+         VALUES (:albumId, :artist, :title, :year)
+         RETURNING ${ALBUM_COLUMNS}`,
+        { albumId: uuid(randomUUID()), ...input },
+      );
+      return toAlbum(single(rows));
+    },
+
+    async createWithYearText({ artist, title, year, yearText }) {
+      const { rows } = await db.execute<ProfileRow>(
+        `INSERT INTO albums (album_id, artist, title, year, year_text)
+         VALUES (:albumId, :artist, :title, :year, :yearText)
+         RETURNING ${PROFILE_COLUMNS}`,
+        { albumId: uuid(randomUUID()), artist, title, year, yearText },
+      );
+      const [row] = rows;
+      if (!row) throw new Error('INSERT … RETURNING returned no row');
+      return toProfile(row);
+    },
+
+    async discard(albumId) {
+      await db.execute(
+        `DELETE FROM albums
+         WHERE album_id = :albumId AND cover_status = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM review_counts WHERE review_counts.album_id = albums.album_id)`,
+        { albumId: uuid(albumId) },
+      );
+    },
+
+    get,
+
+    async recordCoverVerdict(albumId, key, verdict) {
+      const ready = verdict.status === 'ready';
+      // One statement: the row is locked while the ordering check and the swap happen, and the key shown
+      // before comes back so the caller can remove what is no longer used. Keys sort in issue order, so a
+      // ready upload newer than the one shown replaces it, and a verdict on an older one changes nothing.
+      const { rows } = await db.execute<{ shown_key: string | null; previous_key: string | null }>(
+        `WITH previous AS (
+           SELECT album_id, cover_key AS previous_key FROM albums WHERE album_id = :albumId FOR UPDATE
+         )
+         UPDATE albums SET
+           cover_upload_key = :key,
+           cover_reason = :reason,
+           cover_status = CASE
+             WHEN :ready THEN 'ready'
+             WHEN cover_key IS NULL OR cover_key = :key THEN 'rejected'
+             ELSE cover_status END,
+           cover_key = CASE WHEN :ready THEN :key WHEN cover_key = :key THEN NULL ELSE cover_key END,
+           cover_etag = CASE WHEN :ready THEN :eTag WHEN cover_key = :key THEN NULL ELSE cover_etag END,
+           cover_size = CASE WHEN :ready THEN :size WHEN cover_key = :key THEN NULL ELSE cover_size END,
+           cover_content_type = CASE
+             WHEN :ready THEN :contentType WHEN cover_key = :key THEN NULL ELSE cover_content_type END,
+           cover_width = CASE WHEN :ready THEN :width WHEN cover_key = :key THEN NULL ELSE cover_width END,
+           cover_height = CASE WHEN :ready THEN :height WHEN cover_key = :key THEN NULL ELSE cover_height END
+         FROM previous
+         WHERE albums.album_id = previous.album_id
+           AND (cover_key IS NULL OR cover_key < :key
+                OR (cover_key = :key AND cover_etag IS DISTINCT FROM :eTag))
+         RETURNING albums.cover_key AS shown_key, previous.previous_key`,
+        {
+          albumId: uuid(albumId),
+          key,
+          eTag: verdict.eTag,
+          ready,
+          reason: ready ? null : verdict.reason,
+          size: ready ? verdict.size : null,
+          contentType: ready ? verdict.contentType : null,
+          width: ready ? verdict.width : null,
+          height: ready ? verdict.height : null,
+        },
+      );
+      const [row] = rows;
+      if (!row) {
+        const album = await get(albumId);
+        return { found: album !== undefined, applied: false, shownKey: album?.coverKey };
+      }
+      const shownKey = row.shown_key ?? undefined;
+      const replacedKey =
+        row.previous_key !== null && row.previous_key !== shownKey ? row.previous_key : undefined;
+      return { found: true, applied: true, shownKey, replacedKey };
+    },
+
+    async profile(ref) {
+      const { where, params } = whereRef(ref);
+      const { rows } = await db.execute<ProfileRow>(
+        `SELECT ${PROFILE_COLUMNS} FROM albums WHERE ${where}`,
+        params,
+      );
+      const profile = rows[0] && toProfile(rows[0]);
+      if (profile) rememberSeq(profile.seq, profile.albumId);
+      return profile;
+    },
+
+    async resolve(ref) {
+      if ('seq' in ref) {
+        const known = bySeq.get(ref.seq);
+        if (known) return known;
+      } else if (knownAlbums.has(ref.albumId)) {
+        return ref.albumId;
+      }
+      const { where, params } = whereRef(ref);
+      const { rows } = await db.execute<{ album_id: string; seq: number }>(
+        `SELECT album_id, seq FROM albums WHERE ${where}`,
+        params,
+      );
+      const [row] = rows;
+      if (!row) return undefined;
+      rememberSeq(Number(row.seq), row.album_id);
+      return row.album_id;
+    },
+
+    async exists(albumId) {
+      if (knownAlbums.has(albumId)) return true;
+      const { rows } = await db.execute('SELECT 1 AS found FROM albums WHERE album_id = :albumId', {
+        albumId: uuid(albumId),
+      });
+      if (rows.length > 0) remember(albumId);
+      return rows.length > 0;
+    },
+
+    async list({ artist, limit = DEFAULT_PAGE_SIZE, cursor }) {
+      const after = cursor === undefined ? 0 : decodeCursor(cursor);
+      // One row past the page tells whether another page follows, without a COUNT.
+      const { rows } = await db.execute<AlbumRow>(
+        `${ALBUMS_WITH_COUNTS}
+         WHERE seq > :after ${artist === undefined ? '' : 'AND lower(artist) = lower(:artist)'}
+         ORDER BY seq
+         LIMIT :fetch`,
+        { after, fetch: limit + 1, ...(artist === undefined ? {} : { artist }) },
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toAlbum),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
+      };
+    },
+  };
+}
+
+function single(rows: AlbumRow[]): AlbumRow {
+  const [row] = rows;
+  if (!row) throw new Error('INSERT … RETURNING returned no row');
+  return row;
+}
+
+function toAlbum(row: AlbumRow): StoredAlbum {
+  return {
+    albumId: row.album_id,
+    artist: row.artist,
+    title: row.title,
+    year: row.year,
+    createdAt: row.created_at,
+    cover: {
+      status: row.cover_status,
+      ...(row.cover_status === 'rejected' && row.cover_reason ? { reason: row.cover_reason } : {}),
+      ...(row.cover_status === 'ready'
+        ? {
+            contentType: row.cover_content_type ?? undefined,
+            size: Number(row.cover_size),
+            width: Number(row.cover_width),
+            height: Number(row.cover_height),
+          }
+        : {}),
+      ...(row.cover_upload_key === null ? {} : { upload: judgedUpload(row, row.cover_upload_key) }),
+    },
+    reviews: { likes: Number(row.likes ?? 0), dislikes: Number(row.dislikes ?? 0) },
+    ...(row.cover_key === null ? {} : { coverKey: row.cover_key }),
+  };
+}
+
+/** The newest upload judged: the cover shown if it was accepted, otherwise refused for `cover_reason`. */
+function judgedUpload(row: AlbumRow, key: string): NonNullable<Album['cover']['upload']> {
+  return key === row.cover_key
+    ? { key, status: 'ready' }
+    : { key, status: 'rejected', reason: row.cover_reason ?? 'refused' };
+}
+
+/** Cursors are opaque to clients: a version tag and the last seen position, base64url-encoded. */
+function encodeCursor(seq: number): string {
+  return Buffer.from(`v1:${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^v1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match?.[1]) {
+    throw new ValidationError('Invalid cursor: use the nextCursor of a previous page', [
+      { field: 'cursor', message: 'is not a cursor this API issued' },
+    ]);
+  }
+  return Number(match[1]);
+}

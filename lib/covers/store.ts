@@ -1,0 +1,121 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { CoverUpload } from '../schemas.js';
+
+export interface CoverStoreOptions {
+  s3: S3Client;
+  bucket: string;
+  maxBytes: number;
+  uploadExpiresSeconds: number;
+  /** Injected for tests; defaults to the wall clock. */
+  now?: () => Date;
+}
+
+/** What {@link CoverStore.readStart} found. */
+export interface StoredCoverStart {
+  size: number;
+  eTag: string;
+  bytes: Uint8Array;
+}
+
+export interface CoverStore {
+  /** A presigned POST that lets a browser upload one image of at most `maxBytes` to `key`, and nothing else. */
+  presignUpload(key: string): Promise<CoverUpload>;
+  /** Stores cover bytes the API received itself (the course contract uploads through the API). */
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** Removes a cover; removing one that is not there is not an error. */
+  remove(key: string): Promise<void>;
+  /**
+   * The first `length` bytes of a stored cover with its whole size and version (ETag, without quotes), in
+   * one request; undefined when there is none.
+   */
+  readStart(key: string, length: number): Promise<StoredCoverStart | undefined>;
+  /** A short-lived URL a browser can show the cover from. */
+  presignDownload(key: string): Promise<string>;
+}
+
+const DOWNLOAD_EXPIRES_SECONDS = 300;
+
+/**
+ * The covers bucket behind domain verbs.
+ *
+ * @example
+ * const covers = createCoverStore({ s3, bucket: 'album-covers', maxBytes: 5 << 20, uploadExpiresSeconds: 300 });
+ * const upload = await covers.presignUpload(coverUploadKey(album.albumId));
+ */
+export function createCoverStore(options: CoverStoreOptions): CoverStore {
+  const now = options.now ?? (() => new Date());
+  return {
+    async presignUpload(key) {
+      const issuedAt = now();
+      const { url, fields } = await createPresignedPost(options.s3, {
+        Bucket: options.bucket,
+        Key: key,
+        Conditions: [
+          ['content-length-range', 1, options.maxBytes],
+          ['starts-with', '$Content-Type', 'image/'],
+        ],
+        Expires: options.uploadExpiresSeconds,
+      });
+      return {
+        method: 'POST',
+        url,
+        fields,
+        key,
+        expiresAt: new Date(issuedAt.getTime() + options.uploadExpiresSeconds * 1000).toISOString(),
+        maxBytes: options.maxBytes,
+      };
+    },
+
+    async put(key, bytes, contentType) {
+      await options.s3.send(
+        new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: bytes, ContentType: contentType }),
+      );
+    },
+
+    async remove(key) {
+      await options.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }));
+    },
+
+    async readStart(key, length) {
+      const request = { Bucket: options.bucket, Key: key };
+      try {
+        const object = await options.s3.send(
+          new GetObjectCommand({ ...request, Range: `bytes=0-${length - 1}` }),
+        );
+        // `bytes 0-1023/52311`: the part's range, then the object's whole size.
+        const size = Number(object.ContentRange?.split('/')[1] ?? object.ContentLength ?? 0);
+        const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+        return { size, eTag: unquote(object.ETag), bytes };
+      } catch (error) {
+        if (isS3Error(error, 'NoSuchKey', 'NotFound')) return undefined;
+        // S3 answers a range of an empty object with InvalidRange; its size and version come from a HEAD.
+        if (!isS3Error(error, 'InvalidRange')) throw error;
+        const head = await options.s3.send(new HeadObjectCommand(request)).catch((headError: unknown) => {
+          if (isS3Error(headError, 'NotFound')) return undefined;
+          throw headError;
+        });
+        return head && { size: head.ContentLength ?? 0, eTag: unquote(head.ETag), bytes: new Uint8Array() };
+      }
+    },
+
+    presignDownload: (key) =>
+      getSignedUrl(options.s3, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
+        expiresIn: DOWNLOAD_EXPIRES_SECONDS,
+      }),
+  };
+}
+
+const unquote = (eTag: string | undefined) => (eTag ?? '').replaceAll('"', '');
+
+/** Whether the SDK's error is one of S3's named errors (its class when modelled, else its name). */
+function isS3Error(error: unknown, ...names: string[]): boolean {
+  return error instanceof Error && names.includes(error.name);
+}

@@ -1,0 +1,180 @@
+import {
+  BeginTransactionCommand,
+  CommitTransactionCommand,
+  ExecuteStatementCommand,
+  type Field,
+  type RDSDataClient,
+  RollbackTransactionCommand,
+  type SqlParameter,
+  type TypeHint,
+} from '@aws-sdk/client-rds-data';
+import { UnavailableError } from '../errors.js';
+
+/** A parameter whose SQL type must be stated explicitly, e.g. a UUID or a JSON document. */
+export interface TypedValue {
+  value: string;
+  typeHint: TypeHint;
+}
+
+/** A value bound to a named `:parameter`. Integers go as 64-bit longs, Dates as TIMESTAMP. */
+export type SqlValue = string | number | boolean | null | Uint8Array | Date | TypedValue;
+
+/** A row as the Data API's JSON record format returns it: column name to value. */
+export type Row = Record<string, unknown>;
+
+export interface StatementResult<T extends Row = Row> {
+  rows: T[];
+  updatedCount: number;
+}
+
+/** Retry policy for transient Data API failures (an auto-paused cluster resuming, throttling). */
+export interface RetryOptions {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface DatabaseOptions {
+  client: RDSDataClient;
+  clusterArn: string;
+  secretArn: string;
+  name: string;
+  retry?: Partial<RetryOptions>;
+  /** Injected for tests; defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultRetry: Readonly<RetryOptions> = Object.freeze({
+  maxAttempts: 5,
+  baseDelayMs: 100,
+  maxDelayMs: 2_000,
+});
+
+/** Error names that mean "try again shortly" rather than "the statement is wrong". */
+const TRANSIENT_ERRORS = new Set([
+  'DatabaseResumingException',
+  'DatabaseUnavailableException',
+  'ServiceUnavailableError',
+  'ThrottlingException',
+  'StatementTimeoutException',
+]);
+
+/** Tells whether a Data API error is worth retrying. */
+export function isTransientDatabaseError(error: unknown): boolean {
+  return error instanceof Error && TRANSIENT_ERRORS.has(error.name);
+}
+
+/** Statements that run inside one transaction; see {@link Database.transaction}. */
+export interface Transaction {
+  execute<T extends Row = Row>(sql: string, params?: Record<string, SqlValue>): Promise<StatementResult<T>>;
+}
+
+export interface Database extends Transaction {
+  /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Creates the Data API adapter: named parameters in, plain row objects out, transient errors retried
+ * with exponential backoff and full jitter, and an {@link UnavailableError} once retries run out.
+ *
+ * @example
+ * const db = createDatabase({ client: new RDSDataClient({}), clusterArn, secretArn, name: 'albums' });
+ * const { rows } = await db.execute('SELECT title FROM albums WHERE album_id = :id', { id: uuid(albumId) });
+ */
+export function createDatabase(options: DatabaseOptions): Database {
+  const retry = { ...defaultRetry, ...options.retry };
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const target = { resourceArn: options.clusterArn, secretArn: options.secretArn, database: options.name };
+
+  async function withRetry<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isTransientDatabaseError(error)) throw error;
+        if (attempt >= retry.maxAttempts) {
+          throw new UnavailableError('The database is temporarily unavailable', 5, { cause: error });
+        }
+        const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+        await sleep(Math.random() * ceiling);
+      }
+    }
+  }
+
+  const run = async <T extends Row>(
+    sql: string,
+    params: Record<string, SqlValue> = {},
+    transactionId?: string,
+  ): Promise<StatementResult<T>> => {
+    const output = await options.client.send(
+      new ExecuteStatementCommand({
+        ...target,
+        sql,
+        parameters: toSqlParameters(params),
+        formatRecordsAs: 'JSON',
+        transactionId,
+      }),
+    );
+    return {
+      rows: output.formattedRecords ? (JSON.parse(output.formattedRecords) as T[]) : [],
+      updatedCount: output.numberOfRecordsUpdated ?? 0,
+    };
+  };
+
+  return {
+    // Statements inside a transaction are not retried one by one: a retry there could apply half of it twice.
+    execute: (sql, params) => withRetry(() => run(sql, params)),
+    async transaction(work) {
+      const { transactionId } = await withRetry(() =>
+        options.client.send(new BeginTransactionCommand(target)),
+      );
+      try {
+        const result = await work({ execute: (sql, params) => run(sql, params, transactionId) });
+        await options.client.send(new CommitTransactionCommand({ ...target, transactionId }));
+        return result;
+      } catch (error) {
+        await options.client
+          .send(new RollbackTransactionCommand({ ...target, transactionId }))
+          .catch(() => undefined); // the original error is the one worth reporting
+        throw error;
+      }
+    },
+  };
+}
+
+/** Marks a string as a UUID parameter. */
+export const uuid = (value: string): TypedValue => ({ value, typeHint: 'UUID' });
+
+/** Marks a value as a JSON document parameter. */
+export const json = (value: unknown): TypedValue => ({ value: JSON.stringify(value), typeHint: 'JSON' });
+
+function toSqlParameters(params: Record<string, SqlValue>): SqlParameter[] {
+  return Object.entries(params).map(([name, value]) => {
+    if (value instanceof Date) {
+      return { name, value: { stringValue: toDataApiTimestamp(value) }, typeHint: 'TIMESTAMP' };
+    }
+    if (isTypedValue(value)) {
+      return { name, value: { stringValue: value.value }, typeHint: value.typeHint };
+    }
+    return { name, value: toField(value) };
+  });
+}
+
+function toField(value: Exclude<SqlValue, Date | TypedValue>): Field {
+  if (value === null) return { isNull: true };
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { booleanValue: value };
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? { longValue: value } : { doubleValue: value };
+  return { blobValue: value };
+}
+
+function isTypedValue(value: SqlValue): value is TypedValue {
+  return typeof value === 'object' && value !== null && 'typeHint' in value;
+}
+
+/** The Data API's timestamp format: `YYYY-MM-DD HH:MM:SS.fff`, UTC, no zone designator. */
+function toDataApiTimestamp(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { type Database, json, uuid } from '../db/database.js';
+
+export type ReviewKind = 'like' | 'dislike';
+
+/** A review as the API accepted it; the id is the API's, so every delivery of it is recognisable. */
+export interface Review {
+  reviewId: string;
+  albumId: string;
+  kind: ReviewKind;
+}
+
+/**
+ * The review id for a client's idempotency key: the same album and key always give the same id, so a review
+ * sent again after a failure or a timeout is counted once however many of the attempts got through. A
+ * UUID (version 8, the one for custom layouts) made from the SHA-256 of both.
+ *
+ * @example
+ * const reviewId = reviewIdFor(albumId, event.headers['idempotency-key']);
+ */
+export function reviewIdFor(albumId: string, idempotencyKey: string): string {
+  const bytes = createHash('sha256').update(`${albumId}\n${idempotencyKey}`).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export interface ReviewCounts {
+  likes: number;
+  dislikes: number;
+}
+
+export interface ReviewLedger {
+  /**
+   * Applies reviews exactly once, in one statement: ids already in the ledger, or repeated in the batch,
+   * change nothing. Returns how many were newly applied.
+   */
+  apply(reviews: Review[]): Promise<number>;
+  /** The album's counts (zero when it has none), or undefined when no album has this id. */
+  counts(albumId: string): Promise<ReviewCounts | undefined>;
+}
+
+// One statement records the new ids and adds exactly those to the counters, so it either happens whole or
+// not at all. Totals are upserted in album order, so concurrent batches lock rows in the same order.
+const APPLY_REVIEWS = `
+WITH incoming AS (
+  SELECT DISTINCT ON (review_id) review_id, album_id, kind
+  FROM jsonb_to_recordset(CAST(:reviews AS jsonb)) AS r(review_id uuid, album_id uuid, kind text)
+  -- The API only accepts reviews of stored albums; a message naming another is dropped, not retried forever.
+  WHERE EXISTS (SELECT 1 FROM albums WHERE albums.album_id = r.album_id)
+  ORDER BY review_id
+), recorded AS (
+  INSERT INTO review_ledger (review_id, album_id, kind)
+  SELECT review_id, album_id, kind FROM incoming
+  ON CONFLICT (review_id) DO NOTHING
+  RETURNING album_id, kind
+), totals AS (
+  SELECT album_id,
+         count(*) FILTER (WHERE kind = 'like') AS likes,
+         count(*) FILTER (WHERE kind = 'dislike') AS dislikes
+  FROM recorded
+  GROUP BY album_id
+), counted AS (
+  INSERT INTO review_counts AS counts (album_id, likes, dislikes)
+  SELECT album_id, likes, dislikes FROM totals ORDER BY album_id
+  ON CONFLICT (album_id) DO UPDATE
+    SET likes = counts.likes + EXCLUDED.likes, dislikes = counts.dislikes + EXCLUDED.dislikes
+)
+SELECT count(*)::int AS applied FROM recorded`;
+
+/**
+ * The review ledger and counters behind domain verbs. All of their SQL lives here.
+ *
+ * @example
+ * const ledger = createReviewLedger(db);
+ * await ledger.apply([{ reviewId, albumId, kind: 'like' }]);
+ */
+export function createReviewLedger(db: Database): ReviewLedger {
+  return {
+    async apply(reviews) {
+      if (reviews.length === 0) return 0;
+      const { rows } = await db.execute<{ applied: number }>(APPLY_REVIEWS, {
+        reviews: json(
+          reviews.map(({ reviewId, albumId, kind }) => ({ review_id: reviewId, album_id: albumId, kind })),
+        ),
+      });
+      return rows[0]?.applied ?? 0;
+    },
+
+    async counts(albumId) {
+      // From the album, so one statement tells an unknown album (no row) from one nobody reviewed yet.
+      const { rows } = await db.execute<{ likes: number; dislikes: number }>(
+        `SELECT coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
+         FROM albums LEFT JOIN review_counts USING (album_id) WHERE album_id = :albumId`,
+        { albumId: uuid(albumId) },
+      );
+      const [row] = rows;
+      return row && { likes: Number(row.likes), dislikes: Number(row.dislikes) };
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { SQSRecord } from 'aws-lambda';
+import Value from 'typebox/value';
+import { ReviewMessage } from '../schemas.js';
+import type { Review } from './ledger.js';
+
+export interface ParsedReviewMessages {
+  reviews: Array<{ messageId: string; review: Review }>;
+  malformed: Array<{ messageId: string; problem: string }>;
+}
+
+/** Splits a batch of queue records into valid reviews and messages that can never be applied. */
+export function parseReviewMessages(records: SQSRecord[]): ParsedReviewMessages {
+  const parsed: ParsedReviewMessages = { reviews: [], malformed: [] };
+  for (const { messageId, body } of records) {
+    let message: unknown;
+    try {
+      message = JSON.parse(body);
+    } catch {
+      parsed.malformed.push({ messageId, problem: 'body is not JSON' });
+      continue;
+    }
+    if (Value.Check(ReviewMessage, message)) {
+      const { reviewId, albumId, kind } = message;
+      parsed.reviews.push({ messageId, review: { reviewId, albumId, kind } });
+    } else {
+      const [first] = Value.Errors(ReviewMessage, message);
+      parsed.malformed.push({ messageId, problem: `${first?.instancePath || 'body'} ${first?.message}` });
+    }
+  }
+  return parsed;
+}

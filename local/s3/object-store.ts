@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import {
+  type ClientRequest,
+  createServer,
+  request as forwardRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3EventRecord } from 'aws-lambda';
+import S3rver from 's3rver';
+import { readPostUpload, type StoredForm, storedForm } from './post-policy.js';
+import { type S3Refusal, type SecretKeys, type SignedRequest, verifyRequestSignature } from './signature.js';
+
+export interface BucketCors {
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders?: string[];
+  exposedHeaders?: string[];
+  maxAgeSeconds?: number;
+}
+
+export interface ObjectStoreOptions {
+  port?: number;
+  host?: string;
+  /** Where objects are kept across restarts; omitted, a temporary folder removed on close. */
+  dataDir?: string;
+  buckets: Array<{ name: string; cors?: BucketCors }>;
+  log?: (line: string) => void;
+}
+
+export interface ObjectStore {
+  url: string;
+  port: number;
+  /** Calls `listener` with a record shaped like S3's own for every object created; returns an unsubscribe. */
+  onObjectCreated(listener: (record: S3EventRecord) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** The credentials the local stack signs with: the only key the local S3 accepts a signature from. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account.js');
+// s3rver refuses an access key it does not know, even once the front has verified the signature
+DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
+const SECRET_KEYS: SecretKeys = new Map([[LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey]]);
+
+interface S3rverEvent {
+  Records: Array<{
+    eventName: string;
+    eventTime: string;
+    requestParameters: { sourceIPAddress: string };
+    s3: {
+      bucket: { name: string };
+      object: { key: string; size?: number; eTag?: string; sequencer: string };
+    };
+  }>;
+}
+
+/**
+ * Local S3 on s3rver: buckets created (keeping their objects) with their CORS rules applied, objects on
+ * disk, and object-created events reshaped into real S3 event records. In front of it, what s3rver does
+ * not check: every request's SigV4 signature (headers or presigned query), and browser uploads held to
+ * their signed POST policy, storing only the key and fields the policy allowed.
+ *
+ * @example
+ * const store = await startObjectStore({ buckets: [{ name: 'album-covers-local' }] });
+ */
+export async function startObjectStore(options: ObjectStoreOptions): Promise<ObjectStore> {
+  const log = options.log ?? (() => undefined);
+  const temporary = options.dataDir === undefined;
+  const directory = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'object-store-')));
+  await mkdir(directory, { recursive: true });
+
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory,
+    silent: true,
+    configureBuckets: options.buckets.map((bucket) => ({
+      name: bucket.name,
+      configs: bucket.cors ? [corsXml(bucket.cors)] : [],
+    })),
+  });
+  const listeners = new Set<(record: S3EventRecord) => void>();
+  server.on('event', (event: S3rverEvent) => {
+    for (const raw of event.Records) {
+      if (!raw.eventName.startsWith('ObjectCreated:')) continue;
+      const record = toS3EventRecord(raw);
+      for (const listener of listeners) {
+        try {
+          listener(record);
+        } catch (error) {
+          log(`object-created listener failed: ${error}`);
+        }
+      }
+    }
+  });
+  const backend = (await server.run()) as AddressInfo;
+
+  const context: FrontContext = { backendPort: backend.port, buckets: options.buckets, keys: SECRET_KEYS };
+  const front = createServer((request, response) => {
+    handleFront(request, response, context).catch((error) => {
+      log(`S3 front: ${error}`);
+      if (!response.headersSent) response.writeHead(502);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => front.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { port } = front.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  log(`S3 listening on ${url}, objects in ${directory}`);
+
+  return {
+    url,
+    port,
+    onObjectCreated(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      front.closeAllConnections();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+      await server.close();
+      if (temporary) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Holds a request to what S3 requires before s3rver sees it. A CORS preflight passes as it is; a browser
+ * upload (a multipart POST to a bucket) is held to its POST policy and only what the policy allowed is
+ * stored; every other request needs a valid SigV4 signature, in its headers or its query string. A
+ * refusal is answered in S3's XML, with the CORS headers a browser needs to read it.
+ */
+async function handleFront(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: FrontContext,
+): Promise<void> {
+  if (request.method === 'OPTIONS') return forward(request, response, context.backendPort);
+  const uploadBucket = browserUploadBucket(request);
+  if (uploadBucket === undefined) {
+    const refusal = verifyRequestSignature(requestToVerify(request), context.keys);
+    if (refusal) return answerRefusal(request, response, refusal, context.buckets);
+    return forward(request, response, context.backendPort);
+  }
+  const outcome = await readPostUpload(request, uploadBucket, context.keys);
+  if ('refusal' in outcome) return answerRefusal(request, response, outcome.refusal, context.buckets);
+  return forwardUpload(request, response, storedForm(outcome.upload), context.backendPort);
+}
+
+interface FrontContext {
+  backendPort: number;
+  buckets: ObjectStoreOptions['buckets'];
+  keys: SecretKeys;
+}
+
+/** The bucket a browser upload goes to: a multipart POST to the bucket itself (media types ignore case). */
+function browserUploadBucket(request: IncomingMessage): string | undefined {
+  if (request.method !== 'POST') return undefined;
+  if (!/^multipart\/form-data\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return undefined;
+  return /^\/([^/?]+)\/?(\?|$)/.exec(request.url ?? '')?.[1];
+}
+
+function requestToVerify(request: IncomingMessage): SignedRequest {
+  return { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers };
+}
+
+function answerRefusal(
+  request: IncomingMessage,
+  response: ServerResponse,
+  refusal: S3Refusal,
+  buckets: ObjectStoreOptions['buckets'],
+): void {
+  request.resume(); // what the client still sends is read and dropped, so it can read the answer
+  const bucketName = /^\/([^/?]+)/.exec(request.url ?? '')?.[1];
+  const cors = buckets.find((bucket) => bucket.name === bucketName)?.cors;
+  const origin = request.headers.origin;
+  const allowed =
+    origin && cors && (cors.allowedOrigins.includes(origin) || cors.allowedOrigins.includes('*'));
+  response.writeHead(refusal.status, {
+    'content-type': 'application/xml',
+    ...(allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
+  });
+  response.end(
+    request.method === 'HEAD'
+      ? undefined
+      : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(
+          refusal.message,
+        )}</Message><RequestId>${randomUUID()}</RequestId></Error>`,
+  );
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Passes a request on to s3rver as it came, and its answer back. */
+function forward(request: IncomingMessage, response: ServerResponse, backendPort: number): Promise<void> {
+  const target = { port: backendPort, method: request.method, path: request.url, headers: request.headers };
+  return relay(response, target, (upstream) => {
+    request.on('error', (error) => upstream.destroy(error));
+    request.pipe(upstream);
+  });
+}
+
+/** Stores an allowed browser upload through s3rver, with the body that holds only what was checked. */
+function forwardUpload(
+  request: IncomingMessage,
+  response: ServerResponse,
+  form: StoredForm,
+  backendPort: number,
+): Promise<void> {
+  // the body is sent whole, with its own length: the client's framing and 100-continue do not apply
+  const { 'transfer-encoding': _chunked, expect: _continue, ...headers } = request.headers;
+  const storedHeaders = {
+    ...headers,
+    'content-type': form.contentType,
+    'content-length': String(form.length),
+  };
+  const target = { port: backendPort, method: 'POST', path: request.url, headers: storedHeaders };
+  return relay(response, target, (upstream) => {
+    for (const part of form.parts) upstream.write(part);
+    upstream.end();
+  });
+}
+
+/** Sends a request to s3rver (its body written by `send`) and pipes s3rver's answer back. */
+function relay(
+  response: ServerResponse,
+  target: { port: number; method?: string; path?: string; headers: IncomingHttpHeaders },
+  send: (upstream: ClientRequest) => void,
+): Promise<void> {
+  const upstream = forwardRequest({ host: '127.0.0.1', ...target });
+  upstream.on('response', (answer) => {
+    response.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(response);
+  });
+  return new Promise<void>((resolve, reject) => {
+    upstream.on('error', reject);
+    response.on('close', () => resolve());
+    send(upstream);
+  });
+}
+
+function corsXml(cors: BucketCors): string {
+  const tags = (tag: string, values: string[] = []) =>
+    values.map((value) => `<${tag}>${value}</${tag}>`).join('');
+  return `<CORSConfiguration><CORSRule>${tags('AllowedOrigin', cors.allowedOrigins)}${tags(
+    'AllowedMethod',
+    cors.allowedMethods,
+  )}${tags('AllowedHeader', cors.allowedHeaders)}${tags('ExposeHeader', cors.exposedHeaders)}${
+    cors.maxAgeSeconds ? `<MaxAgeSeconds>${cors.maxAgeSeconds}</MaxAgeSeconds>` : ''
+  }</CORSRule></CORSConfiguration>`;
+}
+
+/** S3 encodes keys in event records like a form value: percent-encoding with spaces as '+'. */
+function encodeEventKey(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+function toS3EventRecord(raw: S3rverEvent['Records'][number]): S3EventRecord {
+  const { bucket, object } = raw.s3;
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: 'us-east-1',
+    eventTime: raw.eventTime,
+    eventName: raw.eventName,
+    userIdentity: { principalId: 'AWS:LOCAL' },
+    requestParameters: { sourceIPAddress: raw.requestParameters.sourceIPAddress },
+    responseElements: { 'x-amz-request-id': object.sequencer, 'x-amz-id-2': object.sequencer },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'local',
+      bucket: {
+        name: bucket.name,
+        ownerIdentity: { principalId: 'LOCAL' },
+        arn: `arn:aws:s3:::${bucket.name}`,
+      },
+      object: {
+        key: encodeEventKey(object.key),
+        size: object.size ?? 0,
+        eTag: object.eTag ?? '',
+        sequencer: object.sequencer,
+      },
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { CircuitBreaker, type CircuitState } from '../../../lib/circuit-breaker/breaker.js';
+import {
+  CircuitOpenError,
+  type ContextWithCircuit,
+  circuitBreaker,
+} from '../../../lib/circuit-breaker/middleware.js';
+
+function clock(start = 1_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+function breakerWithClock(options: Partial<ConstructorParameters<typeof CircuitBreaker>[0]> = {}) {
+  const time = clock();
+  const transitions: Array<[CircuitState, CircuitState]> = [];
+  const breaker = new CircuitBreaker({
+    failureRateThreshold: 0.5,
+    minimumCalls: 4,
+    windowMs: 10_000,
+    openMs: 5_000,
+    halfOpenTrials: 2,
+    now: time.now,
+    onTransition: (from, to) => transitions.push([from, to]),
+    ...options,
+  });
+  const call = (ok: boolean) => {
+    if (!breaker.tryAcquire()) return 'rejected';
+    if (ok) breaker.recordSuccess();
+    else breaker.recordFailure();
+    return 'called';
+  };
+  return { breaker, time, transitions, call };
+}
+
+describe('CircuitBreaker', () => {
+  it('stays closed below the minimum number of calls, however they fail', () => {
+    const { breaker, call } = breakerWithClock();
+    for (let i = 0; i < 3; i++) call(false);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('opens when the failure rate over the window reaches the threshold, and then fails fast', () => {
+    const { breaker, call, transitions } = breakerWithClock();
+    call(true);
+    call(true);
+    call(false);
+    expect(breaker.state).toBe('closed');
+    call(false); // 2 of 4 failed: 50 %
+    expect(breaker.state).toBe('open');
+    expect(transitions).toEqual([['closed', 'open']]);
+    expect(call(true)).toBe('rejected');
+    expect(breaker.retryAfterMs).toBe(5_000);
+  });
+
+  it('forgets outcomes older than the window', () => {
+    const { breaker, call, time } = breakerWithClock();
+    call(false);
+    call(false);
+    call(false);
+    time.advance(10_001);
+    call(true); // the three failures have left the window: 0 of 1 failed
+    call(false);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('lets a limited number of trials through once the open period is over, and closes when they succeed', () => {
+    const { breaker, call, time, transitions } = breakerWithClock();
+    for (let i = 0; i < 4; i++) call(false);
+    time.advance(4_999);
+    expect(breaker.state).toBe('open');
+    time.advance(1);
+    expect(breaker.state).toBe('half-open');
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe(false); // only two trials at a time
+    breaker.recordSuccess();
+    expect(breaker.state).toBe('half-open');
+    breaker.recordSuccess();
+    expect(breaker.state).toBe('closed');
+    expect(transitions).toEqual([
+      ['closed', 'open'],
+      ['open', 'half-open'],
+      ['half-open', 'closed'],
+    ]);
+  });
+
+  it('reopens on a failed trial and waits a full open period again', () => {
+    const { breaker, call, time } = breakerWithClock();
+    for (let i = 0; i < 4; i++) call(false);
+    time.advance(5_000);
+    call(false);
+    expect(breaker.state).toBe('open');
+    expect(breaker.retryAfterMs).toBe(5_000);
+  });
+
+  it('starts afresh when it closes: old failures do not reopen it', () => {
+    const { breaker, call, time } = breakerWithClock();
+    for (let i = 0; i < 4; i++) call(false);
+    time.advance(5_000);
+    call(true);
+    call(true);
+    expect(breaker.state).toBe('closed');
+    call(false);
+    expect(breaker.state).toBe('closed');
+  });
+});
+
+describe('circuitBreaker middleware', () => {
+  const context = {} as Context;
+
+  function handlerGuarding(send: () => Promise<string>, now: () => number) {
+    return middy(async (_event: unknown, ctx: Context) => {
+      try {
+        return { status: 'sent', via: await (ctx as ContextWithCircuit).circuit.run(send) };
+      } catch (error) {
+        return { status: error instanceof CircuitOpenError ? 'failed fast' : 'send failed' };
+      }
+    }).use(
+      circuitBreaker({
+        name: 'queue',
+        minimumCalls: 2,
+        failureRateThreshold: 0.5,
+        openMs: 1_000,
+        halfOpenTrials: 1,
+        now,
+      }),
+    );
+  }
+
+  it('keeps its state across invocations and fails fast without calling once open', async () => {
+    const time = clock();
+    let healthy = false;
+    let calls = 0;
+    const handler = handlerGuarding(async () => {
+      calls++;
+      if (!healthy) throw new Error('connection refused');
+      return 'queue';
+    }, time.now);
+
+    expect(await handler({}, context)).toEqual({ status: 'send failed' });
+    expect(await handler({}, context)).toEqual({ status: 'send failed' });
+    expect(await handler({}, context)).toEqual({ status: 'failed fast' });
+    expect(calls).toBe(2);
+
+    healthy = true;
+    time.advance(1_000);
+    expect(await handler({}, context)).toEqual({ status: 'sent', via: 'queue' });
+    expect(await handler({}, context)).toEqual({ status: 'sent', via: 'queue' });
+    expect(calls).toBe(4);
+  });
+});

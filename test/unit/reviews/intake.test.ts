@@ -1,0 +1,68 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import type { AlbumStore } from '../../../lib/albums/store.js';
+import type { CircuitGuard } from '../../../lib/circuit-breaker/middleware.js';
+import { UnavailableError } from '../../../lib/errors.js';
+import { httpErrors } from '../../../lib/http/errors.js';
+import { createReviewIntake } from '../../../lib/reviews/intake.js';
+import type { Review, ReviewLedger } from '../../../lib/reviews/ledger.js';
+import type { ReviewQueue } from '../../../lib/reviews/queue.js';
+
+// Both the queue and the database down at once cannot be staged on the local stack, so these fakes
+// script it; the real fallback path runs in test/api/reviews.test.ts.
+const knownAlbum = '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5';
+const albums = { exists: async (id: string) => id === knownAlbum } as AlbumStore;
+const failingQueue: ReviewQueue = {
+  publish: async () => {
+    throw new Error('connect ECONNREFUSED');
+  },
+};
+const openCircuit: CircuitGuard = {
+  run: async (call) => call(),
+  state: 'open',
+  retryAfterMs: 4_200,
+};
+
+describe('review intake', () => {
+  it('applies a review directly when the queue fails', async () => {
+    const applied: Review[] = [];
+    const ledger = {
+      apply: async (reviews: Review[]) => applied.push(...reviews),
+      counts: async () => ({ likes: 0, dislikes: 0 }),
+    };
+    const intake = createReviewIntake({ albums, queue: failingQueue, ledger });
+    const { reviewId } = await intake.accept({ albumId: knownAlbum, kind: 'like' }, openCircuit);
+    expect(applied).toEqual([{ reviewId, albumId: knownAlbum, kind: 'like' }]);
+  });
+
+  it('refuses with 503 and a Retry-After from the circuit when the database fails too', async () => {
+    const ledger: ReviewLedger = {
+      apply: async () => {
+        throw new Error('database is resuming');
+      },
+      counts: async () => ({ likes: 0, dislikes: 0 }),
+    };
+    const intake = createReviewIntake({ albums, queue: failingQueue, ledger });
+    const error = await intake
+      .accept({ albumId: knownAlbum, kind: 'dislike' }, openCircuit)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as UnavailableError).retryAfterSeconds).toBe(5);
+
+    const quiet = { error: () => undefined, warn: () => undefined };
+    const handler = middy<APIGatewayProxyEventV2>(async () => {
+      throw error;
+    }).use(httpErrors({ logger: quiet }));
+    const response = await handler({} as APIGatewayProxyEventV2, {} as Context);
+    expect(response).toEqual({
+      statusCode: 503,
+      headers: { 'content-type': 'application/json', 'retry-after': '5' },
+      body: JSON.stringify({
+        message:
+          'Reviews cannot be accepted right now; send it again after Retry-After with an Idempotency-Key ' +
+          'header, the same one each time, and it counts once',
+      }),
+    });
+  });
+});
