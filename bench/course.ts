@@ -9,26 +9,34 @@
  * Sizes: 4 4 2 by default (or BENCH_COURSE=10/10/2); BENCH_ITERATIONS and BENCH_STARTUP_ITERATIONS set
  * the iterations per group and startup thread, BENCH_PHASE_REQUESTS the requests of each counting phase.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { resolve } from 'node:path';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { TypeSummary } from '../load/recorder.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DataApiStats } from '../local/data-api/server.js';
 import { startServerlessOffline } from '../local/offline.js';
 import { freePort } from '../local/ports.js';
 import { LOCAL_CREDENTIALS } from '../local/s3/object-store.js';
-import { type LocalStack, startLocalStack } from '../local/stack.js';
-import type {
-  AcceptedReviews,
-  CourseSize,
-  CreatedAlbum,
-  LoadJob,
-  LoadResult,
-  RequestType,
-} from './course-load.js';
-import { type ProcessFacts, type ProcessRole, sampleProcessTree, type TreeUsage } from './process-tree.js';
+import { startLocalStack } from '../local/stack.js';
+import {
+  baselineDir,
+  checkAlbums,
+  courseSize,
+  cpuByLabel,
+  difference,
+  fixed,
+  latencyRows,
+  mb,
+  measureCourse,
+  mergeReviews,
+  QUIET_MS,
+  REQUEST_TYPES,
+  roleOf,
+  settle,
+  startLoadClient,
+  table,
+  totalCalls,
+} from './course-harness.js';
+import type { CourseSize, CreatedAlbum, LoadResult, RequestType } from './course-load.js';
+import { sampleProcessTree, type TreeUsage } from './process-tree.js';
 
-/** The Data API is taken to be done with what the requests set off once it has had no call for this long. */
 /** The phases number their album titles from here, past any course run's, so every title is unique. */
 const PHASE_FIRST_INDEX = 1_000_000;
 
@@ -56,10 +64,8 @@ interface PhaseCount {
   coversVerified: number;
 }
 
-
 const countLines = (lines: string[], message: string) =>
   lines.filter((line) => line.includes(`"message":"${message}"`)).length;
-
 
 function printCourse(
   size: CourseSize,
@@ -228,17 +234,7 @@ try {
     });
   }
 
-  const beforeCourse = await settle(stack, sqs);
-  const courseSampler = sampleProcessTree(process.pid, roleOf(load.child.pid));
-  const course = await load.run({
-    kind: 'course',
-    baseUrl: courseUrl,
-    size,
-    connections: 256,
-    firstIndex: 0,
-  });
-  const afterCourse = await settle(stack, sqs);
-  const courseUsage = courseSampler.stop();
+  const { course, usage: courseUsage, calls: courseCalls } = await measureCourse(stack, sqs, load, size, 0);
 
   const minimalUrl = `http://localhost:${basePort}/hello`;
   // Its handler is loaded on the first request, as the stack's were by the phases.
@@ -253,7 +249,7 @@ try {
   const baselineUsage = baselineSampler.stop();
 
   printCourse(size, course, courseUsage, minimal, baselineUsage, peakConcurrency);
-  printPhases(phases, peakConcurrency, difference(afterCourse, beforeCourse), course);
+  printPhases(phases, peakConcurrency, courseCalls, course);
 
   const accepted = mergeReviews([...phaseResults, course]);
   const albums = [...phaseAlbums, ...course.albums];
