@@ -141,6 +141,7 @@ export const AlbumPage = Type.Object(
 export type AlbumPage = Static<typeof AlbumPage>;
 
 export const ReviewKind = Type.Union([Type.Literal('like'), Type.Literal('dislike')]);
+export type ReviewKind = Static<typeof ReviewKind>;
 
 export const NewReview = Type.Object({ kind: ReviewKind }, { additionalProperties: false, $id: 'NewReview' });
 export type NewReview = Static<typeof NewReview>;

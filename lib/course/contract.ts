@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import type { AlbumProfile, NewAlbumWithYearText } from '../albums/store.js';
 import type { ErrorReply } from '../http/errors.js';
-import { MAX_YEAR, MIN_YEAR, NewAlbum } from '../schemas.js';
+import { MAX_YEAR, MIN_YEAR, NewAlbum, ReviewKind } from '../schemas.js';
 import { parsePath, wholeNumber } from '../validation.js';
 
 /**
@@ -72,9 +72,8 @@ export const CourseError = Type.Object(
 );
 export type CourseError = Static<typeof CourseError>;
 
-export const LikeOrNot = Type.Union([Type.Literal('like'), Type.Literal('dislike')], {
-  description: '`like` or `dislike`, exactly',
-});
+/** The course's path segment is the native review kind, spelled the same. */
+export const LikeOrNot = Type.Union(ReviewKind.anyOf, { description: '`like` or `dislike`, exactly' });
 
 export const CourseAlbumPath = Type.Object({ albumID: CourseAlbumId });
 export const CourseReviewPath = Type.Object({ likeornot: LikeOrNot, albumID: CourseAlbumId });

@@ -5,7 +5,8 @@ import { type CircuitGuard, circuitBreaker } from '../circuit-breaker/middleware
 import type { AppConfig } from '../config.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
 import { logger, metrics } from '../observability.js';
-import type { ReviewKind, ReviewLedger } from './ledger.js';
+import type { ReviewKind } from '../schemas.js';
+import type { ReviewLedger } from './ledger.js';
 import type { ReviewQueue } from './queue.js';
 
 export interface ReviewIntake {

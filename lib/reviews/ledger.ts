@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Database, json, uuid } from '../db/database.js';
-
-export type ReviewKind = 'like' | 'dislike';
+import type { ReviewCounts, ReviewKind } from '../schemas.js';
 
 /** A review as the API accepted it; the id is the API's, so every delivery of it is recognisable. */
 export interface Review {
@@ -24,11 +23,6 @@ export function reviewIdFor(albumId: string, idempotencyKey: string): string {
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export interface ReviewCounts {
-  likes: number;
-  dislikes: number;
 }
 
 export interface ReviewLedger {
