@@ -1,14 +1,22 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import mysql2 from 'mysql2/promise';
 import pg from 'pg';
+import { type Dialect, mysql, postgresql } from './dialects.js';
+import { mysqlReadsBytes } from './mysql-values.js';
 import { type ResultColumn, TEXT_RESULT_OIDS } from './values.js';
 
-/** A statement's result with every value in PostgreSQL's text form (converted by values.ts). */
+/**
+ * A statement's result with every value in the database's text form (bytes for MySQL's binary
+ * columns), converted to fields by the backend's {@link Dialect}.
+ */
 export interface QueryResult {
   columns: ResultColumn[];
-  rows: Array<Array<string | null>>;
+  rows: Array<Array<string | Uint8Array | null>>;
   /** Rows inserted, updated or deleted. */
   affectedRows: number;
+  /** MySQL: the AUTO_INCREMENT value the statement generated, 0 when none. */
+  insertId?: number;
 }
 
 export type Bindable = string | Uint8Array | null;
@@ -20,10 +28,11 @@ export interface Session {
 }
 
 /**
- * Where the Data API endpoint runs SQL. Kept small so other dialects (MySQL) can be added beside
- * PostgreSQL: one statement outside a transaction, or a session that holds a connection.
+ * Where the Data API endpoint runs SQL: one statement outside a transaction, or a session that holds a
+ * connection; its dialect says how statements are written and results read.
  */
 export interface SqlBackend {
+  dialect: Dialect;
   query(text: string, values: Bindable[]): Promise<QueryResult>;
   session(): Promise<Session>;
   close(): Promise<void>;
@@ -65,6 +74,7 @@ export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend>
   };
 
   return {
+    dialect: postgresql,
     async query(text, values) {
       const release = await lock.acquire();
       try {
@@ -106,6 +116,7 @@ export async function createPostgresBackend(connectionString: string): Promise<S
 
   await pool.query('SELECT 1'); // fail at start, not on the first request, when the server is unreachable
   return {
+    dialect: postgresql,
     async query(text, values) {
       return toResult(await pool.query({ text, values: bind(values), rowMode: 'array' }));
     },
@@ -120,5 +131,70 @@ export async function createPostgresBackend(connectionString: string): Promise<S
     async close() {
       await pool.end();
     },
+  };
+}
+
+/**
+ * A MySQL or MariaDB server (`mysql://` or `mariadb://` URL) through a connection pool; a transaction
+ * checks out one pooled connection. Sessions run in UTC, and count the rows an UPDATE matched rather
+ * than changed, as the service's driver does.
+ *
+ * @example
+ * const backend = await createMysqlBackend('mysql://root@127.0.0.1:3306/albums');
+ */
+export async function createMysqlBackend(connectionUrl: string): Promise<SqlBackend> {
+  const url = new URL(connectionUrl);
+  url.protocol = 'mysql:';
+  const pool = mysql2.createPool({
+    uri: url.href,
+    connectionLimit: 10,
+    flags: ['FOUND_ROWS'],
+    // Values stay as MySQL sent them; mysql-values.ts converts them the Data API's way.
+    typeCast: (field) => field.buffer(),
+  });
+  pool.on('connection', (connection) => {
+    connection.query("SET time_zone = '+00:00'");
+  });
+  const run = async (connection: mysql2.Pool | mysql2.PoolConnection, text: string) => {
+    const [result, fields] = await connection.query<mysql2.RowDataPacket[] | mysql2.ResultSetHeader>({
+      sql: text,
+      rowsAsArray: true,
+    });
+    if (!Array.isArray(result)) {
+      return { columns: [], rows: [], affectedRows: result.affectedRows, insertId: result.insertId };
+    }
+    const columns = (fields ?? []).map(toColumn);
+    const rows = (result as unknown as Array<Array<Buffer | null>>).map((row) =>
+      row.map((value, index) =>
+        value === null || mysqlReadsBytes(columns[index] as ResultColumn) ? value : value.toString('utf8'),
+      ),
+    );
+    return { columns, rows, affectedRows: 0 };
+  };
+
+  await pool.query('SELECT 1'); // fail at start, not on the first request, when the server is unreachable
+  return {
+    dialect: mysql,
+    // Parameters arrive as literals in the text (see the mysql dialect), so there are no values to bind.
+    query: (text) => run(pool, text),
+    async session() {
+      const connection = await pool.getConnection();
+      return { query: (text) => run(connection, text), release: async () => connection.release() };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+const BINARY_CHARSET = 63;
+
+function toColumn(field: mysql2.FieldPacket): ResultColumn {
+  return {
+    name: field.name,
+    typeId: field.columnType ?? 0,
+    length: field.columnLength ?? 0,
+    flags: typeof field.flags === 'number' ? field.flags : 0,
+    binary: field.characterSet === BINARY_CHARSET,
   };
 }

@@ -3,28 +3,24 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import {
   type Bindable,
+  createMysqlBackend,
   createPgliteBackend,
   createPostgresBackend,
   type QueryResult,
   type Session,
   type SqlBackend,
 } from './backends.js';
-import { scanSql } from './sql-text.js';
-import {
-  badRequest,
-  bindParameter,
-  columnMetadata,
-  DataApiError,
-  type ResultOptions,
-  toField,
-  toJsonValue,
-  type WireParameter,
-} from './values.js';
+import type { Dialect } from './dialects.js';
+import { badRequest, DataApiError, fieldToJson, type ResultOptions, type WireParameter } from './values.js';
 
 export interface DataApiServerOptions {
   port?: number;
   host?: string;
-  /** A PostgreSQL connection URL; without one, embedded PGlite runs the SQL. */
+  /**
+   * A PostgreSQL (`postgres://`) or MySQL (`mysql://`, `mariadb://`) connection URL, which also chooses the
+   * dialect the endpoint speaks, Aurora PostgreSQL's or Aurora MySQL's; without one, embedded PGlite runs
+   * the SQL.
+   */
   databaseUrl?: string;
   /** PGlite's data folder; omitted, the database lives in memory. */
   dataDir?: string;
@@ -85,7 +81,7 @@ interface StatementRequest {
 
 /**
  * A local RDS Data API endpoint: the service's REST-JSON protocol, so `@aws-sdk/client-rds-data` pointed
- * at it works unchanged, with the SQL run on PGlite or a real PostgreSQL.
+ * at it works unchanged, with the SQL run on PGlite, a real PostgreSQL, or MySQL/MariaDB.
  *
  * @example
  * const dataApi = await startDataApiServer({ dataDir: '.local-data/pglite' });
@@ -93,9 +89,8 @@ interface StatementRequest {
  */
 export async function startDataApiServer(options: DataApiServerOptions = {}): Promise<DataApiServer> {
   const log = options.log ?? (() => undefined);
-  const backend: SqlBackend = options.databaseUrl
-    ? await createPostgresBackend(options.databaseUrl)
-    : await createPgliteBackend(options.dataDir);
+  const backend = await openBackend(options);
+  const { dialect } = backend;
   const transactionTimeoutMs = options.transactionTimeoutMs ?? 3 * 60_000;
   const transactions = new Map<string, OpenTransaction>();
   const stats: DataApiStats = {
@@ -183,25 +178,29 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
     },
     ExecuteStatement: async (body) => {
       requireTarget(body);
-      const statement = prepare(body.sql, body.parameters ?? []);
+      const statement = dialect.prepare(body.sql, body.parameters ?? []);
       const result = await runIn(body.transactionId, statement.text, statement.values);
-      return shapeResult(result, body, statement.isModification);
+      return shapeResult(dialect, result, body, statement.isModification);
     },
     BatchExecuteStatement: async (body) => {
       requireTarget(body);
       const sets = body.parameterSets?.length ? body.parameterSets : [[]];
-      const statements = sets.map((parameters) => prepare(body.sql, parameters));
+      const statements = sets.map((parameters) => dialect.prepare(body.sql, parameters));
       // Without a transaction of the caller's, the batch gets its own: it applies whole or not at all.
       const ownTransaction = body.transactionId === undefined;
       const transactionId = body.transactionId ?? (await beginTransaction());
+      const updateResults: Array<{ generatedFields: unknown[] }> = [];
       try {
-        for (const statement of statements) await runIn(transactionId, statement.text, statement.values);
+        for (const statement of statements) {
+          const result = await runIn(transactionId, statement.text, statement.values);
+          updateResults.push({ generatedFields: dialect.generatedFields(result) });
+        }
         if (ownTransaction) await endTransaction(transactionId, 'COMMIT');
       } catch (error) {
         if (ownTransaction) await endTransaction(transactionId, 'ROLLBACK').catch(() => undefined);
         throw error;
       }
-      return { updateResults: statements.map(() => ({ generatedFields: [] })) };
+      return { updateResults };
     },
   };
 
@@ -227,7 +226,7 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
       }
       send(response, 200, payload);
     } catch (error) {
-      const failure = toDataApiError(error);
+      const failure = toDataApiError(dialect, error);
       if (failure.status >= 500) log(`Data API: ${error instanceof Error ? error.stack : error}`);
       send(response, failure.status, JSON.stringify({ message: failure.message }), failure.type);
     }
@@ -238,7 +237,7 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   log(
-    `Data API listening on ${url} (${options.databaseUrl ? 'PostgreSQL' : `PGlite${options.dataDir ? ` in ${options.dataDir}` : ', in memory'}`})`,
+    `Data API listening on ${url} (${options.databaseUrl ? dialect.name : `PGlite${options.dataDir ? ` in ${options.dataDir}` : ', in memory'}`})`,
   );
 
   return {
@@ -269,53 +268,12 @@ function requireTransactionId(body: StatementRequest): string {
   return body.transactionId;
 }
 
-interface PreparedStatement {
-  text: string;
-  values: Bindable[];
-  isModification: boolean;
-}
-
-/** Turns named parameters into positional ones, each cast to the type its Data API value carries. */
-function prepare(sql: string | undefined, parameters: WireParameter[]): PreparedStatement {
-  if (!sql?.trim()) throw badRequest('sql is required');
-  const scanned = scanSql(sql);
-  if (scanned.hasMultipleStatements) throw badRequest("Multistatements aren't supported.");
-  const byName = new Map(parameters.map((parameter) => [parameter.name, parameter]));
-  const positions = new Map<string, number>();
-  const values: Bindable[] = [];
-  let text = '';
-  let copiedUpTo = 0;
-  for (const use of scanned.parameters) {
-    const parameter = byName.get(use.name);
-    if (!parameter) throw badRequest(`No value specified for parameter: ${use.name}`);
-    let position = positions.get(use.name);
-    const bound = bindParameter(parameter);
-    if (position === undefined) {
-      values.push(bound.value);
-      position = values.length;
-      positions.set(use.name, position);
-    }
-    text += `${sql.slice(copiedUpTo, use.start)}$${position}${bound.cast ? `::${bound.cast}` : ''}`;
-    copiedUpTo = use.end;
-  }
-  text += sql.slice(copiedUpTo);
-  return {
-    text,
-    values,
-    isModification: /^\s*(insert|update|delete|merge)\b/i.test(stripLeadingComments(sql)),
-  };
-}
-
-function stripLeadingComments(sql: string): string {
-  return sql.replace(/^(\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/))*/, '');
-}
-
-function shapeResult(result: QueryResult, body: StatementRequest, isModification: boolean) {
+function shapeResult(dialect: Dialect, result: QueryResult, body: StatementRequest, isModification: boolean) {
   const options = body.resultSetOptions ?? {};
   const hasColumns = result.columns.length > 0;
   const shaped: Record<string, unknown> = {
     numberOfRecordsUpdated: result.affectedRows,
-    ...(isModification ? { generatedFields: [] } : {}),
+    ...(isModification ? { generatedFields: dialect.generatedFields(result) } : {}),
   };
   if (body.formatRecordsAs === 'JSON') {
     if (hasColumns) {
@@ -324,7 +282,7 @@ function shapeResult(result: QueryResult, body: StatementRequest, isModification
           Object.fromEntries(
             result.columns.map((column, index) => [
               column.name,
-              toJsonValue(row[index] ?? null, column.typeId, options),
+              fieldToJson(dialect.toField(row[index] ?? null, column, options)),
             ]),
           ),
         ),
@@ -332,10 +290,11 @@ function shapeResult(result: QueryResult, body: StatementRequest, isModification
     }
   } else if (hasColumns) {
     shaped.records = result.rows.map((row) =>
-      result.columns.map((column, index) => toField(row[index] ?? null, column.typeId, options)),
+      result.columns.map((column, index) => dialect.toField(row[index] ?? null, column, options)),
     );
   }
-  if (body.includeResultMetadata && hasColumns) shaped.columnMetadata = columnMetadata(result.columns);
+  if (body.includeResultMetadata && hasColumns)
+    shaped.columnMetadata = dialect.columnMetadata(result.columns);
   return shaped;
 }
 
@@ -351,13 +310,23 @@ async function readJson(request: IncomingMessage): Promise<StatementRequest> {
 }
 
 /** Database errors become BadRequestException carrying the database's own message, as on the service. */
-function toDataApiError(error: unknown): DataApiError {
+function toDataApiError(dialect: Dialect, error: unknown): DataApiError {
   if (error instanceof DataApiError) return error;
-  const database = error as { message?: string; code?: string; severity?: string };
-  if (database.code || database.severity) {
-    return badRequest(`ERROR: ${database.message}${database.code ? `; SQLState: ${database.code}` : ''}`);
-  }
-  return new DataApiError('InternalServerErrorException', 500, String(database.message ?? error));
+  const message = dialect.errorMessage(error);
+  if (message !== undefined) return badRequest(message);
+  return new DataApiError(
+    'InternalServerErrorException',
+    500,
+    String((error as { message?: string }).message ?? error),
+  );
+}
+
+/** The backend a connection URL names: its scheme chooses PostgreSQL or MySQL; none means PGlite. */
+function openBackend(options: DataApiServerOptions): Promise<SqlBackend> {
+  const { databaseUrl } = options;
+  if (!databaseUrl) return createPgliteBackend(options.dataDir);
+  if (/^(mysql|mariadb):/i.test(databaseUrl)) return createMysqlBackend(databaseUrl);
+  return createPostgresBackend(databaseUrl);
 }
 
 function send(response: ServerResponse, status: number, payload: string, errorType?: string): void {

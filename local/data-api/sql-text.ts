@@ -1,8 +1,11 @@
 /**
- * Reading SQL text the way PostgreSQL does, just enough to find named parameters and statement
- * boundaries: string literals ('…', E'…'), quoted identifiers ("…"), dollar-quoted bodies ($tag$…$tag$),
- * comments (-- and nested /* *\/) and `::` casts are skipped over.
+ * Reading SQL text the way the database does, just enough to find named parameters and statement
+ * boundaries. PostgreSQL: string literals ('…', E'…'), quoted identifiers ("…"), dollar-quoted bodies
+ * ($tag$…$tag$), comments (-- and nested /* *\/) and `::` casts are skipped over. MySQL: string literals
+ * in either quote ('…', "…", backslash escapes), quoted identifiers (`…`), comments (-- , # and /* *\/).
  */
+
+export type SqlSyntax = 'postgresql' | 'mysql';
 
 export interface NamedParameterUse {
   name: string;
@@ -21,8 +24,14 @@ export interface ScannedSql {
 const NAME_START = /[A-Za-z_]/;
 const NAME_PART = /[A-Za-z0-9_]/;
 
-/** Finds the `:name` parameters of a statement and whether it holds more than one statement. */
-export function scanSql(sql: string): ScannedSql {
+/**
+ * Finds the `:name` parameters of a statement and whether it holds more than one statement.
+ *
+ * @example
+ * scanSql("SELECT :id, ':no' # :no", 'mysql').parameters; // [{ name: 'id', start: 7, end: 10 }]
+ */
+export function scanSql(sql: string, syntax: SqlSyntax = 'postgresql'): ScannedSql {
+  const mysql = syntax === 'mysql';
   const parameters: NamedParameterUse[] = [];
   let statementEnded = false;
   let hasMultipleStatements = false;
@@ -34,23 +43,31 @@ export function scanSql(sql: string): ScannedSql {
       i++;
       continue;
     }
-    if (char === '-' && next === '-') {
+    // MySQL's `--` starts a comment only when followed by whitespace; `#` always does.
+    if (
+      (char === '-' && next === '-' && (!mysql || /\s/.test(sql[i + 2] ?? ' '))) ||
+      (mysql && char === '#')
+    ) {
       i = skipLineComment(sql, i);
       continue;
     }
     if (char === '/' && next === '*') {
-      i = skipBlockComment(sql, i);
+      i = skipBlockComment(sql, i, !mysql);
       continue;
     }
     if (statementEnded && char !== ';') hasMultipleStatements = true;
     if (char === ';') {
       statementEnded = true;
       i++;
+    } else if (mysql && (char === "'" || char === '"')) {
+      i = skipQuoted(sql, i, char, true);
+    } else if (mysql && char === '`') {
+      i = skipQuoted(sql, i, '`', false);
     } else if (char === "'") {
       i = skipQuoted(sql, i, "'", /[eE]/.test(sql[i - 1] ?? '') && !NAME_PART.test(sql[i - 2] ?? ''));
     } else if (char === '"') {
       i = skipQuoted(sql, i, '"', false);
-    } else if (char === '$' && isDollarQuoteStart(sql, i)) {
+    } else if (!mysql && char === '$' && isDollarQuoteStart(sql, i)) {
       i = skipDollarQuoted(sql, i);
     } else if (char === ':' && next === ':') {
       i += 2; // a cast, not a parameter
@@ -71,10 +88,11 @@ function skipLineComment(sql: string, i: number): number {
   return end === -1 ? sql.length : end + 1;
 }
 
-function skipBlockComment(sql: string, i: number): number {
+/** PostgreSQL's block comments nest; MySQL's end at the first `*\/`. */
+function skipBlockComment(sql: string, i: number, nested: boolean): number {
   let depth = 0;
   while (i < sql.length) {
-    if (sql.startsWith('/*', i)) {
+    if (sql.startsWith('/*', i) && (nested || depth === 0)) {
       depth++;
       i += 2;
     } else if (sql.startsWith('*/', i)) {

@@ -131,7 +131,14 @@ const JDBC_TYPES: Record<string, number> = {
 
 export interface ResultColumn {
   name: string;
+  /** PostgreSQL: the type's OID. MySQL: the protocol's column type code. */
   typeId: number;
+  /** MySQL: the display length (TINYINT(1) and BIT(1) are booleans). */
+  length?: number;
+  /** MySQL: the protocol's column flags (UNSIGNED, AUTO_INCREMENT, …). */
+  flags?: number;
+  /** MySQL: the column is in the binary character set, so its values are bytes, not text. */
+  binary?: boolean;
 }
 
 export interface ResultOptions {
@@ -197,9 +204,8 @@ export function toField(text: string | null, typeId: number, options: ResultOpti
   }
 }
 
-/** Converts one value for `formatRecordsAs: JSON`, where records are plain JSON objects. */
-export function toJsonValue(text: string | null, typeId: number, options: ResultOptions = {}): unknown {
-  const field = toField(text, typeId, options);
+/** A field as `formatRecordsAs: JSON` gives it, where records are plain JSON objects. */
+export function fieldToJson(field: WireField): unknown {
   if (field.isNull) return null;
   if (field.arrayValue) return Object.values(field.arrayValue)[0];
   return field.stringValue ?? field.longValue ?? field.doubleValue ?? field.booleanValue ?? field.blobValue;
