@@ -1,12 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../lib/config.js';
+import { loadDatabaseConfig } from '../lib/config.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { logger } from '../lib/observability.js';
+import { createReviewLedger } from '../lib/reviews/ledger.js';
 import { parseReviewMessages } from '../lib/reviews/messages.js';
-import { createServices } from '../lib/services.js';
 
-const { reviewLedger } = createServices(loadConfig());
+const reviewLedger = createReviewLedger(connectDatabase(loadDatabaseConfig()));
 
 /**
  * The reviews queue consumer: applies a whole batch in one exactly-once statement. Malformed messages are

@@ -1,15 +1,17 @@
-import { coverUploadKey } from '../lib/albums/store.js';
-import { loadConfig } from '../lib/config.js';
+import { coverUploadKey, createAlbumStore } from '../lib/albums/store.js';
+import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
 import { courseAlbumId, parseProfile, presentCourseError, toNewAlbum } from '../lib/course/contract.js';
+import { connectCoverStore } from '../lib/covers/store.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
 import { rawBody } from '../lib/http/body.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { parseMultipart } from '../lib/http/multipart.js';
 import { json } from '../lib/http/responses.js';
-import { createServices } from '../lib/services.js';
 
-const config = loadConfig();
-const { albums, covers } = createServices(config);
+const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
+const coversConfig = loadCoversConfig();
+const covers = connectCoverStore(coversConfig);
 
 /** POST /cs6650/albums: multipart `image` + `profile`; the image is stored as the album's cover. */
 export const handler = httpHandler(
@@ -20,7 +22,7 @@ export const handler = httpHandler(
         'Content-Type must be multipart/form-data with image and profile parts',
       );
     }
-    const form = await parseMultipart(rawBody(event), contentType, config.covers.maxBytes);
+    const form = await parseMultipart(rawBody(event), contentType, coversConfig.maxBytes);
     const image = form.files.image;
     const profileText = form.fields.profile ?? form.files.profile?.data.toString('utf8');
     if (!image || profileText === undefined) {

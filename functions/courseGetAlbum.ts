@@ -1,12 +1,13 @@
-import { loadConfig } from '../lib/config.js';
+import { createAlbumStore } from '../lib/albums/store.js';
+import { loadDatabaseConfig } from '../lib/config.js';
 import { parseCourseAlbumRef } from '../lib/course/api.js';
 import { presentCourseAlbum, presentCourseError } from '../lib/course/contract.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import { createServices } from '../lib/services.js';
 
-const { albums } = createServices(loadConfig());
+const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
 
 /** GET /cs6650/albums/{albumID}: the profile, every value a string, the year as it was sent. */
 export const handler = httpHandler(

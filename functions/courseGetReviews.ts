@@ -1,12 +1,16 @@
-import { loadConfig } from '../lib/config.js';
+import { createAlbumStore } from '../lib/albums/store.js';
+import { loadDatabaseConfig } from '../lib/config.js';
 import { courseAlbumUuid } from '../lib/course/api.js';
 import { presentCourseError } from '../lib/course/contract.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import { createServices } from '../lib/services.js';
+import { createReviewLedger } from '../lib/reviews/ledger.js';
 
-const { albums, reviewLedger } = createServices(loadConfig());
+const database = connectDatabase(loadDatabaseConfig());
+const albums = createAlbumStore(database);
+const reviewLedger = createReviewLedger(database);
 
 /** GET /cs6650/review/{albumID}: the counts, as strings. */
 export const handler = httpHandler(

@@ -1,27 +1,37 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { ContextWithCircuit } from '../lib/circuit-breaker/middleware.js';
-import { loadConfig } from '../lib/config.js';
+import { createAlbumStore } from '../lib/albums/store.js';
+import { type ContextWithCircuit, circuitBreaker } from '../lib/circuit-breaker/middleware.js';
+import { loadBreakerConfig, loadDatabaseConfig, loadReviewsQueueConfig } from '../lib/config.js';
 import { courseAlbumUuid, parseLikeOrNot } from '../lib/course/api.js';
 import { presentCourseError } from '../lib/course/contract.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import { metrics } from '../lib/observability.js';
-import { createReviewIntake, reviewsQueueCircuit } from '../lib/reviews/intake.js';
-import { createServices } from '../lib/services.js';
+import { metrics, reviewIntakeEvents, reviewsQueueTransition } from '../lib/observability.js';
+import { createReviewIntake } from '../lib/reviews/intake.js';
+import { createReviewLedger } from '../lib/reviews/ledger.js';
+import { connectReviewQueue } from '../lib/reviews/queue.js';
 
-const config = loadConfig();
-const { albums, reviewQueue, reviewLedger } = createServices(config);
-const intake = createReviewIntake({ albums, queue: reviewQueue, ledger: reviewLedger });
+const database = connectDatabase(loadDatabaseConfig());
+const albums = createAlbumStore(database);
+const intake = createReviewIntake({
+  albums,
+  queue: connectReviewQueue(loadReviewsQueueConfig()),
+  ledger: createReviewLedger(database),
+  events: reviewIntakeEvents,
+});
 
 /** POST /cs6650/review/{likeornot}/{albumID}: the same review pipeline as our own API. */
-export const handler = httpHandler(
+export const handler = httpHandler<ContextWithCircuit>(
   async (event, context) => {
     const kind = parseLikeOrNot(event);
     const albumId = await courseAlbumUuid(albums, event);
-    await intake.accept({ albumId, kind }, (context as ContextWithCircuit).circuit);
+    await intake.accept({ albumId, kind }, context.circuit);
     return json(201, {});
   },
   { present: presentCourseError },
 )
   .use(logMetrics(metrics))
-  .use(reviewsQueueCircuit(config.reviews.breaker));
+  .use(
+    circuitBreaker({ name: 'reviews-queue', ...loadBreakerConfig(), onTransition: reviewsQueueTransition }),
+  );

@@ -1,15 +1,17 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { presentAlbum } from '../lib/albums/api.js';
-import { coverUploadKey } from '../lib/albums/store.js';
-import { loadConfig } from '../lib/config.js';
+import { coverUploadKey, createAlbumStore } from '../lib/albums/store.js';
+import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
+import { connectCoverStore } from '../lib/covers/store.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { jsonBody } from '../lib/http/json-body.js';
 import { json } from '../lib/http/responses.js';
 import { NewAlbum } from '../lib/schemas.js';
-import { createServices } from '../lib/services.js';
 import { parse } from '../lib/validation.js';
 
-const { albums, covers } = createServices(loadConfig());
+const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
+const covers = connectCoverStore(loadCoversConfig());
 
 /** POST /albums: stores the album and hands back a presigned POST for its cover. */
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {

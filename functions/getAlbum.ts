@@ -1,11 +1,14 @@
 import { parseAlbumId, presentAlbum } from '../lib/albums/api.js';
-import { loadConfig } from '../lib/config.js';
+import { createAlbumStore } from '../lib/albums/store.js';
+import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
+import { connectCoverStore } from '../lib/covers/store.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import { createServices } from '../lib/services.js';
 
-const { albums, covers } = createServices(loadConfig());
+const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
+const covers = connectCoverStore(loadCoversConfig());
 
 /** GET /albums/{albumId}: the album, with a short-lived URL of its cover once it is verified. */
 export const handler = httpHandler(async (event) => {

@@ -1,11 +1,12 @@
 import { parseAlbumId } from '../lib/albums/api.js';
-import { loadConfig } from '../lib/config.js';
+import { loadDatabaseConfig } from '../lib/config.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import { createServices } from '../lib/services.js';
+import { createReviewLedger } from '../lib/reviews/ledger.js';
 
-const { reviewLedger } = createServices(loadConfig());
+const reviewLedger = createReviewLedger(connectDatabase(loadDatabaseConfig()));
 
 /** GET /albums/{albumId}/reviews */
 export const handler = httpHandler(async (event) => {

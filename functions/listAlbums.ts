@@ -1,12 +1,13 @@
 import { presentAlbum } from '../lib/albums/api.js';
-import { loadConfig } from '../lib/config.js';
+import { createAlbumStore } from '../lib/albums/store.js';
+import { loadDatabaseConfig } from '../lib/config.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
 import { AlbumListQuery } from '../lib/schemas.js';
-import { createServices } from '../lib/services.js';
 import { parseQuery } from '../lib/validation.js';
 
-const { albums } = createServices(loadConfig());
+const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
 
 /** GET /albums?artist=&limit=&cursor= */
 export const handler = httpHandler(async (event) => {

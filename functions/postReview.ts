@@ -1,26 +1,32 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parseAlbumId } from '../lib/albums/api.js';
-import type { ContextWithCircuit } from '../lib/circuit-breaker/middleware.js';
-import { loadConfig } from '../lib/config.js';
+import { createAlbumStore } from '../lib/albums/store.js';
+import { type ContextWithCircuit, circuitBreaker } from '../lib/circuit-breaker/middleware.js';
+import { loadBreakerConfig, loadDatabaseConfig, loadReviewsQueueConfig } from '../lib/config.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { jsonBody } from '../lib/http/json-body.js';
 import { json } from '../lib/http/responses.js';
-import { metrics } from '../lib/observability.js';
-import { createReviewIntake, reviewsQueueCircuit } from '../lib/reviews/intake.js';
-import { reviewIdFor } from '../lib/reviews/ledger.js';
+import { metrics, reviewIntakeEvents, reviewsQueueTransition } from '../lib/observability.js';
+import { createReviewIntake } from '../lib/reviews/intake.js';
+import { createReviewLedger, reviewIdFor } from '../lib/reviews/ledger.js';
+import { connectReviewQueue } from '../lib/reviews/queue.js';
 import { NewReview, ReviewHeaders } from '../lib/schemas.js';
-import { createServices } from '../lib/services.js';
 import { parse } from '../lib/validation.js';
 
-const config = loadConfig();
-const { albums, reviewQueue, reviewLedger } = createServices(config);
-const intake = createReviewIntake({ albums, queue: reviewQueue, ledger: reviewLedger });
+const database = connectDatabase(loadDatabaseConfig());
+const intake = createReviewIntake({
+  albums: createAlbumStore(database),
+  queue: connectReviewQueue(loadReviewsQueueConfig()),
+  ledger: createReviewLedger(database),
+  events: reviewIntakeEvents,
+});
 
 /**
  * POST /albums/{albumId}/reviews: accepted now, counted by the queue consumer within seconds; with an
  * Idempotency-Key header, counted once however often it is sent.
  */
-export const handler = httpHandler(async (event, context) => {
+export const handler = httpHandler<ContextWithCircuit>(async (event, context) => {
   const albumId = parseAlbumId(event.pathParameters);
   const { kind } = parse(NewReview, event.body, 'review');
   const idempotencyKey = event.headers?.['idempotency-key'];
@@ -35,10 +41,12 @@ export const handler = httpHandler(async (event, context) => {
       kind,
       reviewId: headers['idempotency-key'] && reviewIdFor(albumId, headers['idempotency-key']),
     },
-    (context as ContextWithCircuit).circuit,
+    context.circuit,
   );
   return json(202, { reviewId });
 })
   .use(jsonBody())
   .use(logMetrics(metrics))
-  .use(reviewsQueueCircuit(config.reviews.breaker));
+  .use(
+    circuitBreaker({ name: 'reviews-queue', ...loadBreakerConfig(), onTransition: reviewsQueueTransition }),
+  );

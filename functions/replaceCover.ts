@@ -1,12 +1,14 @@
 import { parseAlbumId } from '../lib/albums/api.js';
-import { coverUploadKey } from '../lib/albums/store.js';
-import { loadConfig } from '../lib/config.js';
+import { coverUploadKey, createAlbumStore } from '../lib/albums/store.js';
+import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
+import { connectCoverStore } from '../lib/covers/store.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import { createServices } from '../lib/services.js';
 
-const { albums, covers } = createServices(loadConfig());
+const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
+const covers = connectCoverStore(loadCoversConfig());
 
 /** POST /albums/{albumId}/cover: a new presigned upload; the cover shown stays until the new one is verified. */
 export const handler = httpHandler(async (event) => {

@@ -1,14 +1,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
-import { loadConfig } from '../lib/config.js';
+import { createAlbumStore } from '../lib/albums/store.js';
+import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
+import { connectCoverStore } from '../lib/covers/store.js';
 import { createCoverVerifier } from '../lib/covers/verification.js';
+import { connectDatabase } from '../lib/db/database.js';
 import { logger } from '../lib/observability.js';
-import { createServices } from '../lib/services.js';
 
-const config = loadConfig();
-const { albums, covers } = createServices(config);
-const verify = createCoverVerifier({ albums, covers, maxBytes: config.covers.maxBytes });
+const coversConfig = loadCoversConfig();
+const verify = createCoverVerifier({
+  albums: createAlbumStore(connectDatabase(loadDatabaseConfig())),
+  covers: connectCoverStore(coversConfig),
+  maxBytes: coversConfig.maxBytes,
+  log: logger,
+});
 
 /** S3 ObjectCreated under covers/: verifies each uploaded cover. */
 export const handler = middy(async (event: S3Event) => {

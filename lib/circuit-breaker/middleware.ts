@@ -40,7 +40,7 @@ export interface CircuitBreakerMiddlewareOptions extends CircuitBreakerOptions {
  */
 export function circuitBreaker<TEvent = unknown, TResult = unknown>(
   options: Partial<CircuitBreakerMiddlewareOptions> = {},
-): MiddlewareObj<TEvent, TResult, Error, Context> {
+): MiddlewareObj<TEvent, TResult, Error, ContextWithCircuit> {
   const name = options.name ?? 'dependency';
   const breaker = new CircuitBreaker(options);
   const guard: CircuitGuard = {
@@ -64,7 +64,7 @@ export function circuitBreaker<TEvent = unknown, TResult = unknown>(
   };
   return {
     before: async (request) => {
-      (request.context as ContextWithCircuit).circuit = guard;
+      request.context.circuit = guard;
     },
   };
 }

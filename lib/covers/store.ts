@@ -3,10 +3,11 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { CoversConfig } from '../config.js';
 import type { CoverUpload } from '../schemas.js';
 
 export interface CoverStoreOptions {
@@ -42,6 +43,29 @@ export interface CoverStore {
 }
 
 const DOWNLOAD_EXPIRES_SECONDS = 300;
+
+/**
+ * The covers bucket of the functions' configuration, through the container's one S3 client.
+ *
+ * @example
+ * const covers = connectCoverStore(loadCoversConfig());
+ */
+export function connectCoverStore(config: CoversConfig): CoverStore {
+  const s3 = new S3Client({
+    region: config.region,
+    endpoint: config.endpoint,
+    forcePathStyle: config.endpoint !== undefined,
+    // Checksums the SDK would otherwise add are computed over an empty body and break browser uploads.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return createCoverStore({
+    s3,
+    bucket: config.bucket,
+    maxBytes: config.maxBytes,
+    uploadExpiresSeconds: config.uploadExpiresSeconds,
+  });
+}
 
 /**
  * The covers bucket behind domain verbs.

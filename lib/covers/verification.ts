@@ -1,5 +1,5 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { type AlbumStore, albumIdOfCoverKey } from '../albums/store.js';
-import { logger } from '../observability.js';
 import { inspectImage } from './image.js';
 import type { CoverStore } from './store.js';
 
@@ -17,12 +17,17 @@ export type VerificationOutcome = 'ready' | 'rejected' | 'unchanged' | 'supersed
  * an upload older than the cover already shown is discarded rather than shown.
  *
  * @example
- * const verify = createCoverVerifier({ albums, covers, maxBytes: 5 << 20 });
+ * const verify = createCoverVerifier({ albums, covers, maxBytes: 5 << 20, log: logger });
  * await verify('covers/6f1c…/1764100000000-9b2c…', '"9b2cf535f27731c974343645a3985328"');
  */
-export function createCoverVerifier(deps: { albums: AlbumStore; covers: CoverStore; maxBytes: number }) {
+export function createCoverVerifier(deps: {
+  albums: AlbumStore;
+  covers: CoverStore;
+  maxBytes: number;
+  log: Pick<Logger, 'info' | 'warn'>;
+}) {
   const removeStray = async (key: string): Promise<VerificationOutcome> => {
-    logger.warn('Object under covers/ belongs to no album; removing it', { key });
+    deps.log.warn('Object under covers/ belongs to no album; removing it', { key });
     await deps.covers.remove(key);
     return 'ignored';
   };
@@ -51,7 +56,7 @@ export function createCoverVerifier(deps: { albums: AlbumStore; covers: CoverSto
     if (recorded.shownKey !== key) await deps.covers.remove(key);
     if (recorded.replacedKey) await deps.covers.remove(recorded.replacedKey);
     if (!recorded.applied) return recorded.shownKey === key ? 'unchanged' : 'superseded';
-    if (!inspected.accepted) logger.info('Cover rejected', { albumId, key, reason: inspected.reason });
+    if (!inspected.accepted) deps.log.info('Cover rejected', { albumId, key, reason: inspected.reason });
     return inspected.accepted ? 'ready' : 'rejected';
   };
 }

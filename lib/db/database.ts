@@ -3,11 +3,12 @@ import {
   CommitTransactionCommand,
   ExecuteStatementCommand,
   type Field,
-  type RDSDataClient,
+  RDSDataClient,
   RollbackTransactionCommand,
   type SqlParameter,
   type TypeHint,
 } from '@aws-sdk/client-rds-data';
+import type { DatabaseConfig } from '../config.js';
 import { UnavailableError } from '../errors.js';
 
 /** A parameter whose SQL type must be stated explicitly, e.g. a UUID or a JSON document. */
@@ -72,6 +73,21 @@ export interface Transaction {
 export interface Database extends Transaction {
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The database of the functions' configuration, through the container's one Data API client.
+ *
+ * @example
+ * const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
+ */
+export function connectDatabase(config: DatabaseConfig): Database {
+  return createDatabase({
+    client: new RDSDataClient({ region: config.region, endpoint: config.endpoint }),
+    clusterArn: config.clusterArn,
+    secretArn: config.secretArn,
+    name: config.name,
+  });
 }
 
 /**

@@ -5,9 +5,9 @@ import { UnavailableError } from '../errors.js';
 import { logger } from '../observability.js';
 import { type HttpErrorsOptions, httpErrors } from './errors.js';
 
-export type HttpHandler = (
+export type HttpHandler<TContext extends Context = Context> = (
   event: APIGatewayProxyEventV2,
-  context: Context,
+  context: TContext,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Time kept back from the function's timeout to answer a request whose dependencies stalled. */
@@ -21,9 +21,13 @@ const ANSWER_IN_TIME_MS = 1_000;
  *
  * @example
  * export const handler = httpHandler(async (event) => json(200, { ok: true }));
+ * // A middleware that adds to the context names its type: httpHandler<ContextWithCircuit>(…).use(circuitBreaker(…))
  */
-export function httpHandler(handler: HttpHandler, errors: Partial<HttpErrorsOptions> = {}) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(handler, {
+export function httpHandler<TContext extends Context = Context>(
+  handler: HttpHandler<TContext>,
+  errors: Partial<HttpErrorsOptions> = {},
+) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, TContext>(handler, {
     timeoutEarlyInMillis: ANSWER_IN_TIME_MS,
     timeoutEarlyResponse: () => {
       throw new UnavailableError('The service could not answer in time', 1);

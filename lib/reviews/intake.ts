@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AlbumStore } from '../albums/store.js';
-import { type CircuitGuard, circuitBreaker } from '../circuit-breaker/middleware.js';
-import type { AppConfig } from '../config.js';
+import type { CircuitGuard } from '../circuit-breaker/middleware.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
-import { logger, metrics } from '../observability.js';
 import type { ReviewKind } from '../schemas.js';
 import type { ReviewLedger } from './ledger.js';
 import type { ReviewQueue } from './queue.js';
+
+/** What the intake reports to whoever observes it (logs and metrics are the handlers' concern). */
+export interface ReviewIntakeEvents {
+  /** The queue did not take a review, which is being applied to the ledger directly instead. */
+  queueUnavailable(error: unknown, circuit: CircuitGuard['state']): void;
+  /** Neither the queue nor the database took a review: the client is asked to send it again. */
+  refused(error: unknown): void;
+}
 
 export interface ReviewIntake {
   /**
@@ -26,13 +31,14 @@ export interface ReviewIntake {
  * Review acceptance, the one place that decides where an accepted review goes.
  *
  * @example
- * const intake = createReviewIntake({ albums, queue, ledger });
+ * const intake = createReviewIntake({ albums, queue, ledger, events: reviewIntakeEvents });
  * const { reviewId } = await intake.accept({ albumId, kind: 'like' }, context.circuit);
  */
 export function createReviewIntake(deps: {
   albums: AlbumStore;
   queue: ReviewQueue;
   ledger: ReviewLedger;
+  events: ReviewIntakeEvents;
 }): ReviewIntake {
   return {
     async accept({ albumId, kind, reviewId = randomUUID() }, circuit) {
@@ -44,18 +50,12 @@ export function createReviewIntake(deps: {
       } catch (queueError) {
         // A send that timed out may still have reached the queue: the ledger's unique review id makes the
         // fallback and a later delivery of that message count once between them.
-        logger.warn('Review queue unavailable; applying the review directly', {
-          error: queueError,
-          circuit: circuit.state,
-        });
-        metrics.addMetric('ReviewsAppliedDirectly', MetricUnit.Count, 1);
+        deps.events.queueUnavailable(queueError, circuit.state);
         try {
           await deps.ledger.apply([review]);
           return { reviewId: review.reviewId };
         } catch (databaseError) {
-          logger.error('Review refused: neither the queue nor the database took it', {
-            error: databaseError,
-          });
+          deps.events.refused(databaseError);
           const retryAfterSeconds = Math.max(1, Math.ceil(circuit.retryAfterMs / 1000));
           throw new UnavailableError(
             'Reviews cannot be accepted right now; send it again after Retry-After with an Idempotency-Key ' +
@@ -69,22 +69,4 @@ export function createReviewIntake(deps: {
       }
     },
   };
-}
-
-/**
- * The circuit breaker middleware that guards the reviews queue, configured and observed the same way by
- * every function that accepts reviews: each transition logged and counted.
- *
- * @example
- * export const handler = httpHandler(accept).use(reviewsQueueCircuit(config.reviews.breaker));
- */
-export function reviewsQueueCircuit<TEvent, TResult>(settings: AppConfig['reviews']['breaker']) {
-  return circuitBreaker<TEvent, TResult>({
-    name: 'reviews-queue',
-    ...settings,
-    onTransition: (from, to) => {
-      logger.warn('Reviews queue circuit changed state', { from, to });
-      metrics.addMetric(`ReviewsQueueCircuit_${to}`, MetricUnit.Count, 1);
-    },
-  });
 }

@@ -1,9 +1,27 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { ReviewsQueueConfig } from '../config.js';
 import type { Review } from './ledger.js';
 
 export interface ReviewQueue {
   /** Puts one accepted review on the queue for the consumer to apply. */
   publish(review: Review): Promise<void>;
+}
+
+/**
+ * The reviews queue of the functions' configuration, through the container's one SQS client.
+ *
+ * @example
+ * const queue = connectReviewQueue(loadReviewsQueueConfig());
+ */
+export function connectReviewQueue(config: ReviewsQueueConfig): ReviewQueue {
+  const sqs = new SQSClient({
+    region: config.region,
+    endpoint: config.endpoint,
+    // One quick attempt: the circuit breaker and the database fallback deal with a slow or absent queue.
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: config.sendTimeoutMs, requestTimeout: config.sendTimeoutMs },
+  });
+  return createReviewQueue({ sqs, queueUrl: config.queueUrl });
 }
 
 /**

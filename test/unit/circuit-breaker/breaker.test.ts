@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type CircuitState } from '../../../lib/circuit-breaker/breaker.js';
 import {
@@ -109,12 +108,13 @@ describe('CircuitBreaker', () => {
 });
 
 describe('circuitBreaker middleware', () => {
-  const context = {} as Context;
+  // Lambda's context as it arrives: the middleware adds the circuit to it.
+  const context = {} as ContextWithCircuit;
 
   function handlerGuarding(send: () => Promise<string>, now: () => number) {
-    return middy(async (_event: unknown, ctx: Context) => {
+    return middy(async (_event: unknown, ctx: ContextWithCircuit) => {
       try {
-        return { status: 'sent', via: await (ctx as ContextWithCircuit).circuit.run(send) };
+        return { status: 'sent', via: await ctx.circuit.run(send) };
       } catch (error) {
         return { status: error instanceof CircuitOpenError ? 'failed fast' : 'send failed' };
       }

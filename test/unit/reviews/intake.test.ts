@@ -5,7 +5,7 @@ import type { AlbumStore } from '../../../lib/albums/store.js';
 import type { CircuitGuard } from '../../../lib/circuit-breaker/middleware.js';
 import { UnavailableError } from '../../../lib/errors.js';
 import { httpErrors } from '../../../lib/http/errors.js';
-import { createReviewIntake } from '../../../lib/reviews/intake.js';
+import { createReviewIntake, type ReviewIntakeEvents } from '../../../lib/reviews/intake.js';
 import type { Review, ReviewLedger } from '../../../lib/reviews/ledger.js';
 import type { ReviewQueue } from '../../../lib/reviews/queue.js';
 
@@ -18,6 +18,16 @@ const failingQueue: ReviewQueue = {
     throw new Error('connect ECONNREFUSED');
   },
 };
+/** Records what the intake reported, in order. */
+function recordedEvents() {
+  const seen: string[] = [];
+  const events: ReviewIntakeEvents = {
+    queueUnavailable: (_error, circuit) => seen.push(`queue unavailable (${circuit})`),
+    refused: (error) => seen.push(`refused: ${(error as Error).message}`),
+  };
+  return { seen, events };
+}
+
 const openCircuit: CircuitGuard = {
   run: async (call) => call(),
   state: 'open',
@@ -31,9 +41,11 @@ describe('review intake', () => {
       apply: async (reviews: Review[]) => applied.push(...reviews),
       counts: async () => ({ likes: 0, dislikes: 0 }),
     };
-    const intake = createReviewIntake({ albums, queue: failingQueue, ledger });
+    const { seen, events } = recordedEvents();
+    const intake = createReviewIntake({ albums, queue: failingQueue, ledger, events });
     const { reviewId } = await intake.accept({ albumId: knownAlbum, kind: 'like' }, openCircuit);
     expect(applied).toEqual([{ reviewId, albumId: knownAlbum, kind: 'like' }]);
+    expect(seen).toEqual(['queue unavailable (open)']);
   });
 
   it('refuses with 503 and a Retry-After from the circuit when the database fails too', async () => {
@@ -43,10 +55,12 @@ describe('review intake', () => {
       },
       counts: async () => ({ likes: 0, dislikes: 0 }),
     };
-    const intake = createReviewIntake({ albums, queue: failingQueue, ledger });
+    const { seen, events } = recordedEvents();
+    const intake = createReviewIntake({ albums, queue: failingQueue, ledger, events });
     const error = await intake
       .accept({ albumId: knownAlbum, kind: 'dislike' }, openCircuit)
       .catch((e: unknown) => e);
+    expect(seen).toEqual(['queue unavailable (open)', 'refused: database is resuming']);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as UnavailableError).retryAfterSeconds).toBe(5);
 
