@@ -1,5 +1,5 @@
 import type { Static, TSchema } from 'typebox';
-import Value from 'typebox/value';
+import { Check, Errors } from 'typebox/value';
 import { type FieldError, ValidationError } from './errors.js';
 
 /**
@@ -64,7 +64,7 @@ export function wholeNumber(text: string): number | undefined {
 
 function check<S extends TSchema>(schema: S, candidate: unknown, what: string): Static<S> {
   const textErrors = describeTextErrors(candidate);
-  if (textErrors.length === 0 && Value.Check(schema, candidate)) return candidate as Static<S>;
+  if (textErrors.length === 0 && Check(schema, candidate)) return candidate as Static<S>;
   const described = new Map<string, FieldError>();
   // The first problem per field is the useful one: "must be an integer" beats "must be <= 2027" after it,
   // and text PostgreSQL cannot store is named whatever else is wrong with it.
@@ -114,9 +114,7 @@ interface SchemaError {
 }
 
 function describeErrors(schema: TSchema, value: unknown): FieldError[] {
-  return [...(Value.Errors(schema, value) as Iterable<SchemaError>)].flatMap((error) =>
-    describe(schema, error),
-  );
+  return [...(Errors(schema, value) as Iterable<SchemaError>)].flatMap((error) => describe(schema, error));
 }
 
 function describe(schema: TSchema, error: SchemaError): FieldError[] {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import Type, { type Static } from 'typebox';
-import Value from 'typebox/value';
+import { Check } from 'typebox/value';
 import type { AlbumRef, AlbumStore } from '../albums/store.js';
 import { NotFoundError } from '../errors.js';
 import { AlbumId } from '../schemas.js';
@@ -24,7 +24,7 @@ const SEQ = /^[1-9][0-9]{0,14}$/;
 export function parseCourseAlbumRef(event: APIGatewayProxyEventV2): AlbumRef {
   const albumID = event.pathParameters?.albumID ?? '';
   if (SEQ.test(albumID)) return { seq: Number(albumID) };
-  if (Value.Check(AlbumId, albumID)) return { albumId: albumID };
+  if (Check(AlbumId, albumID)) return { albumId: albumID };
   throw new NotFoundError('Key not found');
 }
 

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import Value from 'typebox/value';
+import { Check, Errors } from 'typebox/value';
 import { ReviewMessage } from '../schemas.js';
 import type { Review } from './ledger.js';
 
@@ -19,11 +19,11 @@ export function parseReviewMessages(records: SQSRecord[]): ParsedReviewMessages 
       parsed.malformed.push({ messageId, problem: 'body is not JSON' });
       continue;
     }
-    if (Value.Check(ReviewMessage, message)) {
+    if (Check(ReviewMessage, message)) {
       const { reviewId, albumId, kind } = message;
       parsed.reviews.push({ messageId, review: { reviewId, albumId, kind } });
     } else {
-      const [first] = Value.Errors(ReviewMessage, message);
+      const [first] = Errors(ReviewMessage, message);
       parsed.malformed.push({ messageId, problem: `${first?.instancePath || 'body'} ${first?.message}` });
     }
   }
