@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_USERS } from '../../lib/db/users.js';
 import { serverlessBin } from '../../local/serverless-config.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON, read here by path
@@ -11,6 +12,7 @@ type Json = any;
 type Resource = { Type: string; Properties: Record<string, Json> };
 type Statement = { Action: string | string[]; Resource: Json };
 let resources: Record<string, Resource>;
+let outputs: Record<string, { Value: Json }>;
 let outputDir: string;
 
 beforeAll(async () => {
@@ -34,6 +36,7 @@ beforeAll(async () => {
     await readFile(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'),
   );
   resources = template.Resources;
+  outputs = template.Outputs;
 }, 120_000);
 
 afterAll(async () => {
@@ -54,7 +57,7 @@ describe('the deployable template', () => {
     for (const [, fn] of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
     const env = functionNamed('CreateAlbum').Properties.Environment.Variables;
     expect(env.DB_CLUSTER_ARN).toEqual({ 'Fn::GetAtt': ['DatabaseCluster', 'DBClusterArn'] });
-    expect(env.DB_SECRET_ARN).toEqual({ 'Fn::GetAtt': ['DatabaseCluster', 'MasterUserSecret.SecretArn'] });
+    expect(env.DB_SECRET_ARN).toEqual({ Ref: 'DatabaseWriterSecret' });
     expect(env.COVERS_BUCKET).toBe((resources.CoversBucket as Resource).Properties.BucketName);
     expect(env.REVIEWS_QUEUE_URL).toEqual({ Ref: 'ReviewsQueue' });
     expect(env.DATA_API_ENDPOINT).toBe('');
@@ -71,6 +74,62 @@ describe('the deployable template', () => {
     });
     expect(cluster.Properties.ServerlessV2ScalingConfiguration.MaxCapacity).toBeGreaterThan(0);
     expect(resources.DatabaseInstance?.Properties.DBInstanceClass).toBe('db.serverless');
+  });
+
+  it('signs each function in to the database as the reader or the writer, never as the master user', () => {
+    const readOnly = ['GetAlbum', 'ListAlbums', 'GetReviews', 'CourseGetAlbum', 'CourseGetReviews'];
+    const withoutDatabase = ['Web', 'Docs'];
+    const functions = ofType('AWS::Lambda::Function').map(([logicalId, fn]) => ({
+      name: logicalId.replace(/LambdaFunction$/, ''),
+      secret: fn.Properties.Environment.Variables.DB_SECRET_ARN,
+      role: fn.Properties.Role['Fn::GetAtt'][0] as string,
+    }));
+    for (const { name, secret } of functions) {
+      const expected = withoutDatabase.includes(name)
+        ? undefined
+        : { Ref: readOnly.includes(name) ? 'DatabaseReaderSecret' : 'DatabaseWriterSecret' };
+      expect(secret, name).toEqual(expected);
+    }
+
+    const secretsReadBy = (roleId: string) =>
+      statementsOf(roleId)
+        .filter((s: Statement) => [s.Action].flat().some((action) => action.startsWith('secretsmanager:')))
+        .map((s: Statement) => ({ actions: [s.Action].flat(), resource: s.Resource }));
+    // Each role may read exactly the secret its functions sign in with (the Data API reads it with the
+    // caller's credentials): the master secret, none.
+    for (const { name, secret, role } of functions) {
+      expect(secretsReadBy(role), `${role} (${name})`).toEqual(
+        secret ? [{ actions: ['secretsmanager:GetSecretValue'], resource: secret }] : [],
+      );
+    }
+    const master = { 'Fn::GetAtt': ['DatabaseCluster', 'MasterUserSecret.SecretArn'] };
+    for (const [roleId] of ofType('AWS::IAM::Role')) {
+      expect(JSON.stringify(resources[roleId]), roleId).not.toContain('MasterUserSecret');
+    }
+    expect(outputs.DatabaseSecretArn?.Value).toEqual(master);
+  });
+
+  it('generates each database user a secret of its own, tied to the cluster, for the migrate command', () => {
+    for (const [kind, username] of Object.entries(DATABASE_USERS)) {
+      const secretId = kind === 'reader' ? 'DatabaseReaderSecret' : 'DatabaseWriterSecret';
+      const secret = resources[secretId] as Resource;
+      expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+      const generated = secret.Properties.GenerateSecretString;
+      expect(JSON.parse(generated.SecretStringTemplate)).toEqual({ username });
+      expect(generated.GenerateStringKey).toBe('password');
+      expect(generated.PasswordLength).toBeGreaterThanOrEqual(32);
+      // Written into CREATE ROLE as a literal: no quotes, backslashes or colons.
+      expect(generated.ExcludePunctuation).toBe(true);
+
+      const [[, attachment]] = ofType('AWS::SecretsManager::SecretTargetAttachment').filter(
+        ([, resource]) => resource.Properties.SecretId.Ref === secretId,
+      ) as [[string, Resource]];
+      expect(attachment.Properties).toMatchObject({
+        TargetId: { Ref: 'DatabaseCluster' },
+        TargetType: 'AWS::RDS::DBCluster',
+      });
+      expect(outputs[`${secretId}Arn`]?.Value).toEqual({ Ref: secretId });
+    }
   });
 
   it('keeps the covers bucket private, encrypted and open to browser uploads from the web origin only', () => {

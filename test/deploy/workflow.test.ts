@@ -75,10 +75,21 @@ describe('the deploy workflow', () => {
     const service = /^service:\s*(\S+)/m.exec(manifest)?.[1];
     expect(text).toContain(`--stack-name "${service}-$STAGE"`);
     const outputs = [...text.matchAll(/output (\w+)\)/g)].map((match) => match[1] ?? '');
-    expect(outputs).toEqual(['DatabaseClusterArn', 'DatabaseSecretArn', 'HttpApiUrl']);
+    expect(outputs).toEqual([
+      'DatabaseClusterArn',
+      'DatabaseSecretArn',
+      'DatabaseReaderSecretArn',
+      'DatabaseWriterSecretArn',
+      'HttpApiUrl',
+    ]);
     // HttpApiUrl is the framework's own output for an HTTP API; the others are declared.
-    for (const output of outputs.slice(0, 2)) expect(manifest).toMatch(new RegExp(`^    ${output}:`, 'm'));
+    for (const output of outputs.slice(0, -1)) expect(manifest).toMatch(new RegExp(`^    ${output}:`, 'm'));
     const migrate = steps[stepIndex(/npm run migrate/)];
-    expect(Object.keys(migrate?.env ?? {})).toEqual(['DB_CLUSTER_ARN', 'DB_SECRET_ARN']);
+    expect(Object.keys(migrate?.env ?? {})).toEqual([
+      'DB_CLUSTER_ARN',
+      'DB_SECRET_ARN',
+      'DB_READER_SECRET_ARN',
+      'DB_WRITER_SECRET_ARN',
+    ]);
   });
 });
