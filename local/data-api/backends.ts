@@ -30,13 +30,21 @@ export interface Session {
 /**
  * Where the Data API endpoint runs SQL: one statement outside a transaction, or a session that holds a
  * connection; its dialect says how statements are written and results read.
+ *
+ * `role` names the database role the SQL runs as, switched to with SET ROLE on the connection (PostgreSQL
+ * only: `switchesRoles`); omitted, the connection's own user runs it.
  */
 export interface SqlBackend {
   dialect: Dialect;
-  query(text: string, values: Bindable[]): Promise<QueryResult>;
-  session(): Promise<Session>;
+  /** Whether `role` is honoured; MySQL has no SET ROLE that narrows what the connection's user may do. */
+  switchesRoles: boolean;
+  query(text: string, values: Bindable[], role?: string): Promise<QueryResult>;
+  session(role?: string): Promise<Session>;
   close(): Promise<void>;
 }
+
+/** The statement that makes `role` (or, undefined, the connection's own user) the one SQL runs as. */
+const setRole = (role: string | undefined) => (role === undefined ? 'RESET ROLE' : `SET ROLE ${role}`);
 
 /** A FIFO lock: `acquire` resolves with the function that releases it. */
 class Mutex {
@@ -63,6 +71,13 @@ export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend>
   await db.exec("SET TIME ZONE 'UTC'");
   const asText = Object.fromEntries(TEXT_RESULT_OIDS.map((oid) => [oid, (text: string) => text]));
   const lock = new Mutex();
+  // The one session's role, switched only when a call needs another.
+  let currentRole: string | undefined;
+  const runAs = async (role: string | undefined) => {
+    if (role === currentRole) return;
+    await db.exec(setRole(role));
+    currentRole = role;
+  };
 
   const run = async (text: string, values: Bindable[]): Promise<QueryResult> => {
     const result = await db.query<unknown[]>(text, values, { rowMode: 'array', parsers: asText });
@@ -75,16 +90,24 @@ export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend>
 
   return {
     dialect: postgresql,
-    async query(text, values) {
+    switchesRoles: true,
+    async query(text, values, role) {
       const release = await lock.acquire();
       try {
+        await runAs(role);
         return await run(text, values);
       } finally {
         release();
       }
     },
-    async session() {
+    async session(role) {
       const release = await lock.acquire();
+      try {
+        await runAs(role);
+      } catch (error) {
+        release();
+        throw error;
+      }
       return { query: run, release: async () => release() };
     },
     async close() {
@@ -113,15 +136,36 @@ export async function createPostgresBackend(connectionString: string): Promise<S
   });
   const bind = (values: Bindable[]) =>
     values.map((value) => (value instanceof Uint8Array ? Buffer.from(value) : value));
+  // Each pooled connection's role, switched only when a call needs another.
+  const roles = new WeakMap<pg.PoolClient, string | undefined>();
+  const connect = async (role: string | undefined) => {
+    const client = await pool.connect();
+    try {
+      if (roles.get(client) !== role) {
+        await client.query(setRole(role));
+        roles.set(client, role);
+      }
+    } catch (error) {
+      client.release();
+      throw error;
+    }
+    return client;
+  };
 
   await pool.query('SELECT 1'); // fail at start, not on the first request, when the server is unreachable
   return {
     dialect: postgresql,
-    async query(text, values) {
-      return toResult(await pool.query({ text, values: bind(values), rowMode: 'array' }));
+    switchesRoles: true,
+    async query(text, values, role) {
+      const client = await connect(role);
+      try {
+        return toResult(await client.query({ text, values: bind(values), rowMode: 'array' }));
+      } finally {
+        client.release();
+      }
     },
-    async session() {
-      const client = await pool.connect();
+    async session(role) {
+      const client = await connect(role);
       return {
         query: async (text, values) =>
           toResult(await client.query({ text, values: bind(values), rowMode: 'array' })),
@@ -175,6 +219,7 @@ export async function createMysqlBackend(connectionUrl: string): Promise<SqlBack
   await pool.query('SELECT 1'); // fail at start, not on the first request, when the server is unreachable
   return {
     dialect: mysql,
+    switchesRoles: false,
     // Parameters arrive as literals in the text (see the mysql dialect), so there are no values to bind.
     query: (text) => run(pool, text),
     async session() {

@@ -26,6 +26,13 @@ export interface DataApiServerOptions {
   dataDir?: string;
   /** A transaction left idle this long is rolled back, as the service does after 3 minutes. */
   transactionTimeoutMs?: number;
+  /**
+   * The database role each secret signs in as, by secret ARN: a call made with one of these secrets runs
+   * as that role (SET ROLE), so what the role may not do fails as it would on the service. A call with any
+   * other secret runs as the connection's own user. PostgreSQL and PGlite only: on MySQL every secret
+   * runs as the connection's user.
+   */
+  secretRoles?: Readonly<Record<string, string>>;
   log?: (line: string) => void;
 }
 
@@ -91,6 +98,16 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   const log = options.log ?? (() => undefined);
   const backend = await openBackend(options);
   const { dialect } = backend;
+  const secretRoles = new Map(Object.entries(options.secretRoles ?? {}));
+  for (const role of secretRoles.values()) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`Data API: ${role} is not a plain role name`);
+  }
+  if (secretRoles.size > 0 && !backend.switchesRoles) {
+    log(`Data API: ${dialect.name} runs every secret as the connection's own user`);
+    secretRoles.clear();
+  }
+  /** The role a call runs as: its secret's, or the connection's own user (undefined). */
+  const roleOf = (body: StatementRequest) => secretRoles.get(body.secretArn ?? '');
   const transactionTimeoutMs = options.transactionTimeoutMs ?? 3 * 60_000;
   const transactions = new Map<string, OpenTransaction>();
   const stats: DataApiStats = {
@@ -125,8 +142,8 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   }, 1_000);
   sweeper.unref();
 
-  const beginTransaction = async (): Promise<string> => {
-    const session = await backend.session();
+  const beginTransaction = async (role: string | undefined): Promise<string> => {
+    const session = await backend.session(role);
     try {
       await session.query('BEGIN', []);
     } catch (error) {
@@ -138,13 +155,17 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
     return transactionId;
   };
 
-  /** Runs SQL in the named transaction, or on its own when there is none. */
+  /**
+   * Runs SQL in the named transaction (as the role it began with), or on its own as `role` when there is
+   * none.
+   */
   const runIn = (
     transactionId: string | undefined,
     text: string,
     values: Bindable[],
+    role: string | undefined,
   ): Promise<QueryResult> => {
-    if (!transactionId) return backend.query(text, values);
+    if (!transactionId) return backend.query(text, values, role);
     const transaction = transactions.get(transactionId);
     if (!transaction) {
       throw new DataApiError(
@@ -164,7 +185,7 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   const operations: Record<DataApiOperation, (body: StatementRequest) => Promise<unknown>> = {
     BeginTransaction: async (body) => {
       requireTarget(body);
-      return { transactionId: await beginTransaction() };
+      return { transactionId: await beginTransaction(roleOf(body)) };
     },
     CommitTransaction: async (body) => {
       requireTarget(body);
@@ -179,7 +200,7 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
     ExecuteStatement: async (body) => {
       requireTarget(body);
       const statement = dialect.prepare(body.sql, body.parameters ?? []);
-      const result = await runIn(body.transactionId, statement.text, statement.values);
+      const result = await runIn(body.transactionId, statement.text, statement.values, roleOf(body));
       return shapeResult(dialect, result, body, statement.isModification);
     },
     BatchExecuteStatement: async (body) => {
@@ -188,11 +209,11 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
       const statements = sets.map((parameters) => dialect.prepare(body.sql, parameters));
       // Without a transaction of the caller's, the batch gets its own: it applies whole or not at all.
       const ownTransaction = body.transactionId === undefined;
-      const transactionId = body.transactionId ?? (await beginTransaction());
+      const transactionId = body.transactionId ?? (await beginTransaction(roleOf(body)));
       const updateResults: Array<{ generatedFields: unknown[] }> = [];
       try {
         for (const statement of statements) {
-          const result = await runIn(transactionId, statement.text, statement.values);
+          const result = await runIn(transactionId, statement.text, statement.values, undefined);
           updateResults.push({ generatedFields: dialect.generatedFields(result) });
         }
         if (ownTransaction) await endTransaction(transactionId, 'COMMIT');
