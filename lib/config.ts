@@ -4,11 +4,15 @@
  * start and throws {@link ConfigurationError} naming the variable.
  */
 
+import type { Engine } from './db/database.js';
+
 export interface DatabaseConfig {
   region: string;
   clusterArn: string;
   secretArn: string;
   name: string;
+  /** The cluster's engine, whose SQL every statement is sent in (`DB_ENGINE`, PostgreSQL by default). */
+  engine: Engine;
   /** Set only when running against the local Data API endpoint. */
   endpoint?: string;
 }
@@ -39,12 +43,32 @@ export interface BreakerConfig {
   halfOpenTrials: number;
 }
 
+export interface AlbumCacheConfig {
+  /** How long an album's metadata and cover state may be served from the cache; 0 turns caching off. */
+  ttlSeconds: number;
+  /** How long a container reuses an album's review counts; also the lifetime HTTP caches are given. */
+  countsTtlMs: number;
+  /** Most albums a container keeps in memory. */
+  maxEntries: number;
+  /** Redis or Valkey shared by every container (`rediss://` for TLS); unset: each container's memory. */
+  redisUrl?: string;
+  redisConnectTimeoutMs: number;
+  redisCommandTimeoutMs: number;
+}
+
 /** Thrown at cold start when the environment is incomplete or malformed. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
 const MAX_UPLOAD_EXPIRY_SECONDS = 600;
+
+// A day: longer would keep a cover change from showing for that long wherever the cache is in memory.
+const MAX_ALBUM_CACHE_TTL_SECONDS = 86_400;
+// Counts are also the HTTP lifetime of an album; a minute bounds how stale a CDN may show them.
+const MAX_ALBUM_COUNTS_TTL_MS = 60_000;
+
+const ENGINES = ['postgresql', 'mysql'] as const satisfies readonly Engine[];
 
 /**
  * The database the albums and reviews live in.
@@ -59,6 +83,7 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
     clusterArn: read.required('DB_CLUSTER_ARN'),
     secretArn: read.required('DB_SECRET_ARN'),
     name: read.required('DB_NAME'),
+    engine: read.oneOf('DB_ENGINE', ENGINES, 'postgresql'),
     endpoint: read.optional('DATA_API_ENDPOINT'),
   };
 }
@@ -102,8 +127,30 @@ export function loadBreakerConfig(env: NodeJS.ProcessEnv = process.env): Breaker
   };
 }
 
+/** The album cache of the read functions (see README, "Caching"). */
+export function loadAlbumCacheConfig(env: NodeJS.ProcessEnv = process.env): AlbumCacheConfig {
+  const read = variables(env);
+  return {
+    ttlSeconds: read.integer('ALBUM_CACHE_TTL_SECONDS', 10, 0, MAX_ALBUM_CACHE_TTL_SECONDS),
+    countsTtlMs: read.integer('ALBUM_COUNTS_TTL_MS', 1_000, 0, MAX_ALBUM_COUNTS_TTL_MS),
+    maxEntries: read.positiveInteger('ALBUM_CACHE_ENTRIES', 10_000),
+    redisUrl: read.optional('REDIS_URL'),
+    redisConnectTimeoutMs: read.positiveInteger('REDIS_CONNECT_TIMEOUT_MS', 300),
+    redisCommandTimeoutMs: read.positiveInteger('REDIS_COMMAND_TIMEOUT_MS', 100),
+  };
+}
+
 function variables(env: NodeJS.ProcessEnv) {
   const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ConfigurationError(`Environment variable ${name} must be an integer from ${min} to ${max}`);
+    }
+    return value;
+  };
   return {
     optional,
     region: () => optional('AWS_REGION') ?? 'us-east-1',
@@ -111,6 +158,13 @@ function variables(env: NodeJS.ProcessEnv) {
       const value = optional(name);
       if (!value) throw new ConfigurationError(`Environment variable ${name} is required`);
       return value;
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = optional(name) ?? fallback;
+      if (!allowed.includes(value as T)) {
+        throw new ConfigurationError(`Environment variable ${name} must be one of ${allowed.join(', ')}`);
+      }
+      return value as T;
     },
     fraction(name: string, fallback: number): number {
       const raw = optional(name);
@@ -120,14 +174,8 @@ function variables(env: NodeJS.ProcessEnv) {
         throw new ConfigurationError(`Environment variable ${name} must be in (0, 1]`);
       return value;
     },
-    positiveInteger(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-      const raw = optional(name);
-      if (raw === undefined) return fallback;
-      const value = Number(raw);
-      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1 || value > max) {
-        throw new ConfigurationError(`Environment variable ${name} must be an integer from 1 to ${max}`);
-      }
-      return value;
-    },
+    positiveInteger: (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number =>
+      integer(name, fallback, 1, max),
+    integer,
   };
 }

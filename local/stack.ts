@@ -5,8 +5,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { createDatabase } from '../lib/db/database.js';
-import { applyMigrations, readMigrations } from '../lib/db/migrations.js';
+import { createDatabase, type Engine } from '../lib/db/database.js';
+import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
 import { startApiFront } from './api-front.js';
 import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
@@ -31,7 +31,10 @@ export interface LocalStackOptions {
   port?: number;
   /** Where the database, objects and queues live across restarts (default `.local-data`). */
   dataDir?: string;
-  /** Use a real PostgreSQL server instead of embedded PGlite. */
+  /**
+   * Use a real database instead of embedded PGlite: PostgreSQL (`postgres://`), or MySQL/MariaDB
+   * (`mysql://`, `mariadb://`), which runs the functions' and the migrations' MySQL forms as on Aurora MySQL.
+   */
   databaseUrl?: string;
   /** Free ports everywhere, and (unless `dataDir` is given) a temporary data folder removed on stop: for tests. */
   ephemeral?: boolean;
@@ -170,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DB_CLUSTER_ARN: config.params.local.dbClusterArn ?? '',
       DB_SECRET_ARN: config.params.local.dbSecretArn ?? '',
       DB_NAME: config.custom.databaseName,
+      DB_ENGINE: engineOf(options.databaseUrl),
       COVERS_BUCKET: localName(config, 'CoversBucket'),
       REVIEWS_QUEUE_URL: localQueueUrl(functionsSqsEndpoint, localName(config, 'ReviewsQueue')),
     };
@@ -313,7 +317,13 @@ async function invokeFunction(lambda: LambdaClient, functionName: string, event:
   return payload ? JSON.parse(payload) : undefined;
 }
 
+/** The engine a database URL names; PGlite and `postgres://` are PostgreSQL. */
+function engineOf(databaseUrl: string | undefined): Engine {
+  return databaseUrl && /^(mysql|mariadb):/i.test(databaseUrl) ? 'mysql' : 'postgresql';
+}
+
 async function migrate(environment: Record<string, string>): Promise<number[]> {
+  const engine = environment.DB_ENGINE === 'mysql' ? 'mysql' : 'postgresql';
   const client = new RDSDataClient({
     endpoint: environment.DATA_API_ENDPOINT,
     region: REGION,
@@ -324,9 +334,11 @@ async function migrate(environment: Record<string, string>): Promise<number[]> {
     clusterArn: environment.DB_CLUSTER_ARN ?? '',
     secretArn: environment.DB_SECRET_ARN ?? '',
     name: environment.DB_NAME ?? '',
+    engine,
   });
   try {
-    return await applyMigrations(db, await readMigrations(join(projectRoot, 'db', 'migrations')));
+    const folder = migrationsFolder(join(projectRoot, 'db', 'migrations'), engine);
+    return await applyMigrations(db, await readMigrations(folder));
   } finally {
     client.destroy();
   }

@@ -26,6 +26,25 @@ export type Row = Record<string, unknown>;
 export interface StatementResult<T extends Row = Row> {
   rows: T[];
   updatedCount: number;
+  /** MySQL: the AUTO_INCREMENT value an INSERT generated (the Data API's `generatedFields`). */
+  generatedId?: number;
+}
+
+/** The cluster's engine: Aurora PostgreSQL or Aurora MySQL, each with its own SQL. */
+export type Engine = 'postgresql' | 'mysql';
+
+/** One statement in each engine's SQL, side by side; a database runs the form of its engine. */
+export type EngineSql = Readonly<Record<Engine, string>>;
+
+/**
+ * A statement whose forms differ only where `build` says, e.g. in a fragment that is itself
+ * {@link EngineSql}.
+ *
+ * @example
+ * const GET = forEachEngine((engine) => `SELECT ${COLUMNS[engine]} FROM albums WHERE album_id = :albumId`);
+ */
+export function forEachEngine(build: (engine: Engine) => string): EngineSql {
+  return { postgresql: build('postgresql'), mysql: build('mysql') };
 }
 
 /** Retry policy for transient Data API failures (an auto-paused cluster resuming, throttling). */
@@ -37,6 +56,8 @@ export interface RetryOptions {
 
 export interface DatabaseOptions {
   client: RDSDataClient;
+  /** Whose SQL {@link EngineSql} statements are sent in; PostgreSQL by default. */
+  engine?: Engine;
   clusterArn: string;
   secretArn: string;
   name: string;
@@ -67,10 +88,15 @@ export function isTransientDatabaseError(error: unknown): boolean {
 
 /** Statements that run inside one transaction; see {@link Database.transaction}. */
 export interface Transaction {
-  execute<T extends Row = Row>(sql: string, params?: Record<string, SqlValue>): Promise<StatementResult<T>>;
+  /** Runs one statement: plain SQL, or {@link EngineSql} whose form for the database's engine is sent. */
+  execute<T extends Row = Row>(
+    sql: string | EngineSql,
+    params?: Record<string, SqlValue>,
+  ): Promise<StatementResult<T>>;
 }
 
 export interface Database extends Transaction {
+  readonly engine: Engine;
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
 }
@@ -87,6 +113,7 @@ export function connectDatabase(config: DatabaseConfig): Database {
     clusterArn: config.clusterArn,
     secretArn: config.secretArn,
     name: config.name,
+    engine: config.engine,
   });
 }
 
@@ -102,6 +129,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   const retry = { ...defaultRetry, ...options.retry };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const target = { resourceArn: options.clusterArn, secretArn: options.secretArn, database: options.name };
+  const engine = options.engine ?? 'postgresql';
 
   async function withRetry<T>(call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -119,14 +147,14 @@ export function createDatabase(options: DatabaseOptions): Database {
   }
 
   const run = async <T extends Row>(
-    sql: string,
+    sql: string | EngineSql,
     params: Record<string, SqlValue> = {},
     transactionId?: string,
   ): Promise<StatementResult<T>> => {
     const output = await options.client.send(
       new ExecuteStatementCommand({
         ...target,
-        sql,
+        sql: typeof sql === 'string' ? sql : sql[engine],
         parameters: toSqlParameters(params),
         formatRecordsAs: 'JSON',
         transactionId,
@@ -135,10 +163,12 @@ export function createDatabase(options: DatabaseOptions): Database {
     return {
       rows: output.formattedRecords ? (JSON.parse(output.formattedRecords) as T[]) : [],
       updatedCount: output.numberOfRecordsUpdated ?? 0,
+      generatedId: output.generatedFields?.[0]?.longValue,
     };
   };
 
   return {
+    engine,
     // Statements inside a transaction are not retried one by one: a retry there could apply half of it twice.
     execute: (sql, params) => withRetry(() => run(sql, params)),
     async transaction(work) {

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Database } from './database.js';
+import type { Database, Engine, EngineSql } from './database.js';
 
 export interface Migration {
   version: number;
@@ -12,6 +12,17 @@ export interface Migration {
 /** Thrown when the migrations folder holds something other than `NNN_name.sql` files in sequence. */
 export class MigrationFileError extends Error {
   override readonly name = 'MigrationFileError';
+}
+
+/**
+ * The folder of an engine's migrations: `db/migrations` holds PostgreSQL's, and its `mysql` folder the
+ * MySQL form of each, numbered alike.
+ *
+ * @example
+ * await readMigrations(migrationsFolder('db/migrations', 'mysql')); // db/migrations/mysql/NNN_name.sql
+ */
+export function migrationsFolder(root: string, engine: Engine): string {
+  return engine === 'mysql' ? join(root, 'mysql') : root;
 }
 
 /**
@@ -47,16 +58,27 @@ function splitStatements(sql: string): string[] {
     .filter((statement) => statement !== '');
 }
 
-/**
- * Applies, in order, each migration not yet recorded in `schema_migrations`, each in its own transaction
- * together with its record, so a failed migration leaves nothing behind. Returns the versions applied.
- */
-export async function applyMigrations(db: Database, migrations: Migration[]): Promise<number[]> {
-  await db.execute(`CREATE TABLE IF NOT EXISTS schema_migrations (
+const CREATE_SCHEMA_MIGRATIONS: EngineSql = {
+  postgresql: `CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY,
     name text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
+  )`,
+  mysql: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+  )`,
+};
+
+/**
+ * Applies, in order, each migration not yet recorded in `schema_migrations`, each in its own transaction
+ * together with its record, so a failed migration leaves nothing behind. Returns the versions applied.
+ * (MySQL commits each DDL statement at once, so there a failed migration can leave its earlier statements
+ * applied, though never recorded.)
+ */
+export async function applyMigrations(db: Database, migrations: Migration[]): Promise<number[]> {
+  await db.execute(CREATE_SCHEMA_MIGRATIONS);
   const { rows } = await db.execute<{ version: number }>('SELECT version FROM schema_migrations');
   const applied = new Set(rows.map((row) => row.version));
   const pending = migrations.filter((migration) => !applied.has(migration.version));

@@ -20,13 +20,16 @@ export interface ScratchDatabase {
 }
 
 /**
- * Creates an empty database, `albums_test_<random>`, on the server at {@link mysqlUrl}, so runs never
- * share tables; drop it when done.
+ * Creates an empty database, `albums_test_<random>`, on the server at `serverUrl` (a `mysql://` or
+ * `mariadb://` URL), so runs never share tables; drop it when done.
  */
-export async function createScratchDatabase(): Promise<ScratchDatabase> {
+export async function createScratchDatabase(serverUrl = mysqlUrl): Promise<ScratchDatabase> {
   const name = `albums_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const url = new URL(serverUrl);
+  url.protocol = 'mysql:';
+  const serverUri = url.href;
   const run = async (sql: string) => {
-    const connection = await mysql.createConnection({ uri: mysqlUrl });
+    const connection = await mysql.createConnection({ uri: serverUri });
     try {
       await connection.query(sql);
     } finally {
@@ -34,7 +37,6 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
     }
   };
   await run(`CREATE DATABASE ${name}`);
-  const url = new URL(mysqlUrl);
   url.pathname = `/${name}`;
   return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name}`) };
 }

@@ -1,19 +1,37 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
+import { createScratchDatabase } from './mysql.js';
 
 export interface TestStack extends LocalStack {
   /** Everything the stack and its functions logged so far. */
   logs: string[];
 }
 
-/** Starts the whole local stack on free ports, with a throwaway data folder unless one is given; stop it in afterAll. */
+/**
+ * Starts the whole local stack on free ports, with a throwaway data folder unless one is given; stop it in
+ * afterAll. With a `mysql://` (or `mariadb://`) `DATABASE_URL`, the stack runs on that server, in a
+ * database of its own dropped when it stops.
+ */
 export async function startTestStack(
   options: Omit<LocalStackOptions, 'ephemeral' | 'log'> = {},
 ): Promise<TestStack> {
   const logs: string[] = [];
+  const serverUrl = process.env.DATABASE_URL;
+  const scratch =
+    options.databaseUrl === undefined && serverUrl && /^(mysql|mariadb):/i.test(serverUrl)
+      ? await createScratchDatabase(serverUrl)
+      : undefined;
   try {
-    const stack = await startLocalStack({ ...options, ephemeral: true, log: (line) => logs.push(line) });
-    return Object.assign(stack, { logs });
+    const stack = await startLocalStack({
+      ...options,
+      ...(scratch ? { databaseUrl: scratch.url } : {}),
+      ephemeral: true,
+      log: (line) => logs.push(line),
+    });
+    if (!scratch) return Object.assign(stack, { logs });
+    const stop = stack.stop;
+    return Object.assign(stack, { logs, stop: () => stop().finally(() => scratch.drop()) });
   } catch (error) {
+    await scratch?.drop();
     throw new Error(`Local stack failed to start:\n${logs.slice(-40).join('\n')}`, { cause: error });
   }
 }
