@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Database, type TypedValue, uuid } from '../db/database.js';
+import { type Database, type EngineSql, forEachEngine, type TypedValue, uuid } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import { type Album, DEFAULT_PAGE_SIZE, type NewAlbum } from '../schemas.js';
 
@@ -105,12 +105,22 @@ const COVER_KEY =
 /** The album a cover key belongs to, or undefined for a key {@link coverUploadKey} would not make. */
 export const albumIdOfCoverKey = (key: string): string | undefined => COVER_KEY.exec(key)?.[1];
 
-const ALBUM_COLUMNS = `
+// Each statement below in both engines' SQL. MySQL keeps created_at as a UTC DATETIME (the Data API's
+// sessions run in UTC) and the artist's lower case in a column of its own, indexed (see its migrations).
+const ALBUM_COLUMNS: EngineSql = forEachEngine(
+  (engine) => `
   album_id, seq, artist, title, year, cover_key, cover_upload_key, cover_status, cover_reason, cover_size,
-  cover_content_type, cover_width, cover_height,
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+  cover_content_type, cover_width, cover_height, ${
+    engine === 'mysql'
+      ? `concat(left(date_format(created_at, '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z') AS created_at`
+      : `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`
+  }`,
+);
 
-const PROFILE_COLUMNS = 'album_id, seq, artist, title, coalesce(year_text, year::text) AS year';
+const PROFILE_COLUMNS: EngineSql = {
+  postgresql: 'album_id, seq, artist, title, coalesce(year_text, year::text) AS year',
+  mysql: 'album_id, seq, artist, title, coalesce(year_text, cast(year AS char)) AS year',
+};
 
 /** The condition that picks the album a reference names, and its named parameters. */
 function whereRef(ref: AlbumRef): { where: string; params: { seq: number } | { albumId: TypedValue } } {
@@ -120,9 +130,87 @@ function whereRef(ref: AlbumRef): { where: string; params: { seq: number } | { a
 }
 
 /** Albums with their review counters; an album nobody reviewed yet has no counters row. */
-const ALBUMS_WITH_COUNTS = `
-  SELECT ${ALBUM_COLUMNS}, coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
-  FROM albums LEFT JOIN review_counts USING (album_id)`;
+const ALBUMS_WITH_COUNTS = forEachEngine(
+  (engine) => `
+  SELECT ${ALBUM_COLUMNS[engine]}, coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
+  FROM albums LEFT JOIN review_counts USING (album_id)`,
+);
+
+const GET_ALBUM = forEachEngine((engine) => `${ALBUMS_WITH_COUNTS[engine]} WHERE album_id = :albumId`);
+
+// MySQL has no RETURNING: its INSERT returns no row, and the album is read back (see `create`).
+const INSERT_ALBUM: EngineSql = {
+  postgresql: `INSERT INTO albums (album_id, artist, title, year) VALUES (:albumId, :artist, :title, :year)
+               RETURNING ${ALBUM_COLUMNS.postgresql}`,
+  mysql: 'INSERT INTO albums (album_id, artist, title, year) VALUES (:albumId, :artist, :title, :year)',
+};
+
+const INSERT_ALBUM_WITH_YEAR_TEXT: EngineSql = {
+  postgresql: `INSERT INTO albums (album_id, artist, title, year, year_text)
+               VALUES (:albumId, :artist, :title, :year, :yearText)
+               RETURNING ${PROFILE_COLUMNS.postgresql}`,
+  mysql: `INSERT INTO albums (album_id, artist, title, year, year_text)
+          VALUES (:albumId, :artist, :title, :year, :yearText)`,
+};
+
+const DISCARD_ALBUM = `
+  DELETE FROM albums
+  WHERE album_id = :albumId AND cover_status = 'pending'
+    AND NOT EXISTS (SELECT 1 FROM review_counts WHERE review_counts.album_id = albums.album_id)`;
+
+/**
+ * A verdict's new cover columns, from the row's values before the update. MySQL assigns left to right and
+ * later assignments see earlier ones, so `cover_key`, which the others read, is assigned last.
+ */
+const VERDICT_ASSIGNMENTS = `
+  cover_upload_key = :key,
+  cover_reason = :reason,
+  cover_status = CASE
+    WHEN :ready THEN 'ready'
+    WHEN cover_key IS NULL OR cover_key = :key THEN 'rejected'
+    ELSE cover_status END,
+  cover_etag = CASE WHEN :ready THEN :eTag WHEN cover_key = :key THEN NULL ELSE cover_etag END,
+  cover_size = CASE WHEN :ready THEN :size WHEN cover_key = :key THEN NULL ELSE cover_size END,
+  cover_content_type = CASE
+    WHEN :ready THEN :contentType WHEN cover_key = :key THEN NULL ELSE cover_content_type END,
+  cover_width = CASE WHEN :ready THEN :width WHEN cover_key = :key THEN NULL ELSE cover_width END,
+  cover_height = CASE WHEN :ready THEN :height WHEN cover_key = :key THEN NULL ELSE cover_height END,
+  cover_key = CASE WHEN :ready THEN :key WHEN cover_key = :key THEN NULL ELSE cover_key END`;
+
+// One statement on PostgreSQL: the row is locked while the ordering check and the swap happen, and the key
+// shown before comes back so the caller can remove what is no longer used. Keys sort in issue order, so a
+// ready upload newer than the one shown replaces it, and a verdict on an older one changes nothing.
+// MySQL has neither writable CTEs nor RETURNING: there the row is locked and read in a transaction first.
+const RECORD_VERDICT: EngineSql = {
+  postgresql: `
+    WITH previous AS (
+      SELECT album_id, cover_key AS previous_key FROM albums WHERE album_id = :albumId FOR UPDATE
+    )
+    UPDATE albums SET ${VERDICT_ASSIGNMENTS}
+    FROM previous
+    WHERE albums.album_id = previous.album_id
+      AND (cover_key IS NULL OR cover_key < :key OR (cover_key = :key AND cover_etag IS DISTINCT FROM :eTag))
+    RETURNING albums.cover_key AS shown_key, previous.previous_key`,
+  mysql: `
+    UPDATE albums SET ${VERDICT_ASSIGNMENTS}
+    WHERE album_id = :albumId
+      AND (cover_key IS NULL OR cover_key < :key OR (cover_key = :key AND NOT cover_etag <=> :eTag))`,
+};
+
+const LOCK_COVER = 'SELECT cover_key FROM albums WHERE album_id = :albumId FOR UPDATE';
+
+const EXISTS = 'SELECT 1 AS found FROM albums WHERE album_id = :albumId';
+
+/** A page of albums in creation order, all or one artist's (matched ignoring case). */
+const LIST: EngineSql = forEachEngine(
+  (engine) => `${ALBUMS_WITH_COUNTS[engine]} WHERE seq > :after ORDER BY seq LIMIT :fetch`,
+);
+const LIST_BY_ARTIST: EngineSql = forEachEngine(
+  (engine) => `${ALBUMS_WITH_COUNTS[engine]}
+    WHERE seq > :after AND ${engine === 'mysql' ? 'artist_lower' : 'lower(artist)'} = lower(:artist)
+    ORDER BY seq
+    LIMIT :fetch`,
+);
 
 interface ProfileRow {
   [column: string]: unknown;
@@ -182,84 +270,81 @@ export function createAlbumStore(db: Database): AlbumStore {
     remember(albumId);
   };
   const get = async (albumId: string) => {
-    const { rows } = await db.execute<AlbumRow>(`${ALBUMS_WITH_COUNTS} WHERE album_id = :albumId`, {
-      albumId: uuid(albumId),
-    });
+    const { rows } = await db.execute<AlbumRow>(GET_ALBUM, { albumId: uuid(albumId) });
     return rows[0] && toAlbum(rows[0]);
+  };
+  const profile = async (ref: AlbumRef) => {
+    const { where, params } = whereRef(ref);
+    const { rows } = await db.execute<ProfileRow>(
+      forEachEngine((engine) => `SELECT ${PROFILE_COLUMNS[engine]} FROM albums WHERE ${where}`),
+      params,
+    );
+    return rows[0] && toProfile(rows[0]);
   };
   return {
     async create(input) {
-      const { rows } = await db.execute<AlbumRow>(
-        `INSERT INTO albums (album_id, artist, title, year)
-         VALUES (:albumId, :artist, :title, :year)
-         RETURNING ${ALBUM_COLUMNS}`,
-        { albumId: uuid(randomUUID()), ...input },
-      );
-      return toAlbum(single(rows));
+      const albumId = randomUUID();
+      const { rows } = await db.execute<AlbumRow>(INSERT_ALBUM, { albumId: uuid(albumId), ...input });
+      const [row] = rows;
+      if (row) return toAlbum(row);
+      const stored = await get(albumId); // MySQL: read back what the INSERT could not return
+      if (!stored) throw new Error(`Album ${albumId} was not stored`);
+      return stored;
     },
 
     async createWithYearText({ artist, title, year, yearText }) {
-      const { rows } = await db.execute<ProfileRow>(
-        `INSERT INTO albums (album_id, artist, title, year, year_text)
-         VALUES (:albumId, :artist, :title, :year, :yearText)
-         RETURNING ${PROFILE_COLUMNS}`,
-        { albumId: uuid(randomUUID()), artist, title, year, yearText },
-      );
+      const albumId = randomUUID();
+      const { rows, generatedId } = await db.execute<ProfileRow>(INSERT_ALBUM_WITH_YEAR_TEXT, {
+        albumId: uuid(albumId),
+        artist,
+        title,
+        year,
+        yearText,
+      });
       const [row] = rows;
-      if (!row) throw new Error('INSERT … RETURNING returned no row');
-      return toProfile(row);
+      if (row) return toProfile(row);
+      // MySQL returns no row, but the seq it generated; the rest is what was stored.
+      if (generatedId === undefined) throw new Error(`Album ${albumId} was stored without a seq`);
+      return { albumId, seq: generatedId, artist, title, year: yearText };
     },
 
     async discard(albumId) {
-      await db.execute(
-        `DELETE FROM albums
-         WHERE album_id = :albumId AND cover_status = 'pending'
-           AND NOT EXISTS (SELECT 1 FROM review_counts WHERE review_counts.album_id = albums.album_id)`,
-        { albumId: uuid(albumId) },
-      );
+      await db.execute(DISCARD_ALBUM, { albumId: uuid(albumId) });
     },
 
     get,
 
     async recordCoverVerdict(albumId, key, verdict) {
       const ready = verdict.status === 'ready';
-      // One statement: the row is locked while the ordering check and the swap happen, and the key shown
-      // before comes back so the caller can remove what is no longer used. Keys sort in issue order, so a
-      // ready upload newer than the one shown replaces it, and a verdict on an older one changes nothing.
+      const params = {
+        albumId: uuid(albumId),
+        key,
+        eTag: verdict.eTag,
+        ready,
+        reason: ready ? null : verdict.reason,
+        size: ready ? verdict.size : null,
+        contentType: ready ? verdict.contentType : null,
+        width: ready ? verdict.width : null,
+        height: ready ? verdict.height : null,
+      };
+      if (db.engine === 'mysql') {
+        return db.transaction(async (tx) => {
+          const { rows } = await tx.execute<{ cover_key: string | null }>(LOCK_COVER, {
+            albumId: params.albumId,
+          });
+          const [locked] = rows;
+          if (!locked) return { found: false, applied: false };
+          const previousKey = locked.cover_key ?? undefined;
+          const { updatedCount } = await tx.execute(RECORD_VERDICT, params);
+          if (updatedCount === 0) return { found: true, applied: false, shownKey: previousKey };
+          const shownKey = ready ? key : previousKey === key ? undefined : previousKey;
+          const replacedKey = previousKey !== shownKey ? previousKey : undefined;
+          return { found: true, applied: true, shownKey, replacedKey };
+        });
+      }
       const { rows } = await db.execute<{ shown_key: string | null; previous_key: string | null }>(
-        `WITH previous AS (
-           SELECT album_id, cover_key AS previous_key FROM albums WHERE album_id = :albumId FOR UPDATE
-         )
-         UPDATE albums SET
-           cover_upload_key = :key,
-           cover_reason = :reason,
-           cover_status = CASE
-             WHEN :ready THEN 'ready'
-             WHEN cover_key IS NULL OR cover_key = :key THEN 'rejected'
-             ELSE cover_status END,
-           cover_key = CASE WHEN :ready THEN :key WHEN cover_key = :key THEN NULL ELSE cover_key END,
-           cover_etag = CASE WHEN :ready THEN :eTag WHEN cover_key = :key THEN NULL ELSE cover_etag END,
-           cover_size = CASE WHEN :ready THEN :size WHEN cover_key = :key THEN NULL ELSE cover_size END,
-           cover_content_type = CASE
-             WHEN :ready THEN :contentType WHEN cover_key = :key THEN NULL ELSE cover_content_type END,
-           cover_width = CASE WHEN :ready THEN :width WHEN cover_key = :key THEN NULL ELSE cover_width END,
-           cover_height = CASE WHEN :ready THEN :height WHEN cover_key = :key THEN NULL ELSE cover_height END
-         FROM previous
-         WHERE albums.album_id = previous.album_id
-           AND (cover_key IS NULL OR cover_key < :key
-                OR (cover_key = :key AND cover_etag IS DISTINCT FROM :eTag))
-         RETURNING albums.cover_key AS shown_key, previous.previous_key`,
-        {
-          albumId: uuid(albumId),
-          key,
-          eTag: verdict.eTag,
-          ready,
-          reason: ready ? null : verdict.reason,
-          size: ready ? verdict.size : null,
-          contentType: ready ? verdict.contentType : null,
-          width: ready ? verdict.width : null,
-          height: ready ? verdict.height : null,
-        },
+        RECORD_VERDICT,
+        params,
       );
       const [row] = rows;
       if (!row) {
@@ -273,14 +358,9 @@ export function createAlbumStore(db: Database): AlbumStore {
     },
 
     async profile(ref) {
-      const { where, params } = whereRef(ref);
-      const { rows } = await db.execute<ProfileRow>(
-        `SELECT ${PROFILE_COLUMNS} FROM albums WHERE ${where}`,
-        params,
-      );
-      const profile = rows[0] && toProfile(rows[0]);
-      if (profile) rememberSeq(profile.seq, profile.albumId);
-      return profile;
+      const found = await profile(ref);
+      if (found) rememberSeq(found.seq, found.albumId);
+      return found;
     },
 
     async resolve(ref) {
@@ -303,9 +383,7 @@ export function createAlbumStore(db: Database): AlbumStore {
 
     async exists(albumId) {
       if (knownAlbums.has(albumId)) return true;
-      const { rows } = await db.execute('SELECT 1 AS found FROM albums WHERE album_id = :albumId', {
-        albumId: uuid(albumId),
-      });
+      const { rows } = await db.execute(EXISTS, { albumId: uuid(albumId) });
       if (rows.length > 0) remember(albumId);
       return rows.length > 0;
     },
@@ -313,13 +391,11 @@ export function createAlbumStore(db: Database): AlbumStore {
     async list({ artist, limit = DEFAULT_PAGE_SIZE, cursor }) {
       const after = cursor === undefined ? 0 : decodeCursor(cursor);
       // One row past the page tells whether another page follows, without a COUNT.
-      const { rows } = await db.execute<AlbumRow>(
-        `${ALBUMS_WITH_COUNTS}
-         WHERE seq > :after ${artist === undefined ? '' : 'AND lower(artist) = lower(:artist)'}
-         ORDER BY seq
-         LIMIT :fetch`,
-        { after, fetch: limit + 1, ...(artist === undefined ? {} : { artist }) },
-      );
+      const { rows } = await db.execute<AlbumRow>(artist === undefined ? LIST : LIST_BY_ARTIST, {
+        after,
+        fetch: limit + 1,
+        ...(artist === undefined ? {} : { artist }),
+      });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
@@ -328,12 +404,6 @@ export function createAlbumStore(db: Database): AlbumStore {
       };
     },
   };
-}
-
-function single(rows: AlbumRow[]): AlbumRow {
-  const [row] = rows;
-  if (!row) throw new Error('INSERT … RETURNING returned no row');
-  return row;
 }
 
 function toAlbum(row: AlbumRow): StoredAlbum {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Database, json, uuid } from '../db/database.js';
+import { type Database, type EngineSql, json, uuid } from '../db/database.js';
 import type { ReviewCounts, ReviewKind } from '../schemas.js';
 
 /** A review as the API accepted it; the id is the API's, so every delivery of it is recognisable. */
@@ -37,7 +37,12 @@ export interface ReviewLedger {
 
 // One statement records the new ids and adds exactly those to the counters, so it either happens whole or
 // not at all. Totals are upserted in album order, so concurrent batches lock rows in the same order.
-const APPLY_REVIEWS = `
+// MySQL has no writable CTE: its INSERT records the new ids (IGNORE skips those already in the ledger, or
+// repeated in the batch), and the ledger's trigger adds each recorded review to its album's counters
+// within the same statement (db/migrations/mysql/002_create_reviews.sql). Rows go in album order, so
+// concurrent batches lock counters in the same order there too; the count applied is the rows inserted.
+const APPLY_REVIEWS: EngineSql = {
+  postgresql: `
 WITH incoming AS (
   SELECT DISTINCT ON (review_id) review_id, album_id, kind
   FROM jsonb_to_recordset(CAST(:reviews AS jsonb)) AS r(review_id uuid, album_id uuid, kind text)
@@ -61,7 +66,23 @@ WITH incoming AS (
   ON CONFLICT (album_id) DO UPDATE
     SET likes = counts.likes + EXCLUDED.likes, dislikes = counts.dislikes + EXCLUDED.dislikes
 )
-SELECT count(*)::int AS applied FROM recorded`;
+SELECT count(*)::int AS applied FROM recorded`,
+  mysql: `
+INSERT IGNORE INTO review_ledger (review_id, album_id, kind)
+SELECT r.review_id, r.album_id, r.kind
+FROM JSON_TABLE(:reviews, '$[*]' COLUMNS (
+  review_id char(36) CHARACTER SET ascii PATH '$.review_id',
+  album_id char(36) CHARACTER SET ascii PATH '$.album_id',
+  kind varchar(8) PATH '$.kind'
+)) AS r
+-- The API only accepts reviews of stored albums; a message naming another is dropped, not retried forever.
+WHERE EXISTS (SELECT 1 FROM albums WHERE albums.album_id = r.album_id)
+ORDER BY r.album_id, r.review_id`,
+};
+
+const REVIEW_COUNTS = `
+  SELECT coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
+  FROM albums LEFT JOIN review_counts USING (album_id) WHERE album_id = :albumId`;
 
 /**
  * The review ledger and counters behind domain verbs. All of their SQL lives here.
@@ -74,21 +95,20 @@ export function createReviewLedger(db: Database): ReviewLedger {
   return {
     async apply(reviews) {
       if (reviews.length === 0) return 0;
-      const { rows } = await db.execute<{ applied: number }>(APPLY_REVIEWS, {
+      const { rows, updatedCount } = await db.execute<{ applied: number }>(APPLY_REVIEWS, {
         reviews: json(
           reviews.map(({ reviewId, albumId, kind }) => ({ review_id: reviewId, album_id: albumId, kind })),
         ),
       });
-      return rows[0]?.applied ?? 0;
+      // PostgreSQL's statement selects the count; MySQL's INSERT reports it as the rows it inserted.
+      return rows[0]?.applied ?? updatedCount;
     },
 
     async counts(albumId) {
       // From the album, so one statement tells an unknown album (no row) from one nobody reviewed yet.
-      const { rows } = await db.execute<{ likes: number; dislikes: number }>(
-        `SELECT coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
-         FROM albums LEFT JOIN review_counts USING (album_id) WHERE album_id = :albumId`,
-        { albumId: uuid(albumId) },
-      );
+      const { rows } = await db.execute<{ likes: number; dislikes: number }>(REVIEW_COUNTS, {
+        albumId: uuid(albumId),
+      });
       const [row] = rows;
       return row && { likes: Number(row.likes), dislikes: Number(row.dislikes) };
     },

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlbumStore } from '../../lib/albums/store.js';
+import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
+import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/migrations.js';
+import { createReviewLedger, type Review } from '../../lib/reviews/ledger.js';
+import { type DataApiServer, startDataApiServer } from '../../local/data-api/server.js';
+import { createScratchDatabase, mysqlReachable, mysqlUrl, type ScratchDatabase } from '../support/mysql.js';
+
+const hasMysql = await mysqlReachable();
+if (!hasMysql) {
+  console.warn(`MySQL/MariaDB at ${mysqlUrl} (MYSQL_URL) is unreachable: its review ledger run is skipped`);
+}
+
+const engines: Array<{ name: string; engine: Engine; available: boolean }> = [
+  { name: 'PGlite', engine: 'postgresql', available: true },
+  { name: 'MariaDB', engine: 'mysql', available: hasMysql },
+];
+
+describe.each(engines)('the review ledger on $name', ({ engine, available }) => {
+  let scratch: ScratchDatabase | undefined;
+  let server: DataApiServer;
+  let client: RDSDataClient;
+  let db: Database;
+
+  beforeAll(async () => {
+    if (!available) return;
+    if (engine === 'mysql') scratch = await createScratchDatabase();
+    server = await startDataApiServer({ databaseUrl: scratch?.url });
+    client = new RDSDataClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    db = createDatabase({
+      client,
+      clusterArn: 'arn:cluster',
+      secretArn: 'arn:secret',
+      name: 'albums',
+      engine,
+    });
+    const root = resolve(import.meta.dirname, '../../db/migrations');
+    await applyMigrations(db, await readMigrations(migrationsFolder(root, engine)));
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await server?.close();
+    await scratch?.drop();
+  });
+
+  (available ? it : it.skip)(
+    'counts a batch applied twice at once exactly once, repeats and unknown albums left out',
+    async () => {
+      const albums = createAlbumStore(db);
+      const ledger = createReviewLedger(db);
+      const stored = await Promise.all(
+        ['A', 'B', 'C'].map((artist) => albums.create({ artist, title: 'Ledger', year: 2020 })),
+      );
+      const [first, second, third] = stored.map((album) => album.albumId) as [string, string, string];
+      const review = (albumId: string, kind: Review['kind']): Review => ({
+        reviewId: randomUUID(),
+        albumId,
+        kind,
+      });
+      const batch = [
+        review(first, 'like'),
+        review(first, 'like'),
+        review(first, 'dislike'),
+        review(second, 'dislike'),
+        review(third, 'like'),
+        review(randomUUID(), 'like'), // no such album
+      ];
+      batch.push({ ...(batch[0] as Review) }); // the same review twice in one batch
+
+      const applied = await Promise.all([
+        ledger.apply(batch),
+        ledger.apply([...batch].reverse()),
+        ledger.apply(batch),
+      ]);
+      expect(applied.reduce((sum, count) => sum + count, 0)).toBe(5);
+      expect(await ledger.apply(batch)).toBe(0);
+      expect(await ledger.counts(first)).toEqual({ likes: 2, dislikes: 1 });
+      expect(await ledger.counts(second)).toEqual({ likes: 0, dislikes: 1 });
+      expect(await ledger.counts(third)).toEqual({ likes: 1, dislikes: 0 });
+      expect(await ledger.counts(randomUUID())).toBeUndefined();
+    },
+  );
+});
