@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_USERS } from '../../lib/db/users.js';
 import { serverlessBin } from '../../local/serverless-config.js';
 
@@ -11,12 +11,13 @@ import { serverlessBin } from '../../local/serverless-config.js';
 type Json = any;
 type Resource = { Type: string; Properties: Record<string, Json> };
 type Statement = { Action: string | string[]; Resource: Json };
+type Template = { Resources: Record<string, Resource>; Outputs: Record<string, { Value: Json }> };
 let resources: Record<string, Resource>;
 let outputs: Record<string, { Value: Json }>;
-let outputDir: string;
 
-beforeAll(async () => {
-  outputDir = await mkdtemp(join(tmpdir(), 'album-package-'));
+/** Packages the prod stage as `serverless package` does, with `args` added, and returns its template. */
+async function packageTemplate(args: string[] = []): Promise<Template> {
+  const outputDir = await mkdtemp(join(tmpdir(), 'album-package-'));
   // No AWS credentials are needed to package; make sure none are picked up from the machine either.
   const env = {
     ...process.env,
@@ -25,23 +26,21 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: '',
     AWS_PROFILE: '',
   };
-  await promisify(execFile)(
-    process.execPath,
-    [serverlessBin, 'package', '--stage', 'prod', '--package', outputDir],
-    {
-      env,
-    },
-  );
-  const template = JSON.parse(
-    await readFile(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  );
-  resources = template.Resources;
-  outputs = template.Outputs;
-}, 120_000);
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [serverlessBin, 'package', '--stage', 'prod', '--package', outputDir, ...args],
+      { env },
+    );
+    return JSON.parse(await readFile(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  } finally {
+    await rm(outputDir, { recursive: true, force: true });
+  }
+}
 
-afterAll(async () => {
-  await rm(outputDir, { recursive: true, force: true });
-});
+beforeAll(async () => {
+  ({ Resources: resources, Outputs: outputs } = await packageTemplate());
+}, 120_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const functionNamed = (name: string) => resources[`${name}LambdaFunction`] as Resource;
@@ -74,6 +73,8 @@ describe('the deployable template', () => {
     });
     expect(cluster.Properties.ServerlessV2ScalingConfiguration.MaxCapacity).toBeGreaterThan(0);
     expect(resources.DatabaseInstance?.Properties.DBInstanceClass).toBe('db.serverless');
+    expect(resources.DatabaseInstance?.Properties.Engine).toBe('aurora-postgresql');
+    expect(functionNamed('ApplyReviews').Properties.Environment.Variables.DB_ENGINE).toBe('postgresql');
   });
 
   it('signs each function in to the database as the reader or the writer, never as the master user', () => {
@@ -237,5 +238,36 @@ describe('the deployable template', () => {
       file.replace(/\.json$/, ''),
     );
     expect(events.sort()).toEqual(names.sort());
+  });
+});
+
+describe('the deployable template with --param="dbEngine=mysql"', () => {
+  let mysqlResources: Record<string, Resource>;
+
+  beforeAll(async () => {
+    ({ Resources: mysqlResources } = await packageTemplate(['--param=dbEngine=mysql']));
+  }, 120_000);
+
+  it('declares an Aurora MySQL v3 Serverless v2 cluster with the Data API, and tells the functions', () => {
+    const cluster = mysqlResources.DatabaseCluster as Resource;
+    expect(cluster.Properties).toMatchObject({
+      Engine: 'aurora-mysql',
+      EnableHttpEndpoint: true,
+      ManageMasterUserPassword: true,
+      StorageEncrypted: true,
+    });
+    // The Data API on Serverless v2 needs Aurora MySQL 3.07 or later; pausing at 0 ACUs, 3.08.
+    const [, minor] = /^8\.0\.mysql_aurora\.3\.(\d+)\.\d+$/.exec(cluster.Properties.EngineVersion) ?? [];
+    expect(Number(minor)).toBeGreaterThanOrEqual(8);
+    expect(cluster.Properties.ServerlessV2ScalingConfiguration.MinCapacity).toBe(0);
+    expect(mysqlResources.DatabaseInstance?.Properties).toMatchObject({
+      Engine: 'aurora-mysql',
+      DBInstanceClass: 'db.serverless',
+    });
+    for (const [, fn] of Object.entries(mysqlResources).filter(
+      ([, r]) => r.Type === 'AWS::Lambda::Function',
+    )) {
+      expect(fn.Properties.Environment.Variables.DB_ENGINE).toBe('mysql');
+    }
   });
 });
