@@ -191,7 +191,12 @@ const peakConcurrency = size.threadGroupSize * size.numThreadGroups + size.revie
 const phaseRequests = Number(process.env.BENCH_PHASE_REQUESTS ?? 100);
 const logs: string[] = [];
 const startedAt = performance.now();
-const stack = await startLocalStack({ ephemeral: true, log: (line) => logs.push(line) });
+// DATABASE_URL runs it on that PostgreSQL or MySQL/MariaDB database (which should start empty), as npm start does.
+const stack = await startLocalStack({
+  ephemeral: true,
+  databaseUrl: process.env.DATABASE_URL,
+  log: (line) => logs.push(line),
+});
 const basePort = await freePort();
 const baseline = await startServerlessOffline({
   cwd: baselineDir,
