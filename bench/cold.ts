@@ -113,6 +113,9 @@ async function packageService(outputDir: string, buildDir: string): Promise<Pack
       AWS_SECRET_ACCESS_KEY: '',
       AWS_PROFILE: '',
     },
+  }).catch((error: { stdout?: string; stderr?: string }) => {
+    // The framework writes the reason for a failure to stdout and only its environment to stderr.
+    throw new Error(`serverless package failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`.trim());
   });
   return JSON.parse(await readFile(join(outputDir, 'serverless-state.json'), 'utf8')) as PackagedService;
 }
