@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDatabase, type Engine } from '../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
+import { applyDatabaseUsers, DATABASE_USERS } from '../lib/db/users.js';
 import { startApiFront } from './api-front.js';
 import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
@@ -121,6 +122,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: port('DATA_API_PORT', 4010),
       databaseUrl: options.databaseUrl,
       dataDir: options.databaseUrl ? undefined : join(dataDir, 'pglite'),
+      // The functions' secrets (serverless.yml) run as their users, as on Aurora; the master's as the
+      // connection's own user.
+      secretRoles: {
+        [config.params.local.dbReaderSecretArn ?? '']: DATABASE_USERS.reader,
+        [config.params.local.dbWriterSecretArn ?? '']: DATABASE_USERS.writer,
+      },
       log,
     });
     stoppers.push(() => dataApi.close());
@@ -338,7 +345,10 @@ async function migrate(environment: Record<string, string>): Promise<number[]> {
   });
   try {
     const folder = migrationsFolder(join(projectRoot, 'db', 'migrations'), engine);
-    return await applyMigrations(db, await readMigrations(folder));
+    const applied = await applyMigrations(db, await readMigrations(folder));
+    // Without passwords: the endpoint switches to the users rather than signing in, and cannot on MySQL.
+    if (engine === 'postgresql') await applyDatabaseUsers(db, environment.DB_NAME ?? '');
+    return applied;
   } finally {
     client.destroy();
   }
