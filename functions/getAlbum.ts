@@ -1,21 +1,51 @@
 import { parseAlbumId, presentAlbum } from '../lib/albums/api.js';
+import { cachedAlbumStore, connectAlbumCache } from '../lib/albums/cache.js';
 import { createAlbumStore } from '../lib/albums/store.js';
-import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
+import { loadAlbumCacheConfig, loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
 import { connectCoverStore } from '../lib/covers/store.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { NotFoundError } from '../lib/errors.js';
+import { albumCacheControl } from '../lib/http/cache-control.js';
+import { conditionalGet } from '../lib/http/conditional.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
+import { logger } from '../lib/observability.js';
+import { createReviewLedger } from '../lib/reviews/ledger.js';
 
-const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
+const database = connectDatabase(loadDatabaseConfig());
+const cacheConfig = loadAlbumCacheConfig();
+const albums = cachedAlbumStore(createAlbumStore(database), {
+  cache: connectAlbumCache(cacheConfig, logger),
+  ttlSeconds: cacheConfig.ttlSeconds,
+  countsTtlMs: cacheConfig.countsTtlMs,
+  maxEntries: cacheConfig.maxEntries,
+  readCounts: createReviewLedger(database).counts,
+  log: logger,
+});
 const covers = connectCoverStore(loadCoversConfig());
+const cacheControl = albumCacheControl(cacheConfig.countsTtlMs);
 
-/** GET /albums/{albumId}: the album, with a short-lived URL of its cover once it is verified. */
+/**
+ * GET /albums/{albumId}: the album, with a short-lived URL of its cover once it is verified. `ETag` and
+ * `If-None-Match` let a client that has it skip the body; `Server-Timing` says whether the album came from
+ * the cache.
+ */
 export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
-  const album = await albums.get(albumId);
+  const { album, source } = await albums.lookup(albumId);
   if (!album) throw new NotFoundError(`Album ${albumId} does not exist`);
+  // The album may be the cache's own object: the response gets copies of what it adds to.
   const presented = presentAlbum(album);
-  if (album.coverKey) presented.cover.url = await covers.presignDownload(album.coverKey);
-  return json(200, presented);
-});
+  const cover = album.coverKey
+    ? { ...presented.cover, url: await covers.presignDownload(album.coverKey) }
+    : presented.cover;
+  return json(
+    200,
+    { ...presented, cover },
+    {
+      // A pending cover is about to change: whoever holds the album asks again before showing it.
+      'cache-control': album.cover.status === 'pending' ? 'no-cache' : cacheControl,
+      'server-timing': `album-cache;desc=${source === 'cache' ? 'hit' : 'miss'}`,
+    },
+  );
+}).use(conditionalGet({ cacheControl }));

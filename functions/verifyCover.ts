@@ -1,8 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
+import { connectAlbumCache, invalidatingAlbumStore } from '../lib/albums/cache.js';
 import { createAlbumStore } from '../lib/albums/store.js';
-import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
+import { loadAlbumCacheConfig, loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
 import { connectCoverStore } from '../lib/covers/store.js';
 import { createCoverVerifier } from '../lib/covers/verification.js';
 import { connectDatabase } from '../lib/db/database.js';
@@ -10,7 +11,11 @@ import { logger } from '../lib/observability.js';
 
 const coversConfig = loadCoversConfig();
 const verify = createCoverVerifier({
-  albums: createAlbumStore(connectDatabase(loadDatabaseConfig())),
+  // A verdict removes the album from the cache GET /albums/{albumId} reads (see README, "Caching").
+  albums: invalidatingAlbumStore(createAlbumStore(connectDatabase(loadDatabaseConfig())), {
+    cache: connectAlbumCache(loadAlbumCacheConfig(), logger),
+    log: logger,
+  }),
   covers: connectCoverStore(coversConfig),
   maxBytes: coversConfig.maxBytes,
   log: logger,

@@ -8,7 +8,16 @@ import {
   CourseReviewCounts,
   CourseReviewPath,
 } from '../lib/course/contract.js';
-import { errorResponse, jsonContent, parameters, plain, ref } from './json-schema.js';
+import {
+  cacheableContent,
+  errorResponse,
+  ifNoneMatch,
+  jsonContent,
+  notModified,
+  parameters,
+  plain,
+  ref,
+} from './json-schema.js';
 
 const commonErrors = {
   '500': errorResponse('An unexpected error; details are in the logs'),
@@ -17,6 +26,8 @@ const commonErrors = {
     headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
   },
 };
+// A profile never changes once stored.
+const PROFILE_LIFETIME = '`public, max-age=3600`';
 const notFound = errorResponse('No album has this id (`{"msg":"Key not found"}`), whatever its shape');
 
 /**
@@ -67,9 +78,10 @@ export const courseOpenApiDocument = {
       get: {
         operationId: 'getAlbumByKey',
         summary: "An album's profile, every value a string",
-        parameters: parameters(CourseAlbumPath, 'path'),
+        parameters: [...parameters(CourseAlbumPath, 'path'), ifNoneMatch],
         responses: {
-          '200': { description: 'The profile, the year as it was sent', content: jsonContent('AlbumInfo') },
+          '200': cacheableContent('The profile, the year as it was sent', 'AlbumInfo', PROFILE_LIFETIME),
+          '304': notModified(PROFILE_LIFETIME),
           '404': notFound,
           ...commonErrors,
         },

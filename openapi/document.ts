@@ -13,7 +13,15 @@ import {
   ReviewCounts,
   ReviewHeaders,
 } from '../lib/schemas.js';
-import { errorResponse, jsonContent, parameters, plain } from './json-schema.js';
+import {
+  cacheableContent,
+  errorResponse,
+  ifNoneMatch,
+  jsonContent,
+  notModified,
+  parameters,
+  plain,
+} from './json-schema.js';
 
 const commonErrors = {
   '400': errorResponse('The request is malformed; `errors` names each offending field'),
@@ -25,6 +33,11 @@ const commonErrors = {
     headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
   },
 };
+
+const ALBUM_LIFETIME =
+  '`public, max-age=N`: N seconds, how long review counts are reused (ALBUM_COUNTS_TTL_MS, 1 s by default); ' +
+  '`no-cache` when that is under a second';
+const ALBUM_ONE_LIFETIME = `${ALBUM_LIFETIME}, and while the cover is pending (it is about to change)`;
 
 /** The OpenAPI 3.1 description of the album API, built from the same schemas the handlers validate with. */
 export const openApiDocument = {
@@ -57,17 +70,28 @@ export const openApiDocument = {
       get: {
         operationId: 'listAlbums',
         summary: 'List albums in creation order, a page at a time',
-        parameters: parameters(AlbumListQuery, 'query'),
-        responses: { '200': { description: 'One page', content: jsonContent('AlbumPage') }, ...commonErrors },
+        parameters: [...parameters(AlbumListQuery, 'query'), ifNoneMatch],
+        responses: {
+          '200': cacheableContent('One page', 'AlbumPage', ALBUM_LIFETIME),
+          '304': notModified(ALBUM_LIFETIME),
+          ...commonErrors,
+        },
       },
     },
     '/albums/{albumId}': {
       get: {
         operationId: 'getAlbum',
         summary: 'Get one album',
-        parameters: parameters(AlbumPath, 'path'),
+        parameters: [...parameters(AlbumPath, 'path'), ifNoneMatch],
         responses: {
-          '200': { description: 'The album', content: jsonContent('Album') },
+          '200': cacheableContent('The album', 'Album', ALBUM_ONE_LIFETIME, {
+            'Server-Timing': {
+              schema: { type: 'string' },
+              description:
+                '`album-cache;desc=hit` when the album came from the cache, `…desc=miss` otherwise',
+            },
+          }),
+          '304': notModified(ALBUM_ONE_LIFETIME),
           '404': errorResponse('No album has this id'),
           ...commonErrors,
         },

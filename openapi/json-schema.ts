@@ -25,3 +25,36 @@ export const jsonContent = (name: string) => ({ 'application/json': { schema: re
 
 /** An error response whose body is the document's `Error` schema. */
 export const errorResponse = (description: string) => ({ description, content: jsonContent('Error') });
+
+/** The `If-None-Match` request header of a GET whose 200 carries an `ETag`. */
+export const ifNoneMatch = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description: 'Entity tags of copies the client holds (or `*`); when one is current the answer is 304',
+  schema: { type: 'string' },
+};
+
+/** The caching headers of a GET's 200 and of its 304, `cacheControl` saying how long a copy stays fresh. */
+const cachingHeaders = (cacheControl: string) => ({
+  ETag: { schema: { type: 'string' }, description: 'Strong entity tag of the body' },
+  'Cache-Control': { schema: { type: 'string' }, description: cacheControl },
+});
+
+/** A GET's 200 with a JSON body of the named component schema, its caching headers and any others. */
+export const cacheableContent = (
+  description: string,
+  name: string,
+  cacheControl: string,
+  headers: Record<string, { schema: unknown; description: string }> = {},
+) => ({
+  description,
+  headers: { ...cachingHeaders(cacheControl), ...headers },
+  content: jsonContent(name),
+});
+
+/** The 304 a GET answers when `If-None-Match` names the current entity tag: no body. */
+export const notModified = (cacheControl: string) => ({
+  description: 'Not modified: the copy the client holds is current (no body)',
+  headers: cachingHeaders(cacheControl),
+});

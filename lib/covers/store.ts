@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createLruCache } from '../cache/lru.js';
 import type { CoversConfig } from '../config.js';
 import type { CoverUpload } from '../schemas.js';
 
@@ -38,11 +39,19 @@ export interface CoverStore {
    * one request; undefined when there is none.
    */
   readStart(key: string, length: number): Promise<StoredCoverStart | undefined>;
-  /** A short-lived URL a browser can show the cover from. */
+  /**
+   * A short-lived URL a browser can show the cover from, valid for at least {@link DOWNLOAD_MIN_VALID_SECONDS}
+   * more seconds. URLs are signed as of the start of the minute, so the same cover has the same URL for a
+   * minute: a response carrying it keeps its entity tag, and a browser keeps the image it loaded.
+   */
   presignDownload(key: string): Promise<string>;
 }
 
 const DOWNLOAD_EXPIRES_SECONDS = 300;
+const DOWNLOAD_SIGNED_EVERY_MS = 60_000;
+/** How long a URL from {@link CoverStore.presignDownload} stays valid at the least. */
+export const DOWNLOAD_MIN_VALID_SECONDS = DOWNLOAD_EXPIRES_SECONDS - DOWNLOAD_SIGNED_EVERY_MS / 1000;
+const REMEMBERED_DOWNLOAD_URLS = 10_000;
 
 /**
  * The covers bucket of the functions' configuration, through the container's one S3 client.
@@ -76,6 +85,11 @@ export function connectCoverStore(config: CoversConfig): CoverStore {
  */
 export function createCoverStore(options: CoverStoreOptions): CoverStore {
   const now = options.now ?? (() => new Date());
+  // The URL of a minute is signed once: reads of a popular cover then cost no signature each.
+  const downloadUrls = createLruCache<Promise<string>>({
+    maxEntries: REMEMBERED_DOWNLOAD_URLS,
+    now: () => now().getTime(),
+  });
   return {
     async presignUpload(key) {
       const issuedAt = now();
@@ -130,10 +144,20 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
       }
     },
 
-    presignDownload: (key) =>
-      getSignedUrl(options.s3, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
+    presignDownload(key) {
+      const time = now().getTime();
+      const signedAt = time - (time % DOWNLOAD_SIGNED_EVERY_MS);
+      const remembered = `${signedAt}:${key}`;
+      const known = downloadUrls.get(remembered);
+      if (known) return known;
+      const url = getSignedUrl(options.s3, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
         expiresIn: DOWNLOAD_EXPIRES_SECONDS,
-      }),
+        signingDate: new Date(signedAt),
+      });
+      downloadUrls.set(remembered, url, signedAt + DOWNLOAD_SIGNED_EVERY_MS - time);
+      url.catch(() => downloadUrls.delete(remembered));
+      return url;
+    },
   };
 }
 

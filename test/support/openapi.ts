@@ -7,7 +7,12 @@ import { openApiDocument } from '../../openapi/document.js';
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats.default(ajv);
 
-type Operation = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
+type Operation = {
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }
+  >;
+};
 interface Document {
   paths: unknown;
   components: unknown;
@@ -21,6 +26,18 @@ function documentedResponse(document: Document, name: string) {
     expect(operation, `${method} ${pathTemplate} is not in the ${name} OpenAPI document`).toBeDefined();
     const documented = operation?.responses[String(response.status)];
     expect(documented, `${method} ${pathTemplate} does not document status ${response.status}`).toBeDefined();
+    for (const header of Object.keys(documented?.headers ?? {})) {
+      expect(
+        response.headers.has(header),
+        `${method} ${pathTemplate} ${response.status} has no ${header}`,
+      ).toBe(true);
+    }
+    if (!documented?.content) {
+      expect(await response.clone().text(), `${method} ${pathTemplate} ${response.status} has a body`).toBe(
+        '',
+      );
+      return undefined;
+    }
     const schema = documented?.content?.['application/json']?.schema;
     const body = await response.clone().json();
     if (schema) {
@@ -32,8 +49,9 @@ function documentedResponse(document: Document, name: string) {
 }
 
 /**
- * Asserts that a response the API actually sent is documented: its status is listed for the operation and
- * its body matches the schema the OpenAPI document gives for that status.
+ * Asserts that a response the API actually sent is documented: its status is listed for the operation, it
+ * carries the headers documented for that status, and its body matches the schema given for it (no body
+ * when none is documented, as for a 304).
  */
 export const expectDocumentedResponse = documentedResponse(openApiDocument, 'album API');
 

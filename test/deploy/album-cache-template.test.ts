@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverlessBin } from '../../local/serverless-config.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON, read here by path
+type Json = any;
+type Template = {
+  Resources: Record<string, { Type: string; Condition?: string; Properties: Json }>;
+  Conditions: Json;
+};
+
+const VALKEY_PARAMS = [
+  'cache=valkey',
+  'cacheVpcId=vpc-0a1b2c3d',
+  'cacheSubnetIds=subnet-0a,subnet-0b',
+  'cacheRouteTableIds=rtb-0a',
+];
+const outputDirs: string[] = [];
+
+/** `serverless package` for the prod stage with these parameters, without AWS credentials. */
+async function packageTemplate(params: string[]): Promise<Template> {
+  const outputDir = await mkdtemp(join(tmpdir(), 'album-package-'));
+  outputDirs.push(outputDir);
+  const env = {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+  };
+  await promisify(execFile)(
+    process.execPath,
+    [
+      serverlessBin,
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      outputDir,
+      ...params.map((param) => `--param=${param}`),
+    ],
+    { env: { ...env, AWS_PROFILE: '' } },
+  );
+  return JSON.parse(await readFile(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+}
+
+let memory: Template;
+let valkey: Template;
+
+beforeAll(async () => {
+  // One after the other: two builds at once would take the functions' esbuild past the machine's cores.
+  memory = await packageTemplate([]);
+  valkey = await packageTemplate(VALKEY_PARAMS);
+}, 240_000);
+
+afterAll(async () => {
+  for (const dir of outputDirs) await rm(dir, { recursive: true, force: true });
+});
+
+const cacheFunctions = ['GetAlbumLambdaFunction', 'VerifyCoverLambdaFunction'];
+const created = (template: Template) =>
+  Object.entries(template.Resources).filter(
+    ([, resource]) =>
+      resource.Condition === undefined ||
+      JSON.stringify(template.Conditions[resource.Condition]) ===
+        JSON.stringify({ 'Fn::Equals': ['valkey', 'valkey'] }),
+  );
+
+describe('the album cache in the template', () => {
+  it('is each container’s memory by default: no cache, no VPC, no REDIS_URL', () => {
+    expect(
+      created(memory).filter(
+        ([, r]) => r.Type.startsWith('AWS::ElastiCache') || r.Type.startsWith('AWS::EC2'),
+      ),
+    ).toEqual([]);
+    for (const name of cacheFunctions) {
+      const fn = memory.Resources[name]?.Properties;
+      expect(fn.VpcConfig).toEqual({ SecurityGroupIds: [], SubnetIds: [] }); // Lambda's way of saying none
+      expect(fn.Environment.Variables).toMatchObject({ REDIS_URL: '', ALBUM_CACHE_TTL_SECONDS: '10' });
+    }
+  });
+
+  it('adds ElastiCache Serverless (Valkey) under cache=valkey, reached over TLS from the two functions that use it', () => {
+    const cache = valkey.Resources.AlbumCache;
+    expect(cache?.Type).toBe('AWS::ElastiCache::ServerlessCache');
+    expect(cache?.Properties).toMatchObject({
+      Engine: 'valkey',
+      SubnetIds: { 'Fn::Split': [',', 'subnet-0a,subnet-0b'] },
+      SecurityGroupIds: [{ Ref: 'AlbumCacheSecurityGroup' }],
+      CacheUsageLimits: { DataStorage: { Maximum: 1, Unit: 'GB' } },
+    });
+    for (const name of cacheFunctions) {
+      const fn = valkey.Resources[name]?.Properties;
+      expect(fn.VpcConfig).toEqual({
+        SecurityGroupIds: [{ Ref: 'AlbumCacheClientSecurityGroup' }],
+        SubnetIds: { 'Fn::Split': [',', 'subnet-0a,subnet-0b'] },
+      });
+      expect(JSON.stringify(fn.Environment.Variables.REDIS_URL)).toContain('rediss://');
+      expect(JSON.stringify(fn.Environment.Variables.REDIS_URL)).toContain('AlbumCache');
+    }
+    // The other functions stay out of the VPC.
+    expect(valkey.Resources.ListAlbumsLambdaFunction?.Properties.VpcConfig).toBeUndefined();
+    expect(valkey.Resources.PostReviewLambdaFunction?.Properties.VpcConfig).toBeUndefined();
+  });
+
+  it('lets only those functions reach the cache, and gives them the endpoints a VPC without NAT needs', () => {
+    const ingress = valkey.Resources.AlbumCacheSecurityGroup?.Properties.SecurityGroupIngress;
+    expect(ingress).toEqual([
+      expect.objectContaining({
+        FromPort: 6379,
+        SourceSecurityGroupId: { Ref: 'AlbumCacheClientSecurityGroup' },
+      }),
+    ]);
+    const endpoints = created(valkey)
+      .filter(([, r]) => r.Type === 'AWS::EC2::VPCEndpoint')
+      .map(([, r]) => [JSON.stringify(r.Properties.ServiceName), r.Properties.VpcEndpointType]);
+    expect(endpoints).toEqual([
+      [expect.stringContaining('.rds-data'), 'Interface'],
+      [expect.stringContaining('.s3'), 'Gateway'],
+    ]);
+    for (const role of ['ReadAlbumsRole', 'VerifyCoverRole']) {
+      expect(valkey.Resources[role]?.Properties.ManagedPolicyArns).toEqual([
+        'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+      ]);
+    }
+  });
+});
