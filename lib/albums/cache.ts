@@ -44,7 +44,8 @@ export const albumCacheKey = (albumId: string) => `album:v1:${albumId}`;
  * it: in a shared cache that shows the new cover to every container at once; a cache in memory is this
  * container's alone, and there a cover change shows within `ttlSeconds`. An album whose cover is still
  * `pending` is not kept, since its creator is about to upload one and polls for the verdict. Concurrent
- * misses for one album share one database read. Every other verb goes straight to the store.
+ * misses for one album share one database read. A TTL of 0 turns all of this off. Every other verb goes
+ * straight to the store.
  *
  * @example
  * const albums = cachedAlbumStore(createAlbumStore(db), {
@@ -59,7 +60,6 @@ export function cachedAlbumStore(store: AlbumStore, options: AlbumCacheOptions):
   const countsLoading = new Map<string, Promise<ReviewCounts | undefined>>();
 
   const cached = async (albumId: string): Promise<CachedAlbum | undefined> => {
-    if (options.ttlSeconds === 0) return undefined;
     try {
       return await options.cache.get<CachedAlbum>(albumCacheKey(albumId));
     } catch {
@@ -69,7 +69,7 @@ export function cachedAlbumStore(store: AlbumStore, options: AlbumCacheOptions):
 
   const keep = (album: StoredAlbum) => {
     counts.set(album.albumId, album.reviews, options.countsTtlMs);
-    if (options.ttlSeconds === 0 || album.cover.status === 'pending') return;
+    if (album.cover.status === 'pending') return;
     const { reviews: _reviews, ...metadata } = album;
     // Not awaited: the response need not wait for the cache, and a failed write is only a later miss.
     options.cache
@@ -93,6 +93,8 @@ export function cachedAlbumStore(store: AlbumStore, options: AlbumCacheOptions):
     });
 
   const lookup: CachedAlbumStore['lookup'] = async (albumId) => {
+    // Off means off: every read is the store's own, none shared.
+    if (options.ttlSeconds === 0) return { album: await store.get(albumId), source: 'database' };
     const metadata = await cached(albumId);
     if (metadata) {
       const reviews = await currentCounts(albumId);
