@@ -95,8 +95,8 @@ describe.each(backends)('the Data API endpoint on $name', ({ engine, databaseUrl
   });
 
   const itOnBackend = available ? it : it.skip;
-  /** A case about one engine's behaviour only. */
-  const itOn = (only: Engine) => (available && engine === only ? it : it.skip);
+  /** A case about one engine's behaviour only: not declared at all on the other engines. */
+  const itOn = (only: Engine) => (engine === only ? itOnBackend : () => undefined);
 
   itOn('postgresql')('round-trips every value type with its typeHint', async () => {
     const blob = new Uint8Array([0, 1, 127, 128, 254, 255, 0xc3, 0x28]); // not valid UTF-8
