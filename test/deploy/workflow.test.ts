@@ -80,6 +80,7 @@ describe('the deploy workflow', () => {
       'DatabaseSecretArn',
       'DatabaseReaderSecretArn',
       'DatabaseWriterSecretArn',
+      'DatabaseEngine',
       'HttpApiUrl',
     ]);
     // HttpApiUrl is the framework's own output for an HTTP API; the others are declared.
@@ -90,6 +91,7 @@ describe('the deploy workflow', () => {
       'DB_SECRET_ARN',
       'DB_READER_SECRET_ARN',
       'DB_WRITER_SECRET_ARN',
+      'DB_ENGINE',
     ]);
   });
 });
