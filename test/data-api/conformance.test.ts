@@ -10,24 +10,10 @@ import {
   RollbackTransactionCommand,
   TransactionNotFoundException,
 } from '@aws-sdk/client-rds-data';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DataApiServer, startDataApiServer } from '../../local/data-api/server.js';
 import { createScratchDatabase, mysqlReachable, mysqlUrl, type ScratchDatabase } from '../support/mysql.js';
-
-const postgresUrl = process.env.DATA_API_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+import { postgresReachable, postgresUrl } from '../support/postgres.js';
 
 const hasPostgres = await postgresReachable();
 if (!hasPostgres) console.warn(`PostgreSQL at ${postgresUrl} is unreachable: its conformance run is skipped`);

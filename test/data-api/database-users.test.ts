@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbumStore } from '../../lib/albums/store.js';
 import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
@@ -10,38 +9,7 @@ import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/
 import { applyDatabaseUsers, DATABASE_USERS } from '../../lib/db/users.js';
 import { startDataApiServer } from '../../local/data-api/server.js';
 import { createScratchDatabase, mysqlReachable, mysqlUrl, type ScratchDatabase } from '../support/mysql.js';
-
-const postgresUrl = process.env.DATA_API_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** An empty database on the PostgreSQL server, so runs never share tables (the users are the server's). */
-async function createPostgresScratchDatabase(): Promise<ScratchDatabase> {
-  const name = `albums_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name}`) };
-}
+import { createPostgresScratchDatabase, postgresReachable, postgresUrl } from '../support/postgres.js';
 
 const hasPostgres = await postgresReachable();
 if (!hasPostgres)
