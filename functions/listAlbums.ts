@@ -1,8 +1,7 @@
 import { presentAlbum } from '../lib/albums/api.js';
 import { createAlbumStore } from '../lib/albums/store.js';
-import { loadAlbumCacheConfig, loadDatabaseConfig } from '../lib/config.js';
+import { loadDatabaseConfig } from '../lib/config.js';
 import { connectDatabase } from '../lib/db/database.js';
-import { albumCacheControl } from '../lib/http/cache-control.js';
 import { conditionalGet } from '../lib/http/conditional.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
@@ -12,12 +11,13 @@ import { parseQuery } from '../lib/validation.js';
 const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
 
 /**
- * GET /albums?artist=&limit=&cursor=: read from the database every time (pages are not cached here), with an
- * `ETag` so a client holding the same page gets a 304 without the body, and the albums' HTTP lifetime.
+ * GET /albums?artist=&limit=&cursor=: read from the database every time (pages are not cached here), so a
+ * copy elsewhere must be checked before it is shown (`no-cache`: an album just created is listed at once);
+ * the `ETag` makes that check a 304 without the body when the page has not changed.
  */
 export const handler = httpHandler(async (event) => {
   const { artist, limit, cursor } = event.queryStringParameters ?? {};
   const query = parseQuery(AlbumListQuery, { artist, limit, cursor });
   const page = await albums.list(query);
   return json(200, { items: page.items.map(presentAlbum), nextCursor: page.nextCursor });
-}).use(conditionalGet({ cacheControl: albumCacheControl(loadAlbumCacheConfig().countsTtlMs) }));
+}).use(conditionalGet({ cacheControl: 'no-cache' }));

@@ -37,6 +37,7 @@ const commonErrors = {
 const ALBUM_LIFETIME =
   '`public, max-age=N`: N seconds, how long review counts are reused (ALBUM_COUNTS_TTL_MS, 1 s by default); ' +
   '`no-cache` when that is under a second';
+const PAGE_LIFETIME = '`no-cache`: a page is read afresh each time, so a copy is checked before use';
 const ALBUM_ONE_LIFETIME = `${ALBUM_LIFETIME}, and while the cover is pending (it is about to change)`;
 
 /** The OpenAPI 3.1 description of the album API, built from the same schemas the handlers validate with. */
@@ -72,8 +73,8 @@ export const openApiDocument = {
         summary: 'List albums in creation order, a page at a time',
         parameters: [...parameters(AlbumListQuery, 'query'), ifNoneMatch],
         responses: {
-          '200': cacheableContent('One page', 'AlbumPage', ALBUM_LIFETIME),
-          '304': notModified(ALBUM_LIFETIME),
+          '200': cacheableContent('One page', 'AlbumPage', PAGE_LIFETIME),
+          '304': notModified(PAGE_LIFETIME),
           ...commonErrors,
         },
       },

@@ -1,5 +1,5 @@
 /**
- * `Cache-Control` of an album or a page of albums. Their most changeable part is the review counts, which a
+ * `Cache-Control` of an album. Its most changeable part is the review counts, which a
  * container reuses for `countsTtlMs`: a browser or CDN may reuse the whole response for as long again,
  * whole seconds, and must ask again after (with `If-None-Match`, so an unchanged album costs no body).
  * `public`, as no response depends on who asks. The cover URL inside stays valid far longer than this

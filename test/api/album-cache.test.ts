@@ -115,6 +115,7 @@ describe('the album cache in each container’s memory', () => {
   it('gives pages of albums and course profiles an ETag too, and 304s', async () => {
     const { albumId } = await albumWithCover(stack);
     const page = await fetch(`${stack.apiUrl}/albums?artist=Cache&limit=2`);
+    expect(page.headers.get('cache-control')).toBe('no-cache'); // read afresh: checked before use
     await expectDocumentedResponse('GET', '/albums', page);
     const notModified = await fetch(`${stack.apiUrl}/albums?artist=Cache&limit=2`, {
       headers: { 'if-none-match': page.headers.get('etag') as string },
