@@ -50,6 +50,16 @@ async function packageTemplate(params: string[]): Promise<Template> {
 let memory: Template;
 let valkey: Template;
 
+/** A packaged function's bundle, as Lambda would load it. */
+async function bundleOf(outputDir: string, functionName: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    'unzip',
+    ['-p', join(outputDir, `${functionName}.zip`), `functions/${functionName}.cjs`],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
 beforeAll(async () => {
   // One after the other: two builds at once would take the functions' esbuild past the machine's cores.
   memory = await packageTemplate([]);
@@ -70,6 +80,15 @@ const created = (template: Template) =>
   );
 
 describe('the album cache in the template', () => {
+  it('bundles the Redis client only into a deployment with a Redis cache', async () => {
+    const [memoryDir = '', valkeyDir = ''] = outputDirs;
+    const withoutCache = await bundleOf(memoryDir, 'getAlbum');
+    const withCache = await bundleOf(valkeyDir, 'getAlbum');
+    expect(withoutCache).toContain('built without a Redis client');
+    expect(withCache).not.toContain('built without a Redis client');
+    expect(withCache.length - withoutCache.length).toBeGreaterThan(200_000);
+  });
+
   it('is each container’s memory by default: no cache, no VPC, no REDIS_URL', () => {
     expect(
       created(memory).filter(

@@ -1,0 +1,12 @@
+import { ConfigurationError } from '../config.js';
+
+/**
+ * Stands in for `@redis/client` in the bundles of a deployment whose album cache is each container's memory
+ * (the `cache` parameter's default): the client is 400 KB that every cold start would parse for nothing.
+ * Reached only if REDIS_URL is set anyway.
+ */
+export function createClient(): never {
+  throw new ConfigurationError(
+    'REDIS_URL is set, but this deployment was built without a Redis client: deploy with --param="cache=valkey"',
+  );
+}
