@@ -109,7 +109,7 @@ async function expectCourse(path: string, response: RawResponse, status: number,
   expect(response.headers['content-type']).toMatch(/^application\/json/);
   const body = await expectCourseResponse(
     ...courseOperation(path),
-    new Response(new Uint8Array(response.body), { status }),
+    new Response(new Uint8Array(response.body), { status, headers: response.headers }),
   );
   expect(Value.Check(schema, body), JSON.stringify(body)).toBe(true);
   return body;
