@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadDatabaseConfig } from '../lib/config.js';
 import { connectDatabase } from '../lib/db/database.js';
-import { logger } from '../lib/observability.js';
+import { logger } from '../lib/observability/logger.js';
 import { createReviewLedger } from '../lib/reviews/ledger.js';
 import { parseReviewMessages } from '../lib/reviews/messages.js';
 

@@ -7,7 +7,7 @@ import { presentCourseError } from '../lib/course/contract.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import { metrics, reviewIntakeEvents, reviewsQueueTransition } from '../lib/observability.js';
+import { metrics, reviewIntakeEvents, reviewsQueueTransition } from '../lib/observability/metrics.js';
 import { createReviewIntake } from '../lib/reviews/intake.js';
 import { createReviewLedger } from '../lib/reviews/ledger.js';
 import { connectReviewQueue } from '../lib/reviews/queue.js';

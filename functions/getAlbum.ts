@@ -9,7 +9,7 @@ import { albumCacheControl } from '../lib/http/cache-control.js';
 import { conditionalGet } from '../lib/http/conditional.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
-import { logger } from '../lib/observability.js';
+import { logger } from '../lib/observability/logger.js';
 import { createReviewLedger } from '../lib/reviews/ledger.js';
 
 const database = connectDatabase(loadDatabaseConfig());

@@ -7,7 +7,7 @@ import { loadAlbumCacheConfig, loadCoversConfig, loadDatabaseConfig } from '../l
 import { connectCoverStore } from '../lib/covers/store.js';
 import { createCoverVerifier } from '../lib/covers/verification.js';
 import { connectDatabase } from '../lib/db/database.js';
-import { logger } from '../lib/observability.js';
+import { logger } from '../lib/observability/logger.js';
 
 const coversConfig = loadCoversConfig();
 const verify = createCoverVerifier({

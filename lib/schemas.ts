@@ -1,4 +1,5 @@
-import Type, { type Static } from 'typebox';
+import type { Static } from 'typebox';
+import * as Type from 'typebox';
 
 /**
  * Request and response shapes, defined once: used to validate input, to type the code and to build

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import Type, { type Static } from 'typebox';
+import type { Static } from 'typebox';
+import * as Type from 'typebox';
 import { Check } from 'typebox/value';
 import type { AlbumRef, AlbumStore } from '../albums/store.js';
 import { NotFoundError } from '../errors.js';

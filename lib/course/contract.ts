@@ -1,4 +1,5 @@
-import Type, { type Static } from 'typebox';
+import type { Static } from 'typebox';
+import * as Type from 'typebox';
 import type { AlbumProfile, NewAlbumWithYearText } from '../albums/store.js';
 import type { ErrorReply } from '../http/errors.js';
 import { MAX_YEAR, MIN_YEAR, NewAlbum, ReviewKind } from '../schemas.js';

@@ -7,7 +7,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
-import { logger as defaultLogger } from '../observability.js';
+import { logger as defaultLogger } from '../observability/logger.js';
 import { json } from './responses.js';
 
 /** An error as the client will be told of it, before it is given its body's shape. */

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { UnavailableError } from '../errors.js';
-import { logger } from '../observability.js';
+import { logger } from '../observability/logger.js';
 import { type HttpErrorsOptions, httpErrors } from './errors.js';
 
 export type HttpHandler<TContext extends Context = Context> = (

@@ -1,12 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { CircuitState } from './circuit-breaker/breaker.js';
-import type { ReviewIntakeEvents } from './reviews/intake.js';
+import type { CircuitState } from '../circuit-breaker/breaker.js';
+import type { ReviewIntakeEvents } from '../reviews/intake.js';
+import { logger, serviceName } from './logger.js';
 
-const serviceName = 'album-service';
-
-/** The one structured logger of a container; Lambda context is injected per invocation by the handler. */
-export const logger = new Logger({ serviceName });
+// Apart from the logger, so that only the functions that count something bundle and start the metrics.
 
 /** CloudWatch metrics (embedded metric format), flushed at the end of each invocation by `logMetrics`. */
 export const metrics = new Metrics({ namespace: 'AlbumService', serviceName });
