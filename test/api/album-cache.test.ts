@@ -50,6 +50,17 @@ async function replaceCover(stack: TestStack, albumId: string): Promise<{ album:
 const getAlbum = (stack: TestStack, albumId: string, headers: Record<string, string> = {}) =>
   fetch(`${stack.apiUrl}/albums/${albumId}`, { headers });
 
+/** GETs a new album with a cover twice; the second answer, which must be a hit that made no Data API call. */
+async function repeatedGet(stack: TestStack): Promise<Response> {
+  const { albumId } = await albumWithCover(stack);
+  await getAlbum(stack, albumId);
+  const before = await dataApiCalls(stack);
+  const response = await getAlbum(stack, albumId);
+  expect(await dataApiCalls(stack)).toBe(before);
+  expect(response.headers.get('server-timing')).toBe('album-cache;desc=hit');
+  return response;
+}
+
 describe('the album cache in each container’s memory', () => {
   let stack: TestStack;
   beforeAll(async () => {
@@ -58,13 +69,8 @@ describe('the album cache in each container’s memory', () => {
   afterAll(() => stack?.stop());
 
   it('answers a repeated GET from the cache, without a Data API call', async () => {
-    const { albumId } = await albumWithCover(stack);
-    await getAlbum(stack, albumId);
-    const before = await dataApiCalls(stack);
-    const response = await getAlbum(stack, albumId);
-    expect(await dataApiCalls(stack)).toBe(before);
+    const response = await repeatedGet(stack);
     expect(response.status).toBe(200);
-    expect(response.headers.get('server-timing')).toBe('album-cache;desc=hit');
     expect(response.headers.get('cache-control')).toBe('public, max-age=3');
     const album = await expectDocumentedResponse('GET', '/albums/{albumId}', response);
     expect(album.cover).toMatchObject({ status: 'ready', width: 20, height: 10 });
@@ -143,12 +149,7 @@ describe.skipIf(!(await redisAnswers()))('the album cache on Redis', () => {
   afterAll(() => stack?.stop());
 
   it('answers a repeated GET from the cache, without a Data API call', async () => {
-    const { albumId } = await albumWithCover(stack);
-    await getAlbum(stack, albumId);
-    const before = await dataApiCalls(stack);
-    const response = await getAlbum(stack, albumId);
-    expect(await dataApiCalls(stack)).toBe(before);
-    expect(response.headers.get('server-timing')).toBe('album-cache;desc=hit');
+    expect((await repeatedGet(stack)).status).toBe(200);
   });
 
   it('shows a replaced cover as soon as it is verified: the verifier removes the entry', async () => {
