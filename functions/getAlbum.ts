@@ -43,8 +43,9 @@ export const handler = httpHandler(async (event) => {
     200,
     { ...presented, cover },
     {
-      // A pending cover is about to change: whoever holds the album asks again before showing it.
-      'cache-control': album.cover.status === 'pending' ? 'no-cache' : cacheControl,
+      // A pending cover is about to change: whoever holds the album asks again before showing it. Otherwise
+      // conditionalGet gives the album's lifetime.
+      ...(album.cover.status === 'pending' ? { 'cache-control': 'no-cache' } : {}),
       'server-timing': `album-cache;desc=${source === 'cache' ? 'hit' : 'miss'}`,
     },
   );

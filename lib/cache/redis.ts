@@ -74,7 +74,6 @@ export function connectRedisCacheStore(options: RedisCacheOptions): CacheStore {
   };
 
   return {
-    kind: 'redis',
     async get<V>(key: string) {
       const value = await command((client) => client.get(key));
       return value === null ? undefined : (JSON.parse(value) as V);

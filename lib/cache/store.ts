@@ -5,8 +5,6 @@ import { createLruCache } from './lru.js';
  * reach: callers treat that as a miss and read their source instead.
  */
 export interface CacheStore {
-  /** Where values live: `memory` (this container's) or `redis` (shared by every container). */
-  readonly kind: 'memory' | 'redis';
   get<V>(key: string): Promise<V | undefined>;
   /** Stores `value` for `ttlSeconds`; values must survive a round trip through JSON. */
   set<V>(key: string, value: V, ttlSeconds: number): Promise<void>;
@@ -24,7 +22,6 @@ export interface CacheStore {
 export function createMemoryCacheStore(options: { maxEntries: number; now?: () => number }): CacheStore {
   const entries = createLruCache<unknown>(options);
   return {
-    kind: 'memory',
     get: async <V>(key: string) => entries.get(key) as V | undefined,
     set: async (key, value, ttlSeconds) => entries.set(key, value, ttlSeconds * 1000),
     delete: async (key) => entries.delete(key),

@@ -68,7 +68,6 @@ function cached(db: ReturnType<typeof database>, cache: CacheStore, time = clock
 }
 
 const failingCache: CacheStore = {
-  kind: 'redis',
   get: () => Promise.reject(new Error('ECONNREFUSED')),
   set: () => Promise.reject(new Error('ECONNREFUSED')),
   delete: () => Promise.reject(new Error('ECONNREFUSED')),
