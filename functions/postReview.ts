@@ -1,26 +1,20 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parseAlbumId } from '../lib/albums/api.js';
 import { createAlbumStore } from '../lib/albums/store.js';
-import { type ContextWithCircuit, circuitBreaker } from '../lib/circuit-breaker/middleware.js';
-import { loadBreakerConfig, loadDatabaseConfig, loadReviewsQueueConfig } from '../lib/config.js';
+import type { ContextWithCircuit } from '../lib/circuit-breaker/middleware.js';
+import { loadDatabaseConfig } from '../lib/config.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { jsonBody } from '../lib/http/json-body.js';
 import { json } from '../lib/http/responses.js';
-import { metrics, reviewIntakeEvents, reviewsQueueTransition } from '../lib/observability/metrics.js';
-import { createReviewIntake } from '../lib/reviews/intake.js';
-import { createReviewLedger, reviewIdFor } from '../lib/reviews/ledger.js';
-import { connectReviewQueue } from '../lib/reviews/queue.js';
+import { metrics } from '../lib/observability/metrics.js';
+import { connectReviewIntake } from '../lib/reviews/connect.js';
+import { reviewIdFor } from '../lib/reviews/ledger.js';
 import { NewReview, ReviewHeaders } from '../lib/schemas.js';
 import { parse } from '../lib/validation.js';
 
 const database = connectDatabase(loadDatabaseConfig());
-const intake = createReviewIntake({
-  albums: createAlbumStore(database),
-  queue: connectReviewQueue(loadReviewsQueueConfig()),
-  ledger: createReviewLedger(database),
-  events: reviewIntakeEvents,
-});
+const { intake, queueCircuit } = connectReviewIntake({ albums: createAlbumStore(database), database });
 
 /**
  * POST /albums/{albumId}/reviews: accepted now, counted by the queue consumer within seconds; with an
@@ -47,6 +41,4 @@ export const handler = httpHandler<ContextWithCircuit>(async (event, context) =>
 })
   .use(jsonBody())
   .use(logMetrics(metrics))
-  .use(
-    circuitBreaker({ name: 'reviews-queue', ...loadBreakerConfig(), onTransition: reviewsQueueTransition }),
-  );
+  .use(queueCircuit);
