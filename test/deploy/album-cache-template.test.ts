@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -144,6 +146,51 @@ describe('the album cache in the template', () => {
       expect(valkey.Resources[role]?.Properties.ManagedPolicyArns).toEqual([
         'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
       ]);
+    }
+  });
+});
+
+describe('the deployed bundles', () => {
+  it('sign with the credentials Lambda puts in the environment, without the rest of the SDK’s chain', async () => {
+    const [memoryDir = ''] = outputDirs;
+    const bundleFile = join(memoryDir, 'listAlbums.cjs');
+    await writeFile(bundleFile, await bundleOf(memoryDir, 'listAlbums'));
+    const bundlesWebIdentity = (await readFile(bundleFile, 'utf8')).includes('AWS_WEB_IDENTITY_TOKEN_FILE');
+    expect(bundlesWebIdentity, 'the web identity credential provider is bundled').toBe(false);
+
+    const authorizations: string[] = [];
+    const dataApi = createServer((request, response) => {
+      authorizations.push(request.headers.authorization ?? '');
+      response.writeHead(400, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'BadRequestException',
+      });
+      response.end('{"message":"refused by the test"}');
+    });
+    await new Promise<void>((resolve) => dataApi.listen(0, '127.0.0.1', resolve));
+    try {
+      const event = await readFile(
+        join(import.meta.dirname, '..', '..', 'events', 'listAlbums.json'),
+        'utf8',
+      );
+      const invoke = `require(${JSON.stringify(bundleFile)}).handler(${event}, { awsRequestId: 'test', getRemainingTimeInMillis: () => 10000 }).then((r) => console.log(r.statusCode))`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', invoke], {
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDLAMBDAEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'lambda-secret',
+          AWS_SESSION_TOKEN: 'lambda-session',
+          DB_CLUSTER_ARN: 'arn:aws:rds:us-east-1:000000000000:cluster:albums',
+          DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:albums-reader',
+          DB_NAME: 'albums',
+          DATA_API_ENDPOINT: `http://127.0.0.1:${(dataApi.address() as AddressInfo).port}`,
+        },
+      });
+      expect(stdout.trim()).toMatch(/^[45]\d\d$/);
+      expect(authorizations[0]).toContain('Credential=AKIDLAMBDAEXAMPLE/');
+    } finally {
+      dataApi.close();
     }
   });
 });
