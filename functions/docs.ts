@@ -1,6 +1,5 @@
-import swaggerUiCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'text' };
-import swaggerUiBundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text' };
-import { type StaticFile, staticFiles } from '../lib/http/static-files.js';
+import { join } from 'node:path';
+import { packagedFile, type StaticFile, staticFiles } from '../lib/http/static-files.js';
 import { courseOpenApiDocument } from '../openapi/course-document.js';
 import { openApiDocument } from '../openapi/document.js';
 
@@ -20,7 +19,19 @@ const page = (title: string, documentUrl: string, other: { href: string; label: 
 </body>
 </html>`;
 
-// Assets are embedded in the bundle so the docs work with no network access from the browser.
+/**
+ * One of Swagger UI's files, served from the function so the docs work with no network access from the
+ * browser. They are packaged beside the bundle (the docs function's package.patterns in serverless.yml),
+ * not inside it, so the 1.9 MB are read on the first request for them rather than loaded at every cold
+ * start: in the function's package they sit in node_modules/ beside functions/; in a local build,
+ * serverless-esbuild keeps a function's extra files in a folder of their own, __only_docs/.
+ */
+const swaggerUiFile = (name: string) =>
+  packagedFile([
+    join(__dirname, '..', 'node_modules', 'swagger-ui-dist', name),
+    join(__dirname, '..', '__only_docs', 'node_modules', 'swagger-ui-dist', name),
+  ]);
+
 const files: Record<string, StaticFile> = {
   '/docs': {
     contentType: 'text/html; charset=utf-8',
@@ -35,8 +46,11 @@ const files: Record<string, StaticFile> = {
     body: page('CS6650 Album Store API', '/docs/cs6650.json', { href: '/docs', label: 'the album API' }),
   },
   '/docs/cs6650.json': { contentType: 'application/json', body: JSON.stringify(courseOpenApiDocument) },
-  '/docs/swagger-ui.css': { contentType: 'text/css', body: swaggerUiCss },
-  '/docs/swagger-ui-bundle.js': { contentType: 'text/javascript', body: swaggerUiBundle },
+  '/docs/swagger-ui.css': { contentType: 'text/css', body: swaggerUiFile('swagger-ui.css') },
+  '/docs/swagger-ui-bundle.js': {
+    contentType: 'text/javascript',
+    body: swaggerUiFile('swagger-ui-bundle.js'),
+  },
 };
 
 /** GET /docs and its assets: the OpenAPI descriptions of both APIs rendered by Swagger UI. */

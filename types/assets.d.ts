@@ -1,12 +1,4 @@
 // Files the bundler embeds as text (`import x from '…' with { type: 'text' }`).
-declare module 'swagger-ui-dist/swagger-ui.css' {
-  const text: string;
-  export default text;
-}
-declare module 'swagger-ui-dist/swagger-ui-bundle.js' {
-  const text: string;
-  export default text;
-}
 declare module '*.html' {
   const text: string;
   export default text;

@@ -1,12 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export interface StaticFile {
   contentType: string;
-  body: string;
+  /** The text, or how to read it on the first request for it ({@link packagedFile}). */
+  body: string | (() => Promise<string>);
 }
 
 /**
- * A handler that serves files embedded in the bundle, by request path; any other path is a JSON 404.
+ * A handler that serves files by request path; any other path is a JSON 404.
  *
  * @example
  * export const handler = staticFiles({ '/': { contentType: 'text/html', body: indexHtml } }, 'no-cache');
@@ -24,7 +26,36 @@ export function staticFiles(files: Record<string, StaticFile>, cacheControl: str
     return {
       statusCode: 200,
       headers: { 'content-type': file.contentType, 'cache-control': cacheControl },
-      body: file.body,
+      body: typeof file.body === 'string' ? file.body : await file.body(),
     };
+  };
+}
+
+/**
+ * A file shipped in the function's package beside its bundle, read from the first of `paths` that exists
+ * when it is first asked for and kept for the container's life: large assets stay out of the code loaded
+ * at cold start.
+ *
+ * @example
+ * body: packagedFile([join(__dirname, '..', 'assets', 'viewer.js')]);
+ */
+export function packagedFile(paths: string[]): () => Promise<string> {
+  let text: Promise<string> | undefined;
+  const readFirst = async (): Promise<string> => {
+    for (const path of paths) {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    throw new Error(`Not in the function's package: ${paths.join(' or ')}`);
+  };
+  return () => {
+    text ??= readFirst().catch((error: unknown) => {
+      text = undefined;
+      throw error;
+    });
+    return text;
   };
 }

@@ -193,4 +193,19 @@ describe('the deployed bundles', () => {
       dataApi.close();
     }
   });
+
+  it('carry Swagger UI beside the docs function’s bundle, read when it is asked for', async () => {
+    const [memoryDir = ''] = outputDirs;
+    const unpacked = join(memoryDir, 'docs');
+    await promisify(execFile)('unzip', ['-q', join(memoryDir, 'docs.zip'), '-d', unpacked]);
+    const code = await readFile(join(unpacked, 'functions', 'docs.cjs'), 'utf8');
+    expect(code.length).toBeLessThan(500_000);
+    const invoke = `require(${JSON.stringify(join(unpacked, 'functions', 'docs.cjs'))}).handler({ rawPath: '/docs/swagger-ui-bundle.js' }).then((r) => console.log(r.statusCode, r.body.length))`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', invoke]);
+    const shipped = await readFile(
+      join(import.meta.dirname, '../../node_modules/swagger-ui-dist/swagger-ui-bundle.js'),
+      'utf8',
+    );
+    expect(stdout.trim()).toBe(`200 ${shipped.length}`);
+  });
 });
