@@ -1,6 +1,6 @@
 import type { Static, TSchema } from 'typebox';
-import { Check, Errors } from 'typebox/value';
 import { type FieldError, ValidationError } from './errors.js';
+import { type JsonSchema, type SchemaError, schemaErrors } from './schema-check.js';
 
 /**
  * Checks `input` against `schema` and returns it typed, or throws a {@link ValidationError} naming every
@@ -62,13 +62,24 @@ export function wholeNumber(text: string): number | undefined {
   return /^(0|-?[1-9][0-9]*)$/.test(text) ? Number(text) : undefined;
 }
 
+/**
+ * Every problem `schema` finds with `value`, described as {@link parse} describes them, first found first;
+ * none when it conforms. For values that are not requests: no text is trimmed or refused before.
+ *
+ * @example
+ * schemaProblems(ReviewMessage, { kind: 'meh' })[0]; // { field: 'reviewId', message: 'is required' }
+ */
+export function schemaProblems(schema: TSchema, value: unknown): FieldError[] {
+  return schemaErrors(schema, value).map(describe);
+}
+
 function check<S extends TSchema>(schema: S, candidate: unknown, what: string): Static<S> {
-  const textErrors = describeTextErrors(candidate);
-  if (textErrors.length === 0 && Check(schema, candidate)) return candidate as Static<S>;
+  const problems = [...describeTextErrors(candidate), ...schemaProblems(schema, candidate)];
+  if (problems.length === 0) return candidate as Static<S>;
   const described = new Map<string, FieldError>();
   // The first problem per field is the useful one: "must be an integer" beats "must be <= 2027" after it,
   // and text PostgreSQL cannot store is named whatever else is wrong with it.
-  for (const fieldError of [...textErrors, ...describeErrors(schema, candidate)]) {
+  for (const fieldError of problems) {
     if (!described.has(fieldError.field)) described.set(fieldError.field, fieldError);
   }
   const errors = [...described.values()];
@@ -106,73 +117,43 @@ function describeTextErrors(input: unknown): FieldError[] {
   return errors.reverse();
 }
 
-interface SchemaError {
-  keyword: string;
-  instancePath: string;
-  params: Record<string, unknown>;
-  message: string;
+function describe({ path, keyword, schema }: SchemaError): FieldError {
+  const field = path.length === 0 ? 'body' : path.join('.');
+  return { field, message: problem(keyword, schema, field) };
 }
 
-function describeErrors(schema: TSchema, value: unknown): FieldError[] {
-  return [...(Errors(schema, value) as Iterable<SchemaError>)].flatMap((error) => describe(schema, error));
-}
-
-function describe(schema: TSchema, error: SchemaError): FieldError[] {
-  const field = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'body';
-  const property = propertySchema(schema, field);
-  switch (error.keyword) {
+function problem(keyword: SchemaError['keyword'], schema: JsonSchema, field: string): string {
+  switch (keyword) {
     case 'required':
-      return (error.params.requiredProperties as string[]).map((name) => ({
-        field: name,
-        message: 'is required',
-      }));
+      return 'is required';
     case 'additionalProperties':
-      return (error.params.additionalProperties as string[]).map((name) => ({
-        field: name,
-        message: 'is not an allowed field',
-      }));
-    case 'boolean':
-      return []; // the schema-level additionalProperties error already names the field
+      return 'is not an allowed field';
     case 'minLength':
-      return [{ field, message: error.params.limit === 1 ? 'must not be empty' : error.message }];
+      return schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters`;
     case 'maxLength':
-      return [{ field, message: `must be at most ${error.params.limit} characters` }];
+      return `must be at most ${schema.maxLength} characters`;
     case 'minimum':
     case 'maximum':
-      return [{ field, message: `must be between ${property?.minimum} and ${property?.maximum}` }];
+      return `must be between ${schema.minimum} and ${schema.maximum}`;
     case 'type':
-      return [
-        {
-          field,
-          message: field === 'body' ? 'must be a JSON object' : `must be ${article(error.params.type)}`,
-        },
-      ];
-    case 'const':
-    case 'anyOf': {
-      const choices = literalChoices(field === 'body' ? (schema as Record<string, unknown>) : property);
-      return [{ field, message: choices ? `must be one of ${choices.join(', ')}` : error.message }];
-    }
+      return field === 'body' ? 'must be a JSON object' : `must be ${article(schema.type)}`;
+    case 'pattern':
+      return `must match pattern "${schema.pattern}"`;
     case 'format':
-      return [
-        {
-          field,
-          message: `must be a valid ${error.params.format === 'uuid' ? 'UUID' : error.params.format}`,
-        },
-      ];
-    default:
-      return [{ field, message: error.message }];
+      return `must be a valid ${schema.format === 'uuid' ? 'UUID' : schema.format}`;
+    case 'const':
+      return `must be ${schema.const}`;
+    case 'anyOf': {
+      const choices = literalChoices(schema);
+      return choices ? `must be one of ${choices.join(', ')}` : 'must match one of its allowed forms';
+    }
   }
 }
 
-function propertySchema(schema: TSchema, field: string): Record<string, unknown> | undefined {
-  const properties = (schema as { properties?: Record<string, Record<string, unknown>> }).properties;
-  return properties?.[field];
-}
-
 /** The allowed values of a union of literals (`like`, `dislike`), for a message that names them. */
-function literalChoices(schema: Record<string, unknown> | undefined): string[] | undefined {
-  const branches = schema?.anyOf;
-  if (!Array.isArray(branches) || !branches.every((branch) => 'const' in branch)) return undefined;
+function literalChoices(schema: JsonSchema): string[] | undefined {
+  const branches = schema.anyOf ?? [];
+  if (!branches.every((branch) => 'const' in branch)) return undefined;
   return branches.map((branch) => String(branch.const));
 }
 

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Static } from 'typebox';
 import * as Type from 'typebox';
-import { Check } from 'typebox/value';
 import type { AlbumRef, AlbumStore } from '../albums/store.js';
 import { NotFoundError } from '../errors.js';
+import { conforms } from '../schema-check.js';
 import { AlbumId } from '../schemas.js';
 import { parsePath } from '../validation.js';
 import { CourseReviewPath, type LikeOrNot } from './contract.js';
@@ -25,7 +25,7 @@ const SEQ = /^[1-9][0-9]{0,14}$/;
 export function parseCourseAlbumRef(event: APIGatewayProxyEventV2): AlbumRef {
   const albumID = event.pathParameters?.albumID ?? '';
   if (SEQ.test(albumID)) return { seq: Number(albumID) };
-  if (Check(AlbumId, albumID)) return { albumId: albumID };
+  if (conforms(AlbumId, albumID)) return { albumId: albumID };
   throw new NotFoundError('Key not found');
 }
 

@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
-import { Check, Errors } from 'typebox/value';
+import { conforms } from '../schema-check.js';
 import { ReviewMessage } from '../schemas.js';
+import { schemaProblems } from '../validation.js';
 import type { Review } from './ledger.js';
 
 export interface ParsedReviewMessages {
@@ -19,12 +20,12 @@ export function parseReviewMessages(records: SQSRecord[]): ParsedReviewMessages 
       parsed.malformed.push({ messageId, problem: 'body is not JSON' });
       continue;
     }
-    if (Check(ReviewMessage, message)) {
+    if (conforms(ReviewMessage, message)) {
       const { reviewId, albumId, kind } = message;
       parsed.reviews.push({ messageId, review: { reviewId, albumId, kind } });
     } else {
-      const [first] = Errors(ReviewMessage, message);
-      parsed.malformed.push({ messageId, problem: `${first?.instancePath || 'body'} ${first?.message}` });
+      const [first] = schemaProblems(ReviewMessage, message);
+      parsed.malformed.push({ messageId, problem: `${first?.field} ${first?.message}` });
     }
   }
   return parsed;
