@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, protocol } from '@electric-sql/pglite';
 import mysql2 from 'mysql2/promise';
 import pg from 'pg';
 import { type Dialect, mysql, postgresql } from './dialects.js';
 import { mysqlReadsBytes } from './mysql-values.js';
-import { type ResultColumn, TEXT_RESULT_OIDS } from './values.js';
+import type { ResultColumn } from './values.js';
 
 /**
  * A statement's result with every value in the database's text form (bytes for MySQL's binary
@@ -69,7 +69,6 @@ export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend>
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   await db.exec("SET TIME ZONE 'UTC'");
-  const asText = Object.fromEntries(TEXT_RESULT_OIDS.map((oid) => [oid, (text: string) => text]));
   const lock = new Mutex();
   // The one session's role, switched only when a call needs another.
   let currentRole: string | undefined;
@@ -79,13 +78,31 @@ export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend>
     currentRole = role;
   };
 
+  // One exchange with PGlite per statement: Parse, Bind, Describe, Execute and Sync go in one buffer, and
+  // PostgreSQL answers them in order. `db.query` makes six, describing the statement first to choose a
+  // serializer per parameter; here parameters are already text, or bytes (sent in binary), and results stay
+  // in PostgreSQL's text form, which is what the Data API endpoint converts (as with a real PostgreSQL).
   const run = async (text: string, values: Bindable[]): Promise<QueryResult> => {
-    const result = await db.query<unknown[]>(text, values, { rowMode: 'array', parsers: asText });
-    return {
-      columns: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID })),
-      rows: result.rows.map((row) => row.map((value) => (value === null ? null : String(value)))),
-      affectedRows: result.affectedRows ?? 0,
-    };
+    const { messages } = await db.execProtocol(
+      concatenate([
+        protocol.serialize.parse({ text }),
+        protocol.serialize.bind({ values }),
+        protocol.serialize.describe({ type: 'P' }),
+        protocol.serialize.execute({}),
+        protocol.serialize.sync(),
+      ]),
+    );
+    const result: QueryResult = { columns: [], rows: [], affectedRows: 0 };
+    for (const message of messages) {
+      if (message instanceof protocol.messages.RowDescriptionMessage) {
+        result.columns = message.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID }));
+      } else if (message instanceof protocol.messages.DataRowMessage) {
+        result.rows.push(message.fields);
+      } else if (message instanceof protocol.messages.CommandCompleteMessage) {
+        result.affectedRows = affectedRowsOf(message.text);
+      }
+    }
+    return result;
   };
 
   return {
@@ -114,6 +131,23 @@ export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend>
       await db.close();
     },
   };
+}
+
+/** The protocol messages of one exchange, as one buffer. */
+function concatenate(messages: Uint8Array[]): Uint8Array {
+  const buffer = new Uint8Array(messages.reduce((length, message) => length + message.length, 0));
+  let offset = 0;
+  for (const message of messages) {
+    buffer.set(message, offset);
+    offset += message.length;
+  }
+  return buffer;
+}
+
+/** Rows a command tag says were written (`INSERT 0 2`, `UPDATE 3`); none for any other command. */
+function affectedRowsOf(commandTag: string): number {
+  const [command = '', ...counts] = commandTag.split(' ');
+  return ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(command) ? Number(counts.at(-1) ?? 0) : 0;
 }
 
 /** A real PostgreSQL server through a connection pool; a transaction checks out one pooled client. */

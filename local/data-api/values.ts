@@ -103,9 +103,6 @@ const TYPE_NAMES: Record<number, string> = {
   1231: '_numeric',
 };
 
-/** OIDs the backends must hand over as PostgreSQL's own text, which this module converts. */
-export const TEXT_RESULT_OIDS = Object.keys(TYPE_NAMES).map(Number);
-
 /** JDBC type codes, which is what the Data API reports as a column's `type`. */
 const JDBC_TYPES: Record<string, number> = {
   bool: -7,
