@@ -78,31 +78,40 @@ export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend>
     currentRole = role;
   };
 
-  // One exchange with PGlite per statement: Parse, Bind, Describe, Execute and Sync go in one buffer, and
-  // PostgreSQL answers them in order. `db.query` makes six, describing the statement first to choose a
-  // serializer per parameter; here parameters are already text, or bytes (sent in binary), and results stay
-  // in PostgreSQL's text form, which is what the Data API endpoint converts (as with a real PostgreSQL).
-  const run = async (text: string, values: Bindable[]): Promise<QueryResult> => {
-    const { messages } = await db.execProtocol(
-      concatenate([
-        protocol.serialize.parse({ text }),
-        protocol.serialize.bind({ values }),
-        protocol.serialize.describe({ type: 'P' }),
-        protocol.serialize.execute({}),
-        protocol.serialize.sync(),
-      ]),
-    );
-    const result: QueryResult = { columns: [], rows: [], affectedRows: 0 };
-    for (const message of messages) {
-      if (message instanceof protocol.messages.RowDescriptionMessage) {
-        result.columns = message.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID }));
-      } else if (message instanceof protocol.messages.DataRowMessage) {
-        result.rows.push(message.fields);
-      } else if (message instanceof protocol.messages.CommandCompleteMessage) {
-        result.affectedRows = affectedRowsOf(message.text);
-      }
+  // One exchange with PGlite per statement: the protocol's messages for it go in one buffer and PostgreSQL
+  // answers them in order (`db.query` makes six exchanges, describing the statement first to choose a
+  // serializer per parameter). Parameters are already text, or bytes (sent in binary), and results stay in
+  // PostgreSQL's text form, which is what the Data API endpoint converts, as with a real PostgreSQL.
+  const statements = new PreparedStatements();
+  const runOnce = async (text: string, values: Bindable[]): Promise<QueryResult> => {
+    const { name, parse, closing } = statements.lookUp(text);
+    const messages = [
+      ...closing,
+      ...(parse ? [protocol.serialize.parse({ name, text })] : []),
+      protocol.serialize.bind({ statement: name, values }),
+      protocol.serialize.describe({ type: 'P' }),
+      protocol.serialize.execute({}),
+      protocol.serialize.sync(),
+    ];
+    try {
+      return resultOf((await db.execProtocol(concatenate(messages))).messages);
+    } catch (error) {
+      // A statement that failed as it was parsed may have no name in the session; one whose plan went stale
+      // (a table it reads was altered since) must be parsed again.
+      if (parse || isStalePlan(error)) statements.forget(text);
+      throw error;
     }
-    return result;
+  };
+  const run = async (text: string, values: Bindable[]): Promise<QueryResult> => {
+    // After a change to the schema every kept plan is dropped, so none goes stale in a transaction, where
+    // it could not be parsed again; one that went stale another way is, outside a transaction.
+    if (SCHEMA_CHANGE.test(text)) statements.forgetAll();
+    try {
+      return await runOnce(text, values);
+    } catch (error) {
+      if (!isStalePlan(error) || db.isInTransaction()) throw error;
+      return await runOnce(text, values);
+    }
   };
 
   return {
@@ -131,6 +140,76 @@ export async function createPgliteBackend(dataDir?: string): Promise<SqlBackend>
       await db.close();
     },
   };
+}
+
+/**
+ * The statements the PGlite session keeps parsed and planned, by their text. A statement the functions
+ * send again (nearly all of them) then skips PostgreSQL's parse, analysis and planning. At most
+ * {@link PreparedStatements.LIMIT} are kept; the least recently used is closed with the next exchange.
+ */
+class PreparedStatements {
+  static readonly LIMIT = 256;
+  #names = new Map<string, string>();
+  #closing: Uint8Array[] = [];
+  #counter = 0;
+
+  /** The statement's name, whether it must be parsed first, and the statements to close before it. */
+  lookUp(text: string): { name: string; parse: boolean; closing: Uint8Array[] } {
+    const closing = this.#closing.splice(0);
+    const known = this.#names.get(text);
+    if (known !== undefined) {
+      this.#names.delete(text);
+      this.#names.set(text, known);
+      return { name: known, parse: false, closing };
+    }
+    const name = `data_api_${++this.#counter}`;
+    this.#names.set(text, name);
+    for (const [oldest, oldestName] of this.#names) {
+      if (this.#names.size <= PreparedStatements.LIMIT) break;
+      this.#names.delete(oldest);
+      this.#closing.push(protocol.serialize.close({ type: 'S', name: oldestName }));
+    }
+    return { name, parse: true, closing };
+  }
+
+  /** Drops every statement, closed with the next exchange. */
+  forgetAll(): void {
+    for (const text of [...this.#names.keys()]) this.forget(text);
+  }
+
+  /** Drops a statement, closed with the next exchange (closing one the session lacks is no error). */
+  forget(text: string): void {
+    const name = this.#names.get(text);
+    if (name === undefined) return;
+    this.#names.delete(text);
+    this.#closing.push(protocol.serialize.close({ type: 'S', name }));
+  }
+}
+
+/** The result of one statement's exchange, from PostgreSQL's replies. */
+function resultOf(messages: Array<object>): QueryResult {
+  const result: QueryResult = { columns: [], rows: [], affectedRows: 0 };
+  for (const message of messages) {
+    if (message instanceof protocol.messages.RowDescriptionMessage) {
+      result.columns = message.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID }));
+    } else if (message instanceof protocol.messages.DataRowMessage) {
+      result.rows.push(message.fields);
+    } else if (message instanceof protocol.messages.CommandCompleteMessage) {
+      result.affectedRows = affectedRowsOf(message.text);
+    }
+  }
+  return result;
+}
+
+/** Statements that may change what a kept plan reads. */
+const SCHEMA_CHANGE = /^\s*(ALTER|DROP|CREATE|TRUNCATE)\b/i;
+
+/** PostgreSQL's refusal to run a kept plan whose result columns a later ALTER TABLE changed. */
+function isStalePlan(error: unknown): boolean {
+  return (
+    (error as { code?: string }).code === '0A000' &&
+    /cached plan must not change result type/.test(String((error as Error).message))
+  );
 }
 
 /** The protocol messages of one exchange, as one buffer. */

@@ -458,6 +458,38 @@ describe.each(backends)('the Data API endpoint on $name', ({ engine, databaseUrl
     }
   });
 
+  itOnBackend(
+    'answers a statement sent again with the table as it is now, after the table changed',
+    async () => {
+      const changing = `${table}_changing`;
+      await execute({ sql: `CREATE TABLE ${changing} (id int PRIMARY KEY)` });
+      try {
+        await execute({ sql: `INSERT INTO ${changing} (id) VALUES (1)` });
+        const select = { sql: `SELECT * FROM ${changing}`, includeResultMetadata: true };
+        for (let i = 0; i < 2; i++)
+          expect((await execute(select)).columnMetadata?.map((c) => c.name)).toEqual(['id']);
+        await execute({ sql: `ALTER TABLE ${changing} ADD COLUMN label varchar(10) DEFAULT 'new'` });
+        const after = await execute(select);
+        expect(after.columnMetadata?.map((c) => c.name)).toEqual(['id', 'label']);
+        expect(after.records).toEqual([[{ longValue: 1 }, { stringValue: 'new' }]]);
+      } finally {
+        await execute({ sql: `DROP TABLE ${changing}` });
+      }
+    },
+  );
+
+  itOnBackend('runs the same statement again after it failed to parse or to run', async () => {
+    await expect(execute({ sql: 'SELEC 1' })).rejects.toBeInstanceOf(BadRequestException);
+    const insert = (id: number) =>
+      execute({
+        sql: `INSERT INTO ${table} (id) VALUES (:id)`,
+        parameters: [{ name: 'id', value: { longValue: id } }],
+      });
+    await insert(600);
+    await expect(insert(600)).rejects.toBeInstanceOf(BadRequestException);
+    expect((await insert(601)).numberOfRecordsUpdated).toBe(1);
+  });
+
   itOn('mysql')('counts the rows an UPDATE matched, changed or not, as the service does', async () => {
     await execute({ sql: `INSERT INTO ${table} (id, name) VALUES (500, 'same'), (501, 'same')` });
     const unchanged = await execute({ sql: `UPDATE ${table} SET name = 'same' WHERE id IN (500, 501)` });
