@@ -6,6 +6,7 @@ import Value from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CourseError } from '../../lib/course/contract.js';
 import { ErrorBody } from '../../lib/schemas.js';
+import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 import { png } from '../support/images.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import {
@@ -20,8 +21,6 @@ import {
  * API's own error shape, and leaves every album, cover and count as it was. Seeded, so a failure replays.
  */
 
-const DEFAULT_SEED = 6650;
-const seed = Number(process.env.FUZZ_SEED ?? DEFAULT_SEED);
 const IN_FLIGHT = 8;
 const REQUESTS = 2_000;
 
@@ -181,7 +180,7 @@ afterAll(async () => {
       .join(' ');
   console.log(
     [
-      `Fuzz (seed ${seed}): ${total} malformed requests, ${describeStatuses(overall)}`,
+      `Fuzz (seed ${FUZZ_SEED}): ${total} malformed requests, ${describeStatuses(overall)}`,
       ...lines.map(([route, byStatus]) => `  ${route.padEnd(44)} ${describeStatuses(byStatus)}`),
       `  error shape checked: native ${byDialect.get('native') ?? 0}, course ${byDialect.get('course') ?? 0}`,
     ].join('\n'),
@@ -189,7 +188,9 @@ afterAll(async () => {
 });
 
 describe('malformed requests', () => {
-  it(`are refused with a 4xx in the API's own error shape (seed ${seed})`, { timeout: 600_000 }, async () => {
+  it(`are refused with a 4xx in the API's own error shape (seed ${FUZZ_SEED})`, {
+    timeout: 600_000,
+  }, async () => {
     try {
       await fc.assert(
         fc.asyncProperty(
@@ -198,11 +199,11 @@ describe('malformed requests', () => {
             await Promise.all(batch.map(expectRefused));
           },
         ),
-        { seed, numRuns: Math.ceil(REQUESTS / IN_FLIGHT), endOnFailure: true, verbose: 1 },
+        { seed: FUZZ_SEED, numRuns: Math.ceil(REQUESTS / IN_FLIGHT), endOnFailure: true, verbose: 1 },
       );
     } catch (error) {
       throw new Error(
-        `Fuzz run failed with seed ${seed}; replay it with: FUZZ_SEED=${seed} npx vitest run test/fuzz\n${
+        `${replayLine('test/fuzz')}\n${
           (error as Error).message
         }\n${((error as Error).cause as Error | undefined)?.message ?? ''}`,
       );

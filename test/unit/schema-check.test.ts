@@ -14,9 +14,8 @@ import {
   ReviewHeaders,
   ReviewMessage,
 } from '../../lib/schemas.js';
+import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 
-const DEFAULT_SEED = 6650;
-const seed = Number(process.env.FUZZ_SEED ?? DEFAULT_SEED);
 const RUNS = 3_000;
 /** TypeBox's `Errors` stops at this many; beyond it, it names fewer fields than there are wrong. */
 const TYPEBOX_MAX_ERRORS = 8;
@@ -268,17 +267,13 @@ function typeboxFields(schema: TSchema, value: unknown): string[] | undefined {
 
 function holds(property: fc.IProperty<[unknown]>): void {
   try {
-    fc.assert(property, { seed, numRuns: RUNS });
+    fc.assert(property, { seed: FUZZ_SEED, numRuns: RUNS });
   } catch (error) {
-    throw new Error(
-      `Failed with seed ${seed}; replay it with: FUZZ_SEED=${seed} npx vitest run test/unit/schema-check.test.ts\n${
-        (error as Error).message
-      }`,
-    );
+    throw new Error(`${replayLine('test/unit/schema-check.test.ts')}\n${(error as Error).message}`);
   }
 }
 
-describe.each(Object.entries(checkedSchemas))(`%s, as TypeBox checks it (seed ${seed})`, (_, schema) => {
+describe.each(Object.entries(checkedSchemas))(`%s, as TypeBox checks it (seed ${FUZZ_SEED})`, (_, schema) => {
   const values = near(schema as JsonSchema);
 
   it('conforms exactly when TypeBox says so', () => {
