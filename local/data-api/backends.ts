@@ -223,10 +223,13 @@ function concatenate(messages: Uint8Array[]): Uint8Array {
   return buffer;
 }
 
+/** The PostgreSQL commands whose row count is what the Data API reports as records updated. */
+const WRITE_COMMANDS = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'];
+
 /** Rows a command tag says were written (`INSERT 0 2`, `UPDATE 3`); none for any other command. */
 function affectedRowsOf(commandTag: string): number {
   const [command = '', ...counts] = commandTag.split(' ');
-  return ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(command) ? Number(counts.at(-1) ?? 0) : 0;
+  return WRITE_COMMANDS.includes(command) ? Number(counts.at(-1) ?? 0) : 0;
 }
 
 /** A real PostgreSQL server through a connection pool; a transaction checks out one pooled client. */
@@ -243,9 +246,7 @@ export async function createPostgresBackend(connectionString: string): Promise<S
   const toResult = (result: pg.QueryResult<unknown[]>): QueryResult => ({
     columns: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID })),
     rows: result.rows as Array<Array<string | null>>,
-    affectedRows: ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command)
-      ? (result.rowCount ?? 0)
-      : 0,
+    affectedRows: WRITE_COMMANDS.includes(result.command) ? (result.rowCount ?? 0) : 0,
   });
   const bind = (values: Bindable[]) =>
     values.map((value) => (value instanceof Uint8Array ? Buffer.from(value) : value));
