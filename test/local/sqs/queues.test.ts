@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startQueues, withoutFsyncPerChange } from '../../../local/sqs/queues.js';
+import { LOCAL_CREDENTIALS } from '../../../local/s3/object-store.js';
+import { type Queues, startQueues, withoutFsyncPerChange } from '../../../local/sqs/queues.js';
 
 const dirs: string[] = [];
 const tempDir = async () => {
@@ -15,6 +16,9 @@ const tempDir = async () => {
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
+
+const clientOf = (queues: Queues) =>
+  new SQSClient({ endpoint: queues.url, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
 
 const synchronousOf = (db: DatabaseSync) =>
   (db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous;
@@ -41,21 +45,13 @@ describe('the local queues’ storage', () => {
     const dataDir = await tempDir();
     const queue = { name: 'reviews' };
     const first = await startQueues({ dataDir, queues: [queue] });
-    const sent = new SQSClient({
-      endpoint: first.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-    });
-    await sent.send(new SendMessageCommand({ QueueUrl: first.queueUrl('reviews'), MessageBody: 'kept' }));
+    await clientOf(first).send(
+      new SendMessageCommand({ QueueUrl: first.queueUrl('reviews'), MessageBody: 'kept' }),
+    );
     await first.close();
     const second = await startQueues({ dataDir, queues: [queue] });
     try {
-      const client = new SQSClient({
-        endpoint: second.url,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-      });
-      const { Messages = [] } = await client.send(
+      const { Messages = [] } = await clientOf(second).send(
         new ReceiveMessageCommand({ QueueUrl: second.queueUrl('reviews') }),
       );
       expect(Messages.map((message) => message.Body)).toEqual(['kept']);
