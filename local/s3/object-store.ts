@@ -87,6 +87,7 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
     })),
   });
   withoutRequestLog(server);
+  withBucketSettingsInMemory(server.store as BucketSettingsStore);
   const listeners = new Set<(record: S3EventRecord) => void>();
   server.on('event', (event: S3rverEvent) => {
     for (const raw of event.Records) {
@@ -103,7 +104,12 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
   });
   const backend = (await server.run()) as AddressInfo;
 
-  const context: FrontContext = { backendPort: backend.port, buckets: options.buckets, keys: SECRET_KEYS };
+  const context: FrontContext = {
+    backendPort: backend.port,
+    s3rverHandler: server.callback(),
+    buckets: options.buckets,
+    keys: SECRET_KEYS,
+  };
   const front = createServer((request, response) => {
     handleFront(request, response, context).catch((error) => {
       log(`S3 front: ${error}`);
@@ -143,12 +149,12 @@ async function handleFront(
   response: ServerResponse,
   context: FrontContext,
 ): Promise<void> {
-  if (request.method === 'OPTIONS') return forward(request, response, context.backendPort);
+  if (request.method === 'OPTIONS') return context.s3rverHandler(request, response);
   const uploadBucket = browserUploadBucket(request);
   if (uploadBucket === undefined) {
     const refusal = verifyRequestSignature(requestToVerify(request), context.keys);
     if (refusal) return answerRefusal(request, response, refusal, context.buckets);
-    return forward(request, response, context.backendPort);
+    return context.s3rverHandler(request, response);
   }
   const outcome = await readPostUpload(request, uploadBucket, context.keys);
   if ('refusal' in outcome) return answerRefusal(request, response, outcome.refusal, context.buckets);
@@ -156,7 +162,13 @@ async function handleFront(
 }
 
 interface FrontContext {
+  /** s3rver's own HTTP port: browser uploads reach it with the body the front rebuilt. */
   backendPort: number;
+  /**
+   * s3rver's request handler, called with the front's own request and response: what passes as it came is
+   * served without a second HTTP exchange on loopback.
+   */
+  s3rverHandler: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
   buckets: ObjectStoreOptions['buckets'];
   keys: SecretKeys;
 }
@@ -199,15 +211,6 @@ function answerRefusal(
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Passes a request on to s3rver as it came, and its answer back. */
-function forward(request: IncomingMessage, response: ServerResponse, backendPort: number): Promise<void> {
-  const target = { port: backendPort, method: request.method, path: request.url, headers: request.headers };
-  return relay(response, target, (upstream) => {
-    request.on('error', (error) => upstream.destroy(error));
-    request.pipe(upstream);
-  });
 }
 
 /** Stores an allowed browser upload through s3rver, with the body that holds only what was checked. */
@@ -303,4 +306,77 @@ function withoutRequestLog(server: S3rver): void {
   const middleware = (server as unknown as { middleware: Array<{ name: string }> }).middleware;
   if (middleware[0]?.name !== 'logger') throw new Error("s3rver's first middleware is no longer its logger");
   middleware.shift();
+}
+
+/** The part of s3rver's filesystem store that reads and writes buckets and their settings. */
+interface BucketSettingsStore {
+  getBucket(bucket: string): Promise<unknown>;
+  putBucket(bucket: string): Promise<unknown>;
+  deleteBucket(bucket: string): Promise<unknown>;
+  getSubresource(bucket: string, key: string | undefined, type: string): Promise<unknown>;
+  putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void>;
+  deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void>;
+  reset(): void;
+}
+
+/**
+ * Keeps what s3rver reads from disk on every request in memory: whether the bucket exists (a stat) and its
+ * CORS and website settings (an XML file each, parsed again). Only s3rver writes them, through the methods
+ * wrapped here, which drop what they change. Settings of single objects (tagging) are still read from disk.
+ */
+function withBucketSettingsInMemory(store: BucketSettingsStore): void {
+  const buckets = new Map<string, Promise<unknown>>();
+  const settings = new Map<string, Promise<unknown>>();
+  const settingKey = (bucket: string, type: string) => `${bucket}/${type}`;
+  const forgetBucket = (bucket: string) => {
+    buckets.delete(bucket);
+    for (const key of settings.keys()) if (key.startsWith(`${bucket}/`)) settings.delete(key);
+  };
+  const remembered = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = read();
+      cache.set(key, value);
+      value.catch(() => cache.delete(key)); // a failed read is tried again next time
+    }
+    return value;
+  };
+
+  // A change forgets what it touches both before (no read meanwhile sees the old value) and after.
+  const changing = <T>(forget: () => void, write: () => Promise<T>) => {
+    forget();
+    return write().finally(forget);
+  };
+  const forgetSetting = (bucket: string, key: string | undefined, type: string) => () => {
+    if (!key) settings.delete(settingKey(bucket, type));
+  };
+
+  const { getBucket, putBucket, deleteBucket, getSubresource, putSubresource, deleteSubresource, reset } =
+    store;
+  store.getBucket = (bucket) => remembered(buckets, bucket, () => getBucket.call(store, bucket));
+  store.putBucket = (bucket) =>
+    changing(
+      () => forgetBucket(bucket),
+      () => putBucket.call(store, bucket),
+    );
+  store.deleteBucket = (bucket) =>
+    changing(
+      () => forgetBucket(bucket),
+      () => deleteBucket.call(store, bucket),
+    );
+  store.getSubresource = (bucket, key, type) =>
+    key
+      ? getSubresource.call(store, bucket, key, type)
+      : remembered(settings, settingKey(bucket, type), () => getSubresource.call(store, bucket, key, type));
+  store.putSubresource = (bucket, key, resource) =>
+    changing(forgetSetting(bucket, key, resource.type), () =>
+      putSubresource.call(store, bucket, key, resource),
+    );
+  store.deleteSubresource = (bucket, key, type) =>
+    changing(forgetSetting(bucket, key, type), () => deleteSubresource.call(store, bucket, key, type));
+  store.reset = () => {
+    reset.call(store);
+    buckets.clear();
+    settings.clear();
+  };
 }

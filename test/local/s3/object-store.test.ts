@@ -5,6 +5,7 @@ import {
   type GetObjectCommandOutput,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutBucketCorsCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -155,6 +156,32 @@ describe('the local S3 lets through what S3 lets through', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-methods')).toContain('POST');
+  });
+
+  it("follows a change to a bucket's CORS rules from the next request on", async () => {
+    const otherOrigin = 'http://127.0.0.1:3000';
+    const preflight = (origin: string) =>
+      fetch(`${store.url}/${BUCKET}`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'PUT' },
+      }).then((response) => response.status);
+    const allowing = (origins: string[]) =>
+      s3.send(
+        new PutBucketCorsCommand({
+          Bucket: BUCKET,
+          CORSConfiguration: {
+            CORSRules: [
+              { AllowedOrigins: origins, AllowedMethods: ['GET', 'PUT', 'POST'], AllowedHeaders: ['*'] },
+            ],
+          },
+        }),
+      );
+    expect(await preflight(otherOrigin)).toBe(403);
+    await allowing([ORIGIN, otherOrigin]);
+    expect(await preflight(otherOrigin)).toBe(200);
+    await allowing([ORIGIN]);
+    expect(await preflight(otherOrigin)).toBe(403);
+    expect(await preflight(ORIGIN)).toBe(200);
   });
 });
 
