@@ -33,6 +33,7 @@ const COURSE_PREFIX = '/cs6650/';
 /** Function responses are small JSON documents; anything past this is passed on without inspection. */
 const INSPECTED_BODY_LIMIT = 1 << 20;
 const RETRY_AFTER_SECONDS = 1;
+const STACK_TRACE_KEY = Buffer.from('"stackTrace"');
 
 /**
  * The local API Gateway's front door, in front of serverless-offline, answering as API Gateway does where
@@ -153,7 +154,8 @@ function pass(
  * (`{errorMessage, errorType, stackTrace}`); returns its message, or undefined for a real response.
  */
 function lambdaFailure(body: Buffer): string | undefined {
-  if (body.length === 0 || body[0] !== 0x7b) return undefined;
+  // Every response passes here: only a document naming a stack trace is worth parsing.
+  if (body.length === 0 || body[0] !== 0x7b || !body.includes(STACK_TRACE_KEY)) return undefined;
   try {
     const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
     if (typeof parsed.errorType !== 'string' || !Array.isArray(parsed.stackTrace)) return undefined;
