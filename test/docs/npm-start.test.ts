@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,17 @@ const started: ChildProcess[] = [];
 const folders: string[] = [];
 
 afterAll(async () => {
-  for (const child of started) child.kill('SIGKILL');
+  // npm does not pass a SIGKILL on: what a failed test left running goes with it.
+  for (const child of started) {
+    for (const pid of descendants(child.pid as number)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // it ended meanwhile
+      }
+    }
+    child.kill('SIGKILL');
+  }
   for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
@@ -28,12 +38,12 @@ async function freePorts() {
   };
 }
 
-/** `npm start` as a newcomer runs it, with its output collected. */
-async function npmStart(ports: Record<string, number>) {
+/** `npm start` (or another script that starts the stack) as a newcomer runs it, with its output collected. */
+async function npmStart(ports: Record<string, number>, script = 'start', project = projectRoot) {
   const dataDir = await mkdtemp(join(tmpdir(), 'album-npm-start-'));
   folders.push(dataDir);
-  const child = spawn('npm', ['start'], {
-    cwd: projectRoot,
+  const child = spawn('npm', ['run', script], {
+    cwd: project,
     env: {
       ...process.env,
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
@@ -54,6 +64,32 @@ async function npmStart(ports: Record<string, number>) {
     child.once('exit', (code, signal) => done(code ?? signal)),
   );
   return { child, dataDir, output, exited };
+}
+
+/** A copy of the project's sources, sharing its node_modules, that a test may edit. */
+async function projectCopy(): Promise<string> {
+  const copy = await mkdtemp(join(tmpdir(), 'album-project-'));
+  folders.push(copy);
+  const left = new Set(['node_modules', '.git', '.local-data', 'test', 'bench', 'docs']);
+  await cp(projectRoot, copy, {
+    recursive: true,
+    filter: (source) => !left.has(source.slice(projectRoot.length + 1).split('/')[0] ?? ''),
+  });
+  await symlink(join(projectRoot, 'node_modules'), join(copy, 'node_modules'));
+  return copy;
+}
+
+/** Sends npm a SIGTERM and waits for every process under it to end; resolves to how npm ended. */
+async function stopWhole(child: ChildProcess, exited: Promise<number | string | null>) {
+  const processes = descendants(child.pid as number);
+  child.kill('SIGTERM');
+  const ending = await exited;
+  await eventually(
+    async () => (processes.some(isRunning) ? undefined : true),
+    20_000,
+    'every process to end',
+  );
+  return ending;
 }
 
 const answers = (port: number) =>
@@ -78,17 +114,35 @@ describe('npm start', () => {
     expect(endpoints.lambdaUrl).toBe(`http://localhost:${ports.LAMBDA_PORT}`);
     expect(endpoints.environment.REVIEWS_QUEUE_URL).toContain(`:${ports.SQS_PORT}/`);
 
-    const processes = descendants(child.pid as number);
-    child.kill('SIGTERM');
-    expect([0, 'SIGTERM']).toContain(await exited);
-    await eventually(
-      async () => (processes.some(isRunning) ? undefined : true),
-      20_000,
-      'every process to end',
-    );
+    expect([0, 'SIGTERM']).toContain(await stopWhole(child, exited));
     for (const port of Object.values(ports)) expect(await answers(port)).toBe('refused');
     expect(existsSync(join(dataDir, 'endpoints.json'))).toBe(false);
   }, 180_000);
+
+  it("npm run dev serves a function's new code once a change to its sources is rebuilt", async () => {
+    const project = await projectCopy();
+    const ports = await freePorts();
+    const { child, output, exited } = await npmStart(ports, 'dev', project);
+    await eventually(
+      async () => (output.stdout.includes('Press Ctrl-C to stop') ? true : undefined),
+      120_000,
+      `npm run dev to be ready:\n${output.stdout}${output.stderr}`,
+    );
+    const missingAlbum = () =>
+      fetch(`http://127.0.0.1:${ports.PORT}/cs6650/albums/no-such-album`).then((response) => response.json());
+    expect(await missingAlbum()).toEqual({ msg: 'Key not found' });
+
+    const source = join(project, 'lib/course/api.ts');
+    const text = await readFile(source, 'utf8');
+    expect(text).toContain("'Key not found'");
+    await writeFile(source, text.replaceAll("'Key not found'", "'Key not found, rebuilt'"));
+    await eventually(
+      async () => ((await missingAlbum()).msg === 'Key not found, rebuilt' ? true : undefined),
+      60_000,
+      `the rebuilt function to answer:\n${output.stdout}${output.stderr}`,
+    );
+    await stopWhole(child, exited);
+  }, 240_000);
 
   it('names the variable to change, in one line, when a port is taken', async () => {
     const ports = await freePorts();
