@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { png } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -70,6 +70,12 @@ async function nativeCreateAndUpload(image: Buffer): Promise<{ albumId: string; 
 
 describe('covers under concurrency', () => {
   it(`keeps every cover of ${COURSE_ALBUMS} course and ${NATIVE_ALBUMS} native albums created ${IN_FLIGHT} at a time`, async () => {
+    // A 503 here once came from the API front on a busy machine: what the stack said, beyond the functions'
+    // own INFO lines, tells why.
+    onTestFailed(() => {
+      const said = stack.logs.filter((line) => !line.includes('"level":"INFO"'));
+      console.error(`What the stack said last:\n${said.slice(-40).join('\n')}`);
+    });
     const images = Array.from({ length: COURSE_ALBUMS + NATIVE_ALBUMS }, uniqueImage);
     const created = await inParallel(COURSE_ALBUMS + NATIVE_ALBUMS, IN_FLIGHT, async (index) => {
       const image = images[index] as Buffer;
