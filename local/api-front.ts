@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 
 /** A route of the HTTP API, as serverless.yml declares it (`/albums/{albumId}`). */
 export interface HttpRoute {
@@ -113,26 +114,25 @@ function pass(
       answerFromEmulator.pipe(response);
       return;
     }
-    const chunks: Buffer[] = [];
-    answerFromEmulator.on('data', (chunk: Buffer) => chunks.push(chunk));
-    answerFromEmulator.on('error', () => response.destroy());
-    answerFromEmulator.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const failure = lambdaFailure(body);
-      if (failure) {
-        log(`Function failed: ${failure}`);
-        answerJson(response, 500, { message: 'Internal Server Error' });
-        return;
-      }
-      const refusal = status >= 400 ? emulatorRefusal(body) : undefined;
-      if (refusal) {
-        answer(response, path, status, refusal);
-        return;
-      }
-      const { 'transfer-encoding': _chunked, ...headers } = answerFromEmulator.headers;
-      response.writeHead(status, { ...headers, 'content-length': String(body.length) });
-      response.end(body);
-    });
+    readBody(answerFromEmulator).then(
+      (body) => {
+        const failure = lambdaFailure(body);
+        if (failure) {
+          log(`Function failed: ${failure}`);
+          answerJson(response, 500, { message: 'Internal Server Error' });
+          return;
+        }
+        const refusal = status >= 400 ? emulatorRefusal(body) : undefined;
+        if (refusal) {
+          answer(response, path, status, refusal);
+          return;
+        }
+        const { 'transfer-encoding': _chunked, ...headers } = answerFromEmulator.headers;
+        response.writeHead(status, { ...headers, 'content-length': String(body.length) });
+        response.end(body);
+      },
+      () => response.destroy(),
+    );
   });
   upstream.on('error', (error) => {
     log(`API front: the function emulator did not answer (${error.message})`);

@@ -12,6 +12,7 @@ import { startApiFront } from './api-front.js';
 import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
+import { readBody } from './read-body.js';
 import { startS3EventSource } from './s3/event-source.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from './s3/object-store.js';
 import {
@@ -335,16 +336,15 @@ function functionInvoker(lambdaPort: number) {
           agent,
         },
         (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const body = Buffer.concat(chunks).toString();
-            const failed =
-              response.statusCode !== 200 || response.headers['x-amz-function-error'] !== undefined;
-            if (failed) reject(new Error(`${functionName} failed (${response.statusCode}): ${body}`));
-            else resolveInvocation(body ? JSON.parse(body) : undefined);
-          });
+          readBody(response)
+            .then((bytes) => {
+              const body = bytes.toString();
+              const failed =
+                response.statusCode !== 200 || response.headers['x-amz-function-error'] !== undefined;
+              if (failed) reject(new Error(`${functionName} failed (${response.statusCode}): ${body}`));
+              else resolveInvocation(body ? JSON.parse(body) : undefined);
+            })
+            .catch(reject); // a body that cannot be read, or is not JSON, fails the invocation
         },
       );
       request.on('error', reject);

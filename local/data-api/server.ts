@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../read-body.js';
 import {
   type Bindable,
   createMysqlBackend,
@@ -320,13 +321,7 @@ function shapeResult(dialect: Dialect, result: QueryResult, body: StatementReque
 }
 
 async function readJson(request: IncomingMessage): Promise<StatementRequest> {
-  // Events rather than `for await`: the async iterator costs more than the small body it reads.
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    request.on('error', reject);
-  });
+  const text = (await readBody(request)).toString();
   try {
     return text ? (JSON.parse(text) as StatementRequest) : {};
   } catch {
