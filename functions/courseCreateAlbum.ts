@@ -1,5 +1,6 @@
-import { coverUploadKey, createAlbumStore } from '../lib/albums/store.js';
+import { createAlbumStore } from '../lib/albums/store.js';
 import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
+import { createAlbumWithReceivedCover } from '../lib/course/albums.js';
 import { courseAlbumId, parseProfile, presentCourseError, toNewAlbum } from '../lib/course/contract.js';
 import { connectCoverStore } from '../lib/covers/store.js';
 import { connectDatabase } from '../lib/db/database.js';
@@ -8,12 +9,13 @@ import { rawBody } from '../lib/http/body.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { parseMultipart } from '../lib/http/multipart.js';
 import { json } from '../lib/http/responses.js';
+import { logger } from '../lib/observability/logger.js';
 
 const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
 const coversConfig = loadCoversConfig();
 const covers = connectCoverStore(coversConfig);
 
-/** POST /cs6650/albums: multipart `image` + `profile`; the image is stored as the album's cover. */
+/** POST /cs6650/albums: multipart `image` + `profile`; the image, judged here, becomes the album's cover. */
 export const handler = httpHandler(
   async (event) => {
     const contentType = event.headers['content-type'] ?? '';
@@ -36,16 +38,11 @@ export const handler = httpHandler(
       throw new ValidationError('image is empty', [{ field: 'image', message: 'is empty' }]);
     const profile = parseProfile(profileText);
 
-    // The album first, then its cover: the verifier the upload triggers must find the album, however soon it
-    // runs. An album whose cover could not be stored is taken back before its id is given to anyone.
-    const album = await albums.createWithYearText(toNewAlbum(profile));
-    const { albumId } = album;
-    try {
-      await covers.put(coverUploadKey(albumId), image.data, image.contentType);
-    } catch (error) {
-      await albums.discard(albumId).catch(() => undefined);
-      throw error;
-    }
+    const album = await createAlbumWithReceivedCover(
+      { albums, covers, log: logger },
+      toNewAlbum(profile),
+      image.data,
+    );
     return json(200, { albumID: courseAlbumId(album), imageSize: String(image.data.length) });
   },
   { present: presentCourseError },

@@ -15,6 +15,15 @@ export type CoverVerdict = { eTag: string } & (
   | { status: 'rejected'; reason: string }
 );
 
+/**
+ * A cover the API received with its album and judged itself: stored at `key` when ready; when rejected,
+ * never stored, and `key` only names the upload in the album's `cover.upload`.
+ */
+export type ReceivedCover = { key: string } & (
+  | Extract<CoverVerdict, { status: 'ready' }>
+  | { status: 'rejected'; reason: string }
+);
+
 /** What recording a verdict did: whether it took effect, and the cover objects it left unused. */
 export interface RecordedVerdict {
   /** False when no album has this id (then nothing else is set). */
@@ -60,13 +69,15 @@ export interface AlbumListOptions {
 export interface AlbumStore {
   /** Stores a new album; its cover starts `pending`, until an upload to one of its cover keys is verified. */
   create(input: NewAlbum): Promise<StoredAlbum>;
-  /** Stores a new album whose year is kept as the text sent; otherwise as {@link AlbumStore.create}. */
-  createWithYearText(input: NewAlbumWithYearText): Promise<AlbumProfile>;
   /**
-   * Removes an album whose creation could not be completed (its cover could not be stored), before anyone
-   * was told its id. An album that has been reviewed or whose cover has been verified is kept.
+   * Stores a new album with the id given, its year kept as the text sent, and its cover already judged (see
+   * {@link receivedCoverKey}); one statement.
    */
-  discard(albumId: string): Promise<void>;
+  createWithReceivedCover(
+    albumId: string,
+    input: NewAlbumWithYearText,
+    cover: ReceivedCover,
+  ): Promise<AlbumProfile>;
   /** The album with this id, with its review counts, or undefined. */
   get(albumId: string): Promise<StoredAlbum | undefined>;
   /**
@@ -95,8 +106,25 @@ const KNOWN_ALBUMS_LIMIT = 50_000;
  * own object, so a replacement never overwrites the cover being shown.
  */
 export function coverUploadKey(albumId: string, now: Date = new Date()): string {
-  return `covers/${albumId}/${String(now.getTime()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
+  return `covers/${albumId}/${uploadId(now)}`;
 }
+
+/** Where covers the API received itself are kept: outside `covers/`, whose uploads the bucket notifies. */
+const RECEIVED_COVERS_PREFIX = 'received-covers/';
+
+/**
+ * The object key of a cover the API received with its album (the course contract's POST) and so judged as
+ * it stored them: `received-covers/{albumId}/{uploadId}`. Outside `covers/`, so the bucket does not notify
+ * the verifier to read back and judge again what the function already judged. Such a cover is stored with
+ * its album, so it is older than any upload to the album's {@link coverUploadKey} keys.
+ */
+export function receivedCoverKey(albumId: string, now: Date = new Date()): string {
+  return `${RECEIVED_COVERS_PREFIX}${albumId}/${uploadId(now)}`;
+}
+
+/** The issue time in zero-padded milliseconds and a random suffix, so keys sort in the order they were issued. */
+const uploadId = (now: Date) =>
+  `${String(now.getTime()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
 
 // Before each upload had its own key, an album's cover was stored at `covers/{albumId}`; those still verify.
 const COVER_KEY =
@@ -145,18 +173,14 @@ const INSERT_ALBUM: EngineSql = {
   mysql: 'INSERT INTO albums (album_id, artist, title, year) VALUES (:albumId, :artist, :title, :year)',
 };
 
-const INSERT_ALBUM_WITH_YEAR_TEXT: EngineSql = {
-  postgresql: `INSERT INTO albums (album_id, artist, title, year, year_text)
-               VALUES (:albumId, :artist, :title, :year, :yearText)
-               RETURNING ${PROFILE_COLUMNS.postgresql}`,
-  mysql: `INSERT INTO albums (album_id, artist, title, year, year_text)
-          VALUES (:albumId, :artist, :title, :year, :yearText)`,
-};
-
-const DISCARD_ALBUM = `
-  DELETE FROM albums
-  WHERE album_id = :albumId AND cover_status = 'pending'
-    AND NOT EXISTS (SELECT 1 FROM review_counts WHERE review_counts.album_id = albums.album_id)`;
+const INSERT_ALBUM_WITH_RECEIVED_COVER: EngineSql = forEachEngine(
+  (engine) => `
+  INSERT INTO albums (album_id, artist, title, year, year_text, cover_upload_key, cover_key, cover_status,
+                      cover_reason, cover_etag, cover_size, cover_content_type, cover_width, cover_height)
+  VALUES (:albumId, :artist, :title, :year, :yearText, :uploadKey, :coverKey, :status,
+          :reason, :eTag, :size, :contentType, :width, :height)
+  ${engine === 'mysql' ? '' : `RETURNING ${PROFILE_COLUMNS.postgresql}`}`,
+);
 
 /**
  * A verdict's new cover columns, from the row's values before the update. MySQL assigns left to right and
@@ -177,9 +201,15 @@ const VERDICT_ASSIGNMENTS = `
   cover_height = CASE WHEN :ready THEN :height WHEN cover_key = :key THEN NULL ELSE cover_height END,
   cover_key = CASE WHEN :ready THEN :key WHEN cover_key = :key THEN NULL ELSE cover_key END`;
 
+/**
+ * Whether the upload at `:key` was issued after the cover shown: upload keys sort in issue order, and a
+ * cover received with the album precedes them all.
+ */
+const NEWER_THAN_SHOWN = `(cover_key IS NULL OR cover_key < :key OR cover_key LIKE '${RECEIVED_COVERS_PREFIX}%')`;
+
 // One statement on PostgreSQL: the row is locked while the ordering check and the swap happen, and the key
-// shown before comes back so the caller can remove what is no longer used. Keys sort in issue order, so a
-// ready upload newer than the one shown replaces it, and a verdict on an older one changes nothing.
+// shown before comes back so the caller can remove what is no longer used. A ready upload newer than the
+// one shown replaces it, and a verdict on an older one changes nothing.
 // MySQL has neither writable CTEs nor RETURNING: there the row is locked and read in a transaction first.
 const RECORD_VERDICT: EngineSql = {
   postgresql: `
@@ -189,12 +219,12 @@ const RECORD_VERDICT: EngineSql = {
     UPDATE albums SET ${VERDICT_ASSIGNMENTS}
     FROM previous
     WHERE albums.album_id = previous.album_id
-      AND (cover_key IS NULL OR cover_key < :key OR (cover_key = :key AND cover_etag IS DISTINCT FROM :eTag))
+      AND (${NEWER_THAN_SHOWN} OR (cover_key = :key AND cover_etag IS DISTINCT FROM :eTag))
     RETURNING albums.cover_key AS shown_key, previous.previous_key`,
   mysql: `
     UPDATE albums SET ${VERDICT_ASSIGNMENTS}
     WHERE album_id = :albumId
-      AND (cover_key IS NULL OR cover_key < :key OR (cover_key = :key AND NOT cover_etag <=> :eTag))`,
+      AND (${NEWER_THAN_SHOWN} OR (cover_key = :key AND NOT cover_etag <=> :eTag))`,
 };
 
 const LOCK_COVER = 'SELECT cover_key FROM albums WHERE album_id = :albumId FOR UPDATE';
@@ -292,24 +322,29 @@ export function createAlbumStore(db: Database): AlbumStore {
       return stored;
     },
 
-    async createWithYearText({ artist, title, year, yearText }) {
-      const albumId = randomUUID();
-      const { rows, generatedId } = await db.execute<ProfileRow>(INSERT_ALBUM_WITH_YEAR_TEXT, {
+    async createWithReceivedCover(albumId, { artist, title, year, yearText }, cover) {
+      const ready = cover.status === 'ready';
+      const { rows, generatedId } = await db.execute<ProfileRow>(INSERT_ALBUM_WITH_RECEIVED_COVER, {
         albumId: uuid(albumId),
         artist,
         title,
         year,
         yearText,
+        uploadKey: cover.key,
+        coverKey: ready ? cover.key : null,
+        status: cover.status,
+        reason: ready ? null : cover.reason,
+        eTag: ready ? cover.eTag : null,
+        size: ready ? cover.size : null,
+        contentType: ready ? cover.contentType : null,
+        width: ready ? cover.width : null,
+        height: ready ? cover.height : null,
       });
       const [row] = rows;
       if (row) return toProfile(row);
       // MySQL returns no row, but the seq it generated; the rest is what was stored.
       if (generatedId === undefined) throw new Error(`Album ${albumId} was stored without a seq`);
       return { albumId, seq: generatedId, artist, title, year: yearText };
-    },
-
-    async discard(albumId) {
-      await db.execute(DISCARD_ALBUM, { albumId: uuid(albumId) });
     },
 
     get,

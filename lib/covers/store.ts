@@ -30,8 +30,11 @@ export interface StoredCoverStart {
 export interface CoverStore {
   /** A presigned POST that lets a browser upload one image of at most `maxBytes` to `key`, and nothing else. */
   presignUpload(key: string): Promise<CoverUpload>;
-  /** Stores cover bytes the API received itself (the course contract uploads through the API). */
-  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /**
+   * Stores cover bytes the API received itself (the course contract uploads through the API); resolves to
+   * the stored object's version (ETag, without quotes).
+   */
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<{ eTag: string }>;
   /** Removes a cover; removing one that is not there is not an error. */
   remove(key: string): Promise<void>;
   /**
@@ -113,9 +116,10 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
     },
 
     async put(key, bytes, contentType) {
-      await options.s3.send(
+      const stored = await options.s3.send(
         new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: bytes, ContentType: contentType }),
       );
+      return { eTag: unquote(stored.ETag) };
     },
 
     async remove(key) {

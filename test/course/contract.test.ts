@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { TSchema } from 'typebox';
@@ -10,24 +11,43 @@ import {
   CourseError,
   CourseReviewCounts,
 } from '../../lib/course/contract.js';
+import type { Album } from '../../lib/schemas.js';
 import { courseOpenApiDocument } from '../../openapi/course-document.js';
-import { coverJudged, shownCoverBytes } from '../support/covers.js';
-import { png } from '../support/images.js';
+import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
+import { gif, png } from '../support/images.js';
 import { courseOperation, expectCourseResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import { nativeAlbum } from './albums.js';
 
 let stack: TestStack;
 let base: string;
+let s3: S3Client;
 
 beforeAll(async () => {
   stack = await startTestStack();
   base = `${stack.apiUrl}/cs6650/`;
+  s3 = new S3Client({
+    endpoint: stack.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 });
 
 afterAll(async () => {
+  s3?.destroy();
   await stack?.stop();
 });
+
+/** The album as the album API shows it right now. */
+const albumNow = async (albumId: string) =>
+  (await (await fetch(`${stack.apiUrl}/albums/${albumId}`)).json()) as Album;
+
+const stored = (key: string) =>
+  s3.send(new HeadObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: key })).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Asserts the status, that the body is exactly the contract's schema for it, and that the course OpenAPI
@@ -137,9 +157,59 @@ describe('the CS6650 album store contract', () => {
     );
     expect(created.albumID).toMatch(/^[1-9][0-9]*$/);
     const { albumId } = await nativeAlbum(stack.apiUrl, 'A', title);
-    const album = await coverJudged(stack.apiUrl, albumId);
-    expect(album.cover).toMatchObject({ status: 'ready', contentType: 'image/png', size: image.length });
+    // Judged as it was received: ready on the first read, with no verification to wait for.
+    const album = await albumNow(albumId);
+    expect(album.cover).toMatchObject({
+      status: 'ready',
+      contentType: 'image/png',
+      size: image.length,
+      upload: { status: 'ready' },
+    });
+    expect(album.cover.upload?.key).toMatch(new RegExp(`^received-covers/${albumId}/\\d{13}-[0-9a-f]{8}$`));
     expect(await shownCoverBytes(album)).toEqual(image);
+  });
+
+  it('rejects an image that is not one as it is received, says why, and stores nothing', async () => {
+    const title = `Not a cover ${randomUUID()}`;
+    await expectContract(
+      await postAlbum([
+        imagePart(Buffer.from('GIF87 but not really an image')),
+        { name: 'profile', data: JSON.stringify({ artist: 'A', title, year: '2001' }) },
+      ]),
+      200,
+      CourseAlbumCreated,
+    );
+    const album = await albumNow((await nativeAlbum(stack.apiUrl, 'A', title)).albumId);
+    const reason = 'not a JPEG, PNG, WebP or GIF image';
+    expect(album.cover).toMatchObject({ status: 'rejected', reason, upload: { status: 'rejected', reason } });
+    expect(album.cover.url).toBeUndefined();
+    expect(await stored(album.cover.upload?.key ?? '')).toBe(false);
+  });
+
+  it('lets an upload through the album API replace a cover received with the album, and removes it', async () => {
+    const title = `Replaced ${randomUUID()}`;
+    await postAlbum([
+      imagePart(),
+      { name: 'profile', data: JSON.stringify({ artist: 'A', title, year: '2001' }) },
+    ]);
+    const { albumId } = await nativeAlbum(stack.apiUrl, 'A', title);
+    const received = (await albumNow(albumId)).cover.upload?.key ?? '';
+    expect(await stored(received)).toBe(true);
+
+    const replacement = (await (
+      await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' })
+    ).json()) as Upload;
+    const newer = gif(33, 44);
+    expect((await uploadCover(replacement, newer, 'image/gif')).status).toBeLessThan(300);
+    const replaced = await coverJudged(stack.apiUrl, albumId, replacement.key);
+    expect(replaced.cover).toMatchObject({
+      status: 'ready',
+      contentType: 'image/gif',
+      width: 33,
+      height: 44,
+    });
+    expect(await shownCoverBytes(replaced)).toEqual(newer);
+    expect(await stored(received)).toBe(false);
   });
 
   it.each([

@@ -229,6 +229,27 @@ describe('the deployable template', () => {
     expect(functionNamed('VerifyCover').Properties.Role['Fn::GetAtt'][0]).toBe('VerifyCoverRole');
   });
 
+  it('keeps covers the course API received outside covers/, where only their writer, readers and replacer reach', () => {
+    const bucketArn = `arn:aws:s3:::${(resources.CoversBucket as Resource).Properties.BucketName}`;
+    const grants = (roleId: string, action: string) =>
+      statementsOf(roleId)
+        .filter((s: Statement) => [s.Action].flat().includes(action))
+        .flatMap((s: Statement) => [s.Resource].flat());
+    const courseCreate = functionNamed('CourseCreateAlbum').Properties.Role['Fn::GetAtt'][0];
+    expect(grants(courseCreate, 's3:PutObject')).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression
+      { 'Fn::Sub': '${CoversBucket.Arn}/received-covers/*' },
+    ]);
+    expect(grants('ReadAlbumsRole', 's3:GetObject')).toEqual([
+      `${bucketArn}/covers/*`,
+      `${bucketArn}/received-covers/*`,
+    ]);
+    expect(grants('VerifyCoverRole', 's3:DeleteObject')).toEqual([
+      `${bucketArn}/covers/*`,
+      `${bucketArn}/received-covers/*`,
+    ]);
+  });
+
   it('has a sample event in events/ for every function, for serverless invoke local', async () => {
     const names = ofType('AWS::Lambda::Function').map(([logicalId]) => {
       const name = logicalId.replace(/LambdaFunction$/, '');
