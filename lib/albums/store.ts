@@ -113,10 +113,10 @@ export function coverUploadKey(albumId: string, now: Date = new Date()): string 
 const RECEIVED_COVERS_PREFIX = 'received-covers/';
 
 /**
- * The object key of a cover the API received with its album (the course contract's POST) and so judged as
- * it stored them: `received-covers/{albumId}/{uploadId}`. Outside `covers/`, so the bucket does not notify
- * the verifier to read back and judge again what the function already judged. Such a cover is stored with
- * its album, so it is older than any upload to the album's {@link coverUploadKey} keys.
+ * The object key of a cover the API received with its album (the course contract's POST) and judged itself:
+ * `received-covers/{albumId}/{uploadId}`. Outside `covers/`, so the bucket does not notify the verifier to
+ * read back and judge again what the function already judged. Such a cover is stored with its album, so it
+ * is older than any upload to the album's {@link coverUploadKey} keys.
  */
 export function receivedCoverKey(albumId: string, now: Date = new Date()): string {
   return `${RECEIVED_COVERS_PREFIX}${albumId}/${uploadId(now)}`;
