@@ -2,22 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
+import { coverJudged, coversBucket, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { gif, jpeg, png, webp } from '../support/images.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
-let s3: S3Client;
+let covers: ReturnType<typeof coversBucket>;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 beforeAll(async () => {
   stack = await startTestStack();
-  s3 = new S3Client({ endpoint: stack.s3Url, region: 'us-east-1', forcePathStyle: true, credentials });
+  covers = coversBucket(stack);
 });
 
 afterAll(async () => {
-  s3?.destroy();
+  covers?.s3.destroy();
   await stack?.stop();
 });
 
@@ -44,12 +44,6 @@ const coverSettles = async (albumId: string, key?: string) => {
   await coverJudged(stack.apiUrl, albumId, key);
   return getAlbum(albumId);
 };
-
-const stored = (key: string) =>
-  s3.send(new HeadObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: key })).then(
-    () => true,
-    () => false,
-  );
 
 describe('cover verification', () => {
   it.each([
@@ -85,7 +79,7 @@ describe('cover verification', () => {
       reason,
       upload: { key: upload.key, status: 'rejected', reason },
     });
-    expect(await stored(upload.key)).toBe(false);
+    expect(await covers.stored(upload.key)).toBe(false);
   });
 
   it('has S3 refuse an upload outside its policy: too large, not declared an image', async () => {
@@ -96,7 +90,7 @@ describe('cover verification', () => {
     const notAnImage = await uploadCover(upload, Buffer.from('plain text'), 'text/plain');
     expect(notAnImage.status).toBe(403);
     expect(await notAnImage.text()).toContain('Policy Condition failed');
-    expect(await stored(upload.key)).toBe(false);
+    expect(await covers.stored(upload.key)).toBe(false);
   });
 
   it('rejects and deletes a cover over the size limit that reached the bucket some other way', async () => {
@@ -120,16 +114,14 @@ describe('cover verification', () => {
     writer.destroy();
     const album = await coverSettles(albumId, upload.key);
     expect(album.cover).toMatchObject({ status: 'rejected', reason: `larger than ${5 * 1024 * 1024} bytes` });
-    expect(await stored(upload.key)).toBe(false);
+    expect(await covers.stored(upload.key)).toBe(false);
   });
 
   it('changes nothing when the same event comes twice, or an event comes for an upload since replaced', async () => {
     const { albumId, upload } = await createAlbum();
     await uploadStatus(upload, png(10, 10));
     const before = await coverSettles(albumId, upload.key);
-    const head = await s3.send(
-      new HeadObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: upload.key }),
-    );
+    const head = await covers.s3.send(new HeadObjectCommand({ Bucket: covers.bucket, Key: upload.key }));
     const lambda = new LambdaClient({ endpoint: stack.lambdaUrl, region: 'us-east-1', credentials });
     const event = (eTag: string) => ({
       Records: [
@@ -155,7 +147,7 @@ describe('cover verification', () => {
     const { url: _before, ...beforeCover } = before.cover;
     const { url: _after, ...afterCover } = (await getAlbum(albumId)).cover;
     expect(afterCover).toEqual(beforeCover);
-    expect(await stored(upload.key)).toBe(true);
+    expect(await covers.stored(upload.key)).toBe(true);
   });
 
   it('replaces a cover: the old one stays shown until the new upload is verified, then is removed', async () => {
@@ -186,7 +178,7 @@ describe('cover verification', () => {
       height: 44,
     });
     expect(await shownCoverBytes(replaced)).toEqual(newer);
-    expect(await stored(upload.key)).toBe(false);
+    expect(await covers.stored(upload.key)).toBe(false);
 
     const unknown = await fetch(`${stack.apiUrl}/albums/${randomUUID()}/cover`, { method: 'POST' });
     expect(unknown.status).toBe(404);
@@ -210,7 +202,7 @@ describe('cover verification', () => {
       upload: { key: replacement.key, status: 'rejected', reason: 'not a JPEG, PNG, WebP or GIF image' },
     });
     expect(await shownCoverBytes(album)).toEqual(original);
-    expect(await stored(replacement.key)).toBe(false);
+    expect(await covers.stored(replacement.key)).toBe(false);
   });
 
   it('never lets an upload issued earlier replace a newer cover, whatever order they arrive in', async () => {
@@ -224,7 +216,7 @@ describe('cover verification', () => {
     await coverSettles(albumId, later.key);
     await uploadStatus(earlier, png(20, 20));
     await eventually(
-      async () => ((await stored(earlier.key)) ? undefined : true),
+      async () => ((await covers.stored(earlier.key)) ? undefined : true),
       20_000,
       'the earlier upload to be discarded',
     );

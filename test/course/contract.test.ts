@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { TSchema } from 'typebox';
@@ -13,7 +12,7 @@ import {
 } from '../../lib/course/contract.js';
 import type { Album } from '../../lib/schemas.js';
 import { courseOpenApiDocument } from '../../openapi/course-document.js';
-import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
+import { coverJudged, coversBucket, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { gif, png } from '../support/images.js';
 import { courseOperation, expectCourseResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
@@ -21,33 +20,22 @@ import { nativeAlbum } from './albums.js';
 
 let stack: TestStack;
 let base: string;
-let s3: S3Client;
+let covers: ReturnType<typeof coversBucket>;
 
 beforeAll(async () => {
   stack = await startTestStack();
   base = `${stack.apiUrl}/cs6650/`;
-  s3 = new S3Client({
-    endpoint: stack.s3Url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  covers = coversBucket(stack);
 });
 
 afterAll(async () => {
-  s3?.destroy();
+  covers?.s3.destroy();
   await stack?.stop();
 });
 
 /** The album as the album API shows it right now. */
 const albumNow = async (albumId: string) =>
   (await (await fetch(`${stack.apiUrl}/albums/${albumId}`)).json()) as Album;
-
-const stored = (key: string) =>
-  s3.send(new HeadObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: key })).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * Asserts the status, that the body is exactly the contract's schema for it, and that the course OpenAPI
@@ -183,7 +171,7 @@ describe('the CS6650 album store contract', () => {
     const reason = 'not a JPEG, PNG, WebP or GIF image';
     expect(album.cover).toMatchObject({ status: 'rejected', reason, upload: { status: 'rejected', reason } });
     expect(album.cover.url).toBeUndefined();
-    expect(await stored(album.cover.upload?.key ?? '')).toBe(false);
+    expect(await covers.stored(album.cover.upload?.key ?? '')).toBe(false);
   });
 
   it('lets an upload through the album API replace a cover received with the album, and removes it', async () => {
@@ -194,7 +182,7 @@ describe('the CS6650 album store contract', () => {
     ]);
     const { albumId } = await nativeAlbum(stack.apiUrl, 'A', title);
     const received = (await albumNow(albumId)).cover.upload?.key ?? '';
-    expect(await stored(received)).toBe(true);
+    expect(await covers.stored(received)).toBe(true);
 
     const replacement = (await (
       await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' })
@@ -202,14 +190,9 @@ describe('the CS6650 album store contract', () => {
     const newer = gif(33, 44);
     expect((await uploadCover(replacement, newer, 'image/gif')).status).toBeLessThan(300);
     const replaced = await coverJudged(stack.apiUrl, albumId, replacement.key);
-    expect(replaced.cover).toMatchObject({
-      status: 'ready',
-      contentType: 'image/gif',
-      width: 33,
-      height: 44,
-    });
+    expect(replaced.cover.upload).toEqual({ key: replacement.key, status: 'ready' });
     expect(await shownCoverBytes(replaced)).toEqual(newer);
-    expect(await stored(received)).toBe(false);
+    expect(await covers.stored(received)).toBe(false);
   });
 
   it.each([

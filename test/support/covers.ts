@@ -1,4 +1,6 @@
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Album } from '../../lib/schemas.js';
+import type { LocalStack } from '../../local/stack.js';
 import { eventually } from './stack.js';
 
 /** A presigned POST as the API hands it out. */
@@ -39,4 +41,24 @@ export async function shownCoverBytes(album: Album): Promise<Buffer> {
   const response = await fetch(album.cover.url);
   if (!response.ok) throw new Error(`cover download answered ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
+}
+
+/** The stack's covers bucket, through an S3 client of the test's own: `stored(key)` tells whether an object is there. */
+export function coversBucket(stack: LocalStack) {
+  const s3 = new S3Client({
+    endpoint: stack.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const bucket = stack.environment.COVERS_BUCKET;
+  return {
+    s3,
+    bucket,
+    stored: (key: string) =>
+      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+        () => true,
+        () => false,
+      ),
+  };
 }
