@@ -88,8 +88,8 @@ export const CourseNewAlbumForm = Type.Object(
     image: Type.String({
       format: 'binary',
       description:
-        'The cover image, with a filename; any content type or none. Stored as received and verified as the ' +
-        "album's cover afterwards: bytes that are not a JPEG, PNG, WebP or GIF leave the album without one",
+        'The cover image, with a filename; any content type or none. Judged as received and stored as the ' +
+        "album's cover: bytes that are not a JPEG, PNG, WebP or GIF leave the album without one",
     }),
     profile: CourseProfile,
   },

@@ -480,7 +480,7 @@ describe('curl -F', () => {
 });
 
 describe('an image sent through a text encoding', () => {
-  it('is stored and its size reported as received; verification then rejects the cover', async () => {
+  it('has its size reported as received, and the album stored with its cover rejected', async () => {
     const profile = { artist: 'Sex Pistols', title: title('text image'), year: 'bye' };
     const altered = throughText(image);
     expect(altered.length).toBeGreaterThan(image.length);
