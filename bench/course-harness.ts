@@ -298,7 +298,7 @@ export interface MeasuredCourse {
 
 /**
  * One course run against a quiet stack, sampling the process tree from its start until the stack is quiet
- * again (the covers verified, the reviews applied).
+ * again (the reviews applied, any cover verification done).
  *
  * @example
  * const { course, usage } = await measureCourse(stack, sqs, load, courseSize(), 0);

@@ -138,7 +138,7 @@ function printPhases(phases: PhaseCount[], workers: number, courseCalls: DataApi
       `remember per warm container which albums exist), ` +
       `${workers} workers, no retries, each from a quiet stack until the stack is quiet again ` +
       `(queue empty, no call for ${QUIET_MS / 1000} s), so a request's figure includes the work it sets off ` +
-      `(cover verification after POST album, the consumer's batches after POST review):`,
+      `(the consumer's batches after POST review; a cover verification, which POST album no longer sets off):`,
   );
   const rows = phases.map((phase) => {
     const ok = phase.requests - phase.failed;
