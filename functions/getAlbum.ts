@@ -13,13 +13,14 @@ import { logger } from '../lib/observability/logger.js';
 import { createReviewLedger } from '../lib/reviews/ledger.js';
 
 const database = connectDatabase(loadDatabaseConfig());
+const reviewLedger = createReviewLedger(database);
 const cacheConfig = loadAlbumCacheConfig();
 const albums = cachedAlbumStore(createAlbumStore(database), {
   cache: connectAlbumCache(cacheConfig, logger),
   ttlSeconds: cacheConfig.ttlSeconds,
   countsTtlMs: cacheConfig.countsTtlMs,
   maxEntries: cacheConfig.maxEntries,
-  readCounts: createReviewLedger(database).counts,
+  readCounts: (albumId) => reviewLedger.counts({ albumId }),
   log: logger,
 });
 const covers = connectCoverStore(loadCoversConfig());

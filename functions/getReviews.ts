@@ -11,7 +11,7 @@ const reviewLedger = createReviewLedger(connectDatabase(loadDatabaseConfig()));
 /** GET /albums/{albumId}/reviews */
 export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
-  const counts = await reviewLedger.counts(albumId);
+  const counts = await reviewLedger.counts({ albumId });
   if (!counts) throw new NotFoundError(`Album ${albumId} does not exist`);
   return json(200, counts);
 });

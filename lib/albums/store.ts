@@ -150,8 +150,11 @@ const PROFILE_COLUMNS: EngineSql = {
   mysql: 'album_id, seq, artist, title, coalesce(year_text, cast(year AS char)) AS year',
 };
 
-/** The condition that picks the album a reference names, and its named parameters. */
-function whereRef(ref: AlbumRef): { where: string; params: { seq: number } | { albumId: TypedValue } } {
+/** The condition on the albums table that picks the album a reference names, and its named parameters. */
+export function whereRef(ref: AlbumRef): {
+  where: string;
+  params: { seq: number } | { albumId: TypedValue };
+} {
   return 'seq' in ref
     ? { where: 'seq = :seq', params: { seq: ref.seq } }
     : { where: 'album_id = :albumId', params: { albumId: uuid(ref.albumId) } };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Database, type EngineSql, json, uuid } from '../db/database.js';
+import { type AlbumRef, whereRef } from '../albums/store.js';
+import { type Database, type EngineSql, json } from '../db/database.js';
 import type { ReviewCounts, ReviewKind } from '../schemas.js';
 
 /** A review as the API accepted it; the id is the API's, so every delivery of it is recognisable. */
@@ -31,8 +32,11 @@ export interface ReviewLedger {
    * change nothing. Returns how many were newly applied.
    */
   apply(reviews: Review[]): Promise<number>;
-  /** The album's counts (zero when it has none), or undefined when no album has this id. */
-  counts(albumId: string): Promise<ReviewCounts | undefined>;
+  /**
+   * The counts of the album `ref` names, by its UUID or its course sequence number (zero when it has none),
+   * or undefined when there is no such album; one statement.
+   */
+  counts(ref: AlbumRef): Promise<ReviewCounts | undefined>;
 }
 
 // One statement records the new ids and adds exactly those to the counters, so it either happens whole or
@@ -80,9 +84,9 @@ WHERE EXISTS (SELECT 1 FROM albums WHERE albums.album_id = r.album_id)
 ORDER BY r.album_id, r.review_id`,
 };
 
-const REVIEW_COUNTS = `
+const reviewCounts = (where: string) => `
   SELECT coalesce(likes, 0) AS likes, coalesce(dislikes, 0) AS dislikes
-  FROM albums LEFT JOIN review_counts USING (album_id) WHERE album_id = :albumId`;
+  FROM albums LEFT JOIN review_counts USING (album_id) WHERE ${where}`;
 
 /**
  * The review ledger and counters behind domain verbs. All of their SQL lives here.
@@ -104,11 +108,10 @@ export function createReviewLedger(db: Database): ReviewLedger {
       return rows[0]?.applied ?? updatedCount;
     },
 
-    async counts(albumId) {
+    async counts(ref) {
       // From the album, so one statement tells an unknown album (no row) from one nobody reviewed yet.
-      const { rows } = await db.execute<{ likes: number; dislikes: number }>(REVIEW_COUNTS, {
-        albumId: uuid(albumId),
-      });
+      const { where, params } = whereRef(ref);
+      const { rows } = await db.execute<{ likes: number; dislikes: number }>(reviewCounts(where), params);
       const [row] = rows;
       return row && { likes: Number(row.likes), dislikes: Number(row.dislikes) };
     },

@@ -82,10 +82,12 @@ describe.each(engines)('the review ledger on $name', ({ engine, available }) => 
       ]);
       expect(applied.reduce((sum, count) => sum + count, 0)).toBe(5);
       expect(await ledger.apply(batch)).toBe(0);
-      expect(await ledger.counts(first)).toEqual({ likes: 2, dislikes: 1 });
-      expect(await ledger.counts(second)).toEqual({ likes: 0, dislikes: 1 });
-      expect(await ledger.counts(third)).toEqual({ likes: 1, dislikes: 0 });
-      expect(await ledger.counts(randomUUID())).toBeUndefined();
+      expect(await ledger.counts({ albumId: first })).toEqual({ likes: 2, dislikes: 1 });
+      expect(await ledger.counts({ albumId: second })).toEqual({ likes: 0, dislikes: 1 });
+      const thirdSeq = (await albums.profile({ albumId: third }))?.seq;
+      expect(await ledger.counts({ seq: thirdSeq ?? 0 })).toEqual({ likes: 1, dislikes: 0 });
+      expect(await ledger.counts({ albumId: randomUUID() })).toBeUndefined();
+      expect(await ledger.counts({ seq: 900_000_000 })).toBeUndefined();
     },
   );
 });
