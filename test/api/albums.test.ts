@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_YEAR } from '../../lib/schemas.js';
 import type { LocalStack } from '../../local/stack.js';
+import { coversBucket } from '../support/covers.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { startTestStack } from '../support/stack.js';
 
@@ -85,18 +86,13 @@ describe('POST /albums', () => {
     const upload = await fetch(album.upload.url, { method: 'POST', body: form });
     expect(upload.status).toBeLessThan(300);
 
-    const s3 = new S3Client({
-      endpoint: stack.s3Url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const head = await s3.send(
-      new HeadObjectCommand({ Bucket: stack.environment.COVERS_BUCKET, Key: album.upload.key }),
+    const covers = coversBucket(stack);
+    const head = await covers.s3.send(
+      new HeadObjectCommand({ Bucket: covers.bucket, Key: album.upload.key }),
     );
     expect(head.ContentLength).toBe(image.length);
     expect(head.ContentType).toBe('image/png');
-    s3.destroy();
+    covers.s3.destroy();
   });
 
   const invalidBodies: Array<[string, unknown, string]> = [

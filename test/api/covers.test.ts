@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS as credentials } from '../../local/s3/object-store.js';
 import { coverJudged, coversBucket, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { gif, jpeg, png, webp } from '../support/images.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
@@ -9,7 +10,6 @@ import { eventually, startTestStack, type TestStack } from '../support/stack.js'
 
 let stack: TestStack;
 let covers: ReturnType<typeof coversBucket>;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 beforeAll(async () => {
   stack = await startTestStack();

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CourseError } from '../../lib/course/contract.js';
 import { ErrorBody } from '../../lib/schemas.js';
+import { coversBucket } from '../support/covers.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 import { png } from '../support/images.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
@@ -28,7 +29,7 @@ const errorShapes: Record<Dialect, TSchema> = { native: ErrorBody, course: Cours
 const maxCoverBytes = Number(/COVER_MAX_BYTES:\s*"(\d+)"/.exec(readFileSync('serverless.yml', 'utf8'))?.[1]);
 
 let stack: TestStack;
-let s3: S3Client;
+let covers: ReturnType<typeof coversBucket>;
 let known: KnownAlbums;
 let before: unknown;
 const statuses = new Map<string, Map<number, number>>();
@@ -78,9 +79,7 @@ async function snapshot() {
       byCourseId: await (await api(`/cs6650/review/${known.courseIds[i]}`)).json(),
     })),
   );
-  const { Contents = [] } = await s3.send(
-    new ListObjectsV2Command({ Bucket: stack.environment.COVERS_BUCKET }),
-  );
+  const { Contents = [] } = await covers.s3.send(new ListObjectsV2Command({ Bucket: covers.bucket }));
   const objects = Contents.map(({ Key, Size, ETag }) => ({ Key, Size, ETag }));
   return { albums, counts, objects };
 }
@@ -113,12 +112,7 @@ async function expectRefused(request: MalformedRequest): Promise<void> {
 
 beforeAll(async () => {
   stack = await startTestStack();
-  s3 = new S3Client({
-    endpoint: stack.s3Url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  covers = coversBucket(stack);
   const ids: string[] = [];
   for (const album of [
     { artist: 'Can', title: 'Tago Mago', year: 1971 },
@@ -163,7 +157,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  s3?.destroy();
+  covers?.s3.destroy();
   await stack?.stop();
   const lines = [...statuses.entries()].sort(([a], [b]) => a.localeCompare(b));
   const total = lines.reduce(

@@ -1,5 +1,6 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Album } from '../../lib/schemas.js';
+import { LOCAL_CREDENTIALS } from '../../local/s3/object-store.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from './stack.js';
 
@@ -49,7 +50,7 @@ export function coversBucket(stack: LocalStack) {
     endpoint: stack.s3Url,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: LOCAL_CREDENTIALS,
   });
   const bucket = stack.environment.COVERS_BUCKET;
   return {
