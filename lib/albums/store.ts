@@ -9,11 +9,13 @@ export interface StoredAlbum extends Album {
   coverKey?: string;
 }
 
-/** Verification's finding on one upload of a cover, identified by the object's ETag. */
-export type CoverVerdict = { eTag: string } & (
+/** What judging a cover's bytes found: an image, with its facts, or a refusal, with the reason. */
+type CoverJudgement =
   | { status: 'ready'; size: number; contentType: string; width: number; height: number }
-  | { status: 'rejected'; reason: string }
-);
+  | { status: 'rejected'; reason: string };
+
+/** Verification's finding on one upload of a cover, identified by the object's ETag. */
+export type CoverVerdict = { eTag: string } & CoverJudgement;
 
 /**
  * A cover the API received with its album and judged itself: stored at `key` when ready; when rejected,
@@ -21,7 +23,7 @@ export type CoverVerdict = { eTag: string } & (
  */
 export type ReceivedCover = { key: string } & (
   | Extract<CoverVerdict, { status: 'ready' }>
-  | { status: 'rejected'; reason: string }
+  | Extract<CoverJudgement, { status: 'rejected' }>
 );
 
 /** What recording a verdict did: whether it took effect, and the cover objects it left unused. */
@@ -204,6 +206,18 @@ const VERDICT_ASSIGNMENTS = `
   cover_height = CASE WHEN :ready THEN :height WHEN cover_key = :key THEN NULL ELSE cover_height END,
   cover_key = CASE WHEN :ready THEN :key WHEN cover_key = :key THEN NULL ELSE cover_key END`;
 
+/** A judgement's cover columns as named parameters: the image's facts when ready, the reason when not. */
+function judgementParams(judgement: CoverJudgement) {
+  const ready = judgement.status === 'ready';
+  return {
+    reason: ready ? null : judgement.reason,
+    size: ready ? judgement.size : null,
+    contentType: ready ? judgement.contentType : null,
+    width: ready ? judgement.width : null,
+    height: ready ? judgement.height : null,
+  };
+}
+
 /**
  * Whether the upload at `:key` was issued after the cover shown: upload keys sort in issue order, and a
  * cover received with the album precedes them all.
@@ -336,12 +350,8 @@ export function createAlbumStore(db: Database): AlbumStore {
         uploadKey: cover.key,
         coverKey: ready ? cover.key : null,
         status: cover.status,
-        reason: ready ? null : cover.reason,
         eTag: ready ? cover.eTag : null,
-        size: ready ? cover.size : null,
-        contentType: ready ? cover.contentType : null,
-        width: ready ? cover.width : null,
-        height: ready ? cover.height : null,
+        ...judgementParams(cover),
       });
       const [row] = rows;
       if (row) return toProfile(row);
@@ -359,11 +369,7 @@ export function createAlbumStore(db: Database): AlbumStore {
         key,
         eTag: verdict.eTag,
         ready,
-        reason: ready ? null : verdict.reason,
-        size: ready ? verdict.size : null,
-        contentType: ready ? verdict.contentType : null,
-        width: ready ? verdict.width : null,
-        height: ready ? verdict.height : null,
+        ...judgementParams(verdict),
       };
       if (db.engine === 'mysql') {
         return db.transaction(async (tx) => {
