@@ -89,7 +89,7 @@ function printCourse(
   console.log(
     table(
       ['type', 'count', 'failed', 'req/s', 'p50 ms', 'p99 ms'],
-      latencyRows(summary.byType, REQUEST_TYPES),
+      latencyRows([...summary.byType, { ...summary.total, type: 'all' }], [...REQUEST_TYPES, 'all']),
     ),
   );
 
