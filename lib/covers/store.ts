@@ -70,6 +70,8 @@ export function connectCoverStore(config: CoversConfig): CoverStore {
     // Checksums the SDK would otherwise add are computed over an empty body and break browser uploads.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The middleware stack resolved once per command type, as for the other clients (lib/reviews/queue.ts).
+    cacheMiddleware: true,
   });
   return createCoverStore({
     s3,

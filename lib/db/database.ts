@@ -109,7 +109,8 @@ export interface Database extends Transaction {
  */
 export function connectDatabase(config: DatabaseConfig): Database {
   return createDatabase({
-    client: new RDSDataClient({ region: config.region, endpoint: config.endpoint }),
+    // The middleware stack resolved once per command type, as for the other clients (lib/reviews/queue.ts).
+    client: new RDSDataClient({ region: config.region, endpoint: config.endpoint, cacheMiddleware: true }),
     clusterArn: config.clusterArn,
     secretArn: config.secretArn,
     name: config.name,

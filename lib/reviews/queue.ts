@@ -20,6 +20,9 @@ export function connectReviewQueue(config: ReviewsQueueConfig): ReviewQueue {
     // One quick attempt: the circuit breaker and the database fallback deal with a slow or absent queue.
     maxAttempts: 1,
     requestHandler: { connectionTimeout: config.sendTimeoutMs, requestTimeout: config.sendTimeoutMs },
+    // Resolve the SDK's middleware stack once per command type rather than on every send; nothing here
+    // changes it after the first call.
+    cacheMiddleware: true,
   });
   return createReviewQueue({ sqs, queueUrl: config.queueUrl });
 }
