@@ -3,7 +3,6 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDatabase, type Engine } from '../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
@@ -222,16 +221,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => front.close());
     const lambdaUrl = `http://localhost:${lambdaPort}`;
 
-    const sqs = new SQSClient({ endpoint: queues.url, region: REGION, credentials: LOCAL_CREDENTIALS });
     const invokeFunction = functionInvoker(lambdaPort);
-    stoppers.push(async () => {
-      sqs.destroy();
-      invokeFunction.close();
-    });
+    stoppers.push(async () => invokeFunction.close());
     for (const trigger of sqsTriggers(config)) {
       const queueName = localName(config, trigger.queueLogicalId);
       const source = startSqsEventSource({
-        sqs,
+        endpoint: queues.url,
         queueUrl: queues.queueUrl(queueName),
         queueArn: queues.queueArn(queueName),
         batchSize: trigger.batchSize,
