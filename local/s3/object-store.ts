@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3EventRecord } from 'aws-lambda';
 import S3rver from 's3rver';
+import { ObjectTableStore } from './object-table.js';
 import { readPostUpload, type StoredForm, storedForm } from './post-policy.js';
 import { type S3Refusal, type SecretKeys, type SignedRequest, verifyRequestSignature } from './signature.js';
 
@@ -62,8 +63,8 @@ interface S3rverEvent {
 }
 
 /**
- * Local S3 on s3rver: buckets created (keeping their objects) with their CORS rules applied, objects on
- * disk, and object-created events reshaped into real S3 event records. In front of it, what s3rver does
+ * Local S3 on s3rver: buckets created (keeping their objects) with their CORS rules applied, objects in
+ * a SQLite table on disk (see object-table.ts), and object-created events reshaped into real S3 event records. In front of it, what s3rver does
  * not check: every request's SigV4 signature (headers or presigned query), and browser uploads held to
  * their signed POST policy, storing only the key and fields the policy allowed.
  *
@@ -87,7 +88,10 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
     })),
   });
   withoutRequestLog(server);
-  withBucketSettingsInMemory(server.store as BucketSettingsStore);
+  const store = new ObjectTableStore(directory);
+  server.store = store;
+  (server as unknown as { context: { store: unknown } }).context.store = store; // what its controllers use
+  withBucketSettingsInMemory(store as unknown as BucketSettingsStore);
   const listeners = new Set<(record: S3EventRecord) => void>();
   server.on('event', (event: S3rverEvent) => {
     for (const raw of event.Records) {
@@ -133,6 +137,7 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));
       await server.close();
+      store.close();
       if (temporary) await rm(directory, { recursive: true, force: true });
     },
   };
