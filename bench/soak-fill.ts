@@ -1,30 +1,27 @@
 /**
  * Fills a stopped stack's data folder with albums whose covers are verified and stored, as a day of use
  * would leave it, without going through the API: rows inserted many at a time through the Data API
- * endpoint; the first covers PUT into the S3 emulator, the rest written straight into its folder as it
- * lays objects out (a PUT through the SigV4 front and s3rver costs ~4 ms, so 100,000 took over 6 minutes).
+ * endpoint; the first covers PUT into the S3 emulator, the rest cloned from the first in its object table in
+ * one transaction (a PUT through the SigV4 front and s3rver costs ~4 ms, so 100,000 took over 6 minutes).
  * Nothing listens to the object store here, so no verification runs; the rows already say what it would
  * have found.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { coverUploadKey } from '../lib/albums/store.js';
 import { DEFAULT_IMAGE } from '../load/dialects.js';
 import { startDataApiServer } from '../local/data-api/server.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from '../local/s3/object-store.js';
+import { ObjectTableStore } from '../local/s3/object-table.js';
 
 /** Rows per INSERT: large statements are what makes the fill fast; a few MB of JSON each. */
 const ROWS_PER_STATEMENT = 10_000;
-/** Covers PUT through the S3 API, to measure that path and to have s3rver lay out the files copied for the rest. */
+/** Covers PUT through the S3 API, to measure that path and to have a stored object to clone for the rest. */
 const PUT_COVERS = 1_000;
 const PUT_CONCURRENCY = 32;
-const WRITE_CONCURRENCY = 64;
 const REGION = 'us-east-1';
-/** The files s3rver keeps for an object, beside each other: `<key>._S3rver_<resource>` (lib/stores/filesystem.js). */
-const S3RVER_RESOURCES = ['object', 'object.md5', 'metadata.json'] as const;
 
 export interface FillOptions {
   /** The stack's data folder (its `pglite/` and `s3/` are filled). */
@@ -42,7 +39,7 @@ export interface FillResult {
   /** Covers PUT through the S3 API, and how long that took. */
   coversPut: number;
   putSeconds: number;
-  /** Covers written into s3rver's folder, and how long that took. */
+  /** Covers cloned in the object table, and how long that took. */
   coversWritten: number;
   writeSeconds: number;
   /** A few of the albums stored, to look up through the API afterwards. */
@@ -108,20 +105,17 @@ export async function fillStore(options: FillOptions): Promise<FillResult> {
     const putSeconds = (performance.now() - putStart) / 1000;
     progress(`${putKeys.length} covers PUT in ${putSeconds.toFixed(1)} s`);
 
-    // Every cover is the same image, so every object's files are the ones s3rver wrote for the first.
-    const bucketDir = join(options.dataDir, 's3', bucket);
-    const templates = await Promise.all(
-      S3RVER_RESOURCES.map((resource) => readFile(s3rverPath(bucketDir, putKeys[0] ?? '', resource))),
-    );
+    // Every cover is the same image, so every other object is the first one's bytes and metadata.
     const writtenKeys = keys.slice(PUT_COVERS);
     const writeStart = performance.now();
-    await inParallel(writtenKeys, WRITE_CONCURRENCY, async (key) => {
-      await mkdir(dirname(s3rverPath(bucketDir, key, 'object')), { recursive: true });
-      for (const [index, resource] of S3RVER_RESOURCES.entries())
-        await writeFile(s3rverPath(bucketDir, key, resource), templates[index] ?? '');
-    });
+    const table = new ObjectTableStore(join(options.dataDir, 's3'));
+    try {
+      table.cloneObject(bucket, putKeys[0] ?? '', writtenKeys);
+    } finally {
+      table.close();
+    }
     const writeSeconds = (performance.now() - writeStart) / 1000;
-    progress(`${writtenKeys.length} covers written in ${writeSeconds.toFixed(1)} s`);
+    progress(`${writtenKeys.length} covers cloned in ${writeSeconds.toFixed(1)} s`);
 
     const step = Math.max(1, Math.floor(albums.length / 3));
     const sample = albums.filter((_, index) => index % step === 0 || index === albums.length - 1);
@@ -142,10 +136,6 @@ export async function fillStore(options: FillOptions): Promise<FillResult> {
     await dataApi.close();
   }
 }
-
-/** Where s3rver keeps one of an object's files (keys are paths on Linux, the last part the file's prefix). */
-const s3rverPath = (bucketDir: string, key: string, resource: (typeof S3RVER_RESOURCES)[number]) =>
-  join(bucketDir, `${key}._S3rver_${resource}`);
 
 /** Runs `work` on every item, `concurrency` at a time. */
 async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {

@@ -250,7 +250,7 @@ const albumsToStore = Number(process.env.BENCH_SOAK_ALBUMS ?? 100_000);
 if (!Number.isInteger(albumsToStore) || albumsToStore < 1)
   throw new Error(`BENCH_SOAK_ALBUMS must be a whole number above 0, got '${process.env.BENCH_SOAK_ALBUMS}'`);
 
-// Ctrl-C skips `finally`: the folder holds hundreds of thousands of files, not to be left in the project.
+// Ctrl-C skips `finally`: the folder holds the whole filled store, not to be left in the project.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (!keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -281,7 +281,7 @@ try {
     `Fill: ${count(fill.albums)} albums with covers in ${fixed((performance.now() - fillStart) / 1000, 1)} s ` +
       `(rows ${fixed(fill.databaseSeconds, 1)} s; covers: ${count(fill.coversPut)} PUT through the S3 API in ` +
       `${fixed(fill.putSeconds, 1)} s = ${fixed(fill.coversPut / fill.putSeconds, 0)}/s, ` +
-      `${count(fill.coversWritten)} written into s3rver's folder in ${fixed(fill.writeSeconds, 1)} s)`,
+      `${count(fill.coversWritten)} cloned in the object table in ${fixed(fill.writeSeconds, 1)} s)`,
   );
 
   const data = await footprint(dataDir);
