@@ -268,20 +268,22 @@ export function latencyRows(byType: TypeSummary[], order: string[]): string[][] 
 /** CPU seconds per label over a sampling, with the processes each label covers. */
 export function cpuByLabel(
   usage: TreeUsage,
-): Array<{ label: string; processes: number; cpuSeconds: number; peakRss: number }> {
+): Array<{ label: string; processes: number; cpuSeconds: number; kernelSeconds: number; peakRss: number }> {
   const byLabel = new Map<
     string,
-    { label: string; processes: number; cpuSeconds: number; peakRss: number }
+    { label: string; processes: number; cpuSeconds: number; kernelSeconds: number; peakRss: number }
   >();
   for (const process of usage.processes) {
     const entry = byLabel.get(process.label) ?? {
       label: process.label,
       processes: 0,
       cpuSeconds: 0,
+      kernelSeconds: 0,
       peakRss: 0,
     };
     entry.processes++;
     entry.cpuSeconds += process.cpuSeconds;
+    entry.kernelSeconds += process.kernelSeconds;
     entry.peakRss += process.peakRssBytes;
     byLabel.set(process.label, entry);
   }

@@ -109,7 +109,8 @@ function printCourse(
   console.log(`  peak RSS, all together: ${mb(usage.peakStackRssBytes)}`);
   console.log(
     `\nCPU seconds by process over the course run and until its reviews and covers were done ` +
-      `(utime+stime from /proc/<pid>/stat), per 1,000 course requests:`,
+      `(utime+stime from /proc/<pid>/stat), per 1,000 course requests, and the part of it in the kernel (stime: ` +
+      `file and socket work, some of it on threads a --cpu-prof profile does not sample):`,
   );
   const rows = cpuByLabel(usage)
     .filter((entry) => !entry.label.startsWith('minimal handler'))
@@ -119,6 +120,7 @@ function printCourse(
       mb(entry.peakRss),
       fixed(entry.cpuSeconds),
       fixed(entry.cpuSeconds / thousands),
+      fixed(entry.kernelSeconds / thousands),
     ]);
   const minimalCpu = cpuByLabel(baselineUsage)
     .filter((entry) => entry.label.startsWith('minimal handler'))
@@ -128,8 +130,11 @@ function printCourse(
       mb(entry.peakRss),
       fixed(entry.cpuSeconds),
       fixed(entry.cpuSeconds / (minimal.count / 1000)),
+      fixed(entry.kernelSeconds / (minimal.count / 1000)),
     ]);
-  console.log(table(['process', 'pids', 'peak RSS', 'cpu s', 'cpu s / 1k req'], [...rows, ...minimalCpu]));
+  console.log(
+    table(['process', 'pids', 'peak RSS', 'cpu s', 'cpu s / 1k req', 'kernel'], [...rows, ...minimalCpu]),
+  );
 }
 
 function printPhases(phases: PhaseCount[], workers: number, courseCalls: DataApiStats, course: LoadResult) {

@@ -25,6 +25,8 @@ export interface ProcessUsage extends ProcessRole {
   pid: number;
   command: string;
   cpuSeconds: number;
+  /** The part of `cpuSeconds` spent in the kernel on the process's behalf (stime): file and socket work. */
+  kernelSeconds: number;
   peakRssBytes: number;
 }
 
@@ -38,6 +40,7 @@ export interface TreeUsage {
 interface StatLine {
   ppid: number;
   cpuTicks: number;
+  kernelTicks: number;
   rssPages: number;
 }
 
@@ -59,6 +62,7 @@ function readStat(pid: number): StatLine | undefined {
     return {
       ppid: Number(fields[1]),
       cpuTicks: Number(fields[11]) + Number(fields[12]),
+      kernelTicks: Number(fields[12]),
       rssPages: Number(fields[21]),
     };
   } catch {
@@ -115,7 +119,14 @@ export function sampleProcessTree(
 ): { stop(): TreeUsage } {
   const seen = new Map<
     number,
-    ProcessRole & { command: string; firstTicks: number; lastTicks: number; peakRssPages: number }
+    ProcessRole & {
+      command: string;
+      firstTicks: number;
+      lastTicks: number;
+      firstKernelTicks: number;
+      lastKernelTicks: number;
+      peakRssPages: number;
+    }
   >();
   let peakStackRssPages = 0;
   let samples = 0;
@@ -135,11 +146,14 @@ export function sampleProcessTree(
           command,
           firstTicks: firstSample ? stat.cpuTicks : 0,
           lastTicks: stat.cpuTicks,
+          firstKernelTicks: firstSample ? stat.kernelTicks : 0,
+          lastKernelTicks: stat.kernelTicks,
           peakRssPages: 0,
         };
         seen.set(pid, known);
       }
       known.lastTicks = stat.cpuTicks;
+      known.lastKernelTicks = stat.kernelTicks;
       known.peakRssPages = Math.max(known.peakRssPages, stat.rssPages);
       if (known.partOfStack) stackRssPages += stat.rssPages;
     }
@@ -161,6 +175,7 @@ export function sampleProcessTree(
           partOfStack: known.partOfStack,
           command: known.command,
           cpuSeconds: (known.lastTicks - known.firstTicks) / TICKS_PER_SECOND,
+          kernelSeconds: (known.lastKernelTicks - known.firstKernelTicks) / TICKS_PER_SECOND,
           peakRssBytes: known.peakRssPages * PAGE_BYTES,
         })),
         peakStackRssBytes: peakStackRssPages * PAGE_BYTES,
