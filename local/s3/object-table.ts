@@ -5,10 +5,10 @@ import { join, relative } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Readable } from 'node:stream';
 
-const requireFromS3rver = createRequire(import.meta.url);
-const FilesystemStore: FilesystemStoreClass = requireFromS3rver('s3rver/lib/stores/filesystem.js');
-const S3Object: S3ObjectClass = requireFromS3rver('s3rver/lib/models/object.js');
-const { walk } = requireFromS3rver('s3rver/lib/utils.js') as { walk: (dir: string) => Iterable<string> };
+const require = createRequire(import.meta.url);
+const FilesystemStore: FilesystemStoreClass = require('s3rver/lib/stores/filesystem.js');
+const S3Object: S3ObjectClass = require('s3rver/lib/models/object.js');
+const { walk } = require('s3rver/lib/utils.js') as { walk: (dir: string) => Iterable<string> };
 
 /** What s3rver's stores hand its controllers: an object's key, its content (a stream) and its metadata. */
 interface S3rverObject {
@@ -52,8 +52,8 @@ const S3RVER_METADATA_SUFFIX = '._S3rver_metadata.json';
  * prefix, then the object, its MD5 and its metadata, each a new file) cost more than a whole request through
  * the rest of the stack; a row costs an append to SQLite's log. Buckets, their settings (CORS, website) and
  * multipart parts stay in s3rver's folders, where it puts them. What this changes is invisible through the
- * S3 API, which `test/local/s3/object-store.test.ts` exercises; objects an earlier version left as files
- * are moved into the table when the store opens.
+ * S3 API, which `test/local/s3/` exercises; objects an earlier version left as files are moved into the
+ * table when the store opens.
  */
 export class ObjectTableStore extends FilesystemStore {
   readonly #db: DatabaseSync;
