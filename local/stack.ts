@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
@@ -11,7 +11,7 @@ import { startApiFront } from './api-front.js';
 import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
-import { readBody } from './read-body.js';
+import { postJson } from './post-json.js';
 import { startS3EventSource } from './s3/event-source.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from './s3/object-store.js';
 import {
@@ -318,33 +318,23 @@ async function superviseOffline(
  */
 function functionInvoker(lambdaPort: number) {
   const agent = new Agent({ keepAlive: true });
-  const invoke = (functionName: string, event: unknown) =>
-    new Promise<unknown>((resolveInvocation, reject) => {
-      const payload = JSON.stringify(event);
-      const request = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: lambdaPort,
-          method: 'POST',
-          path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-          agent,
-        },
-        (response) => {
-          readBody(response)
-            .then((bytes) => {
-              const body = bytes.toString();
-              const failed =
-                response.statusCode !== 200 || response.headers['x-amz-function-error'] !== undefined;
-              if (failed) reject(new Error(`${functionName} failed (${response.statusCode}): ${body}`));
-              else resolveInvocation(body ? JSON.parse(body) : undefined);
-            })
-            .catch(reject); // a body that cannot be read, or is not JSON, fails the invocation
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
-    });
+  const invoke = async (functionName: string, event: unknown) => {
+    const answer = await postJson(
+      {
+        agent,
+        host: '127.0.0.1',
+        port: lambdaPort,
+        path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
+        headers: { 'content-type': 'application/json' },
+      },
+      event,
+    );
+    const body = answer.body.toString();
+    if (answer.status !== 200 || answer.headers['x-amz-function-error'] !== undefined) {
+      throw new Error(`${functionName} failed (${answer.status}): ${body}`);
+    }
+    return body ? (JSON.parse(body) as unknown) : undefined; // an answer that is not JSON fails the invocation
+  };
   return Object.assign(invoke, { close: () => agent.destroy() });
 }
 

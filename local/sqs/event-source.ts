@@ -1,6 +1,6 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { readBody } from '../read-body.js';
+import { postJson } from '../post-json.js';
 
 export interface SqsEventSourceOptions {
   /** The SQS endpoint the queue is on (the emulator's URL). */
@@ -42,7 +42,9 @@ interface ReceivedAttribute {
  * timeout, and the queue's redrive policy moves it to the dead-letter queue after maxReceiveCount.
  *
  * @example
- * const source = startSqsEventSource({ sqs, queueUrl, queueArn, batchSize: 10, invoke: (event) => handler(event) });
+ * const source = startSqsEventSource({
+ *   endpoint: queues.url, queueUrl, queueArn, batchSize: 10, invoke: (event) => handler(event),
+ * });
  * await source.stop();
  */
 export function startSqsEventSource(options: SqsEventSourceOptions): { stop(): Promise<void> } {
@@ -180,39 +182,25 @@ function toLambdaAttributes(attributes: Record<string, ReceivedAttribute>): SQSM
 function sqsJsonClient(endpoint: string) {
   const agent = new Agent({ keepAlive: true });
   const { hostname, port } = new URL(endpoint);
-  const call = (action: string, input: unknown, signal?: AbortSignal) =>
-    new Promise<unknown>((resolveCall, reject) => {
-      const payload = JSON.stringify(input);
-      const request = httpRequest(
-        {
-          host: hostname,
-          port,
-          method: 'POST',
-          path: '/',
-          headers: {
-            'content-type': 'application/x-amz-json-1.0',
-            'content-length': Buffer.byteLength(payload),
-            'x-amz-target': `AmazonSQS.${action}`,
-          },
-          agent,
-          signal,
-        },
-        (response) => {
-          readBody(response)
-            .then((bytes) => {
-              const answer =
-                bytes.length > 0 ? (JSON.parse(bytes.toString()) as Record<string, unknown>) : {};
-              if (response.statusCode === 200) resolveCall(answer);
-              else
-                reject(
-                  new Error(`${action} failed (${response.statusCode}): ${answer.__type} ${answer.message}`),
-                );
-            })
-            .catch(reject); // a body that cannot be read, or is not JSON
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
-    });
+  const call = async (action: string, input: unknown, signal?: AbortSignal) => {
+    const answer = await postJson(
+      {
+        agent,
+        host: hostname,
+        port,
+        path: '/',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
+        signal,
+      },
+      input,
+    );
+    // A body that is not JSON fails the call too.
+    const parsed =
+      answer.body.length > 0 ? (JSON.parse(answer.body.toString()) as Record<string, unknown>) : {};
+    if (answer.status !== 200) {
+      throw new Error(`${action} failed (${answer.status}): ${parsed.__type} ${parsed.message}`);
+    }
+    return parsed;
+  };
   return { call, close: () => agent.destroy() };
 }
