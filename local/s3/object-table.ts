@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Readable } from 'node:stream';
+import { readBody } from '../read-body.js';
 
 const require = createRequire(import.meta.url);
 const FilesystemStore: FilesystemStoreClass = require('s3rver/lib/stores/filesystem.js');
@@ -58,7 +59,7 @@ const S3RVER_METADATA_SUFFIX = '._S3rver_metadata.json';
 export class ObjectTableStore extends FilesystemStore {
   readonly #db: DatabaseSync;
   readonly #statements: Record<
-    'get' | 'exists' | 'put' | 'updateMetadata' | 'copy' | 'remove' | 'removeBucket' | 'list' | 'body',
+    'get' | 'exists' | 'put' | 'updateMetadata' | 'copy' | 'remove' | 'removeBucket' | 'list' | 'read',
     StatementSync
   >;
 
@@ -81,7 +82,7 @@ export class ObjectTableStore extends FilesystemStore {
     this.#statements = {
       get: this.#db.prepare(`SELECT ${described} FROM objects WHERE bucket = ? AND key = ?`),
       exists: this.#db.prepare('SELECT 1 FROM objects WHERE bucket = ? AND key = ?'),
-      body: this.#db.prepare('SELECT body FROM objects WHERE bucket = ? AND key = ?'),
+      read: this.#db.prepare(`SELECT ${described}, body FROM objects WHERE bucket = ? AND key = ?`),
       put: this.#db.prepare(
         `INSERT INTO objects (bucket, key, body, md5, metadata, modified_ms) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (bucket, key) DO UPDATE SET body = excluded.body, md5 = excluded.md5,
@@ -142,7 +143,7 @@ export class ObjectTableStore extends FilesystemStore {
   }
 
   async getObject(bucket: string, key: string, options?: { start?: number; end?: number }) {
-    const row = this.#statements.get.get(bucket, key) as ObjectRow | undefined;
+    const row = this.#statements.read.get(bucket, key) as (ObjectRow & { body: Uint8Array }) | undefined;
     if (!row) return null;
     const metadata = metadataOf(row);
     const lastByte = Math.max(0, row.size - 1);
@@ -153,18 +154,17 @@ export class ObjectTableStore extends FilesystemStore {
     const ranged = options !== undefined && (options.start !== undefined || Boolean(options.end));
     // As s3rver's own store: an unsatisfiable range comes back without content, for the controller to refuse.
     const satisfiable = range.start >= 0 && range.end >= range.start;
-    let content: Readable | null = null;
-    if (satisfiable) {
-      const { body } = this.#statements.body.get(bucket, key) as { body: Uint8Array };
-      content = Readable.from([Buffer.from(body.subarray(range.start, range.end + 1))]);
-    }
+    const bytes = Buffer.from(row.body.buffer, row.body.byteOffset, row.body.byteLength);
+    const content = satisfiable ? Readable.from([bytes.subarray(range.start, range.end + 1)]) : null;
     const object = new S3Object(bucket, key, content, metadata);
     if (ranged) object.range = range;
     return object;
   }
 
   async putObject(object: S3rverObject) {
-    const body = Buffer.isBuffer(object.content) ? object.content : await readAll(object.content as Readable);
+    const body = Buffer.isBuffer(object.content)
+      ? object.content
+      : await readBody(object.content as Readable);
     const md5 = createHash('md5').update(body).digest('hex');
     this.#statements.put.run(
       object.bucket,
@@ -222,7 +222,7 @@ export class ObjectTableStore extends FilesystemStore {
     return { objects, commonPrefixes: [...commonPrefixes].sort(), isTruncated };
   }
 
-  /** Empties the store: every object, and every bucket's folder (s3rver's reset, which would also remove the table's file). */
+  /** Empties the store: every object and every bucket's folder (s3rver's reset would remove the table too). */
   override reset() {
     this.#db.exec('DELETE FROM objects');
     for (const entry of readdirSync(this.rootDirectory)) {
@@ -267,7 +267,7 @@ export class ObjectTableStore extends FilesystemStore {
 const metadataFileOf = (objectFile: string) =>
   objectFile.slice(0, -S3RVER_OBJECT_SUFFIX.length) + S3RVER_METADATA_SUFFIX;
 
-/** The metadata s3rver keeps with an object: the standard headers it lets through and the user's `x-amz-meta-*`. */
+/** The metadata s3rver keeps with an object: the standard headers it allows and the user's `x-amz-meta-*`. */
 function storedMetadata(metadata: Record<string, string | number>): Record<string, string | number> {
   return Object.fromEntries(
     Object.entries(metadata).filter(
@@ -284,15 +284,6 @@ function metadataOf(row: ObjectRow): Record<string, string | number> {
     'last-modified': new Date(row.modified_ms).toUTCString(),
     'content-length': row.size,
   };
-}
-
-function readAll(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
 }
 
 /** Removes the folders between `file` and its bucket's folder that are left empty, deepest first. */
