@@ -63,10 +63,11 @@ interface S3rverEvent {
 }
 
 /**
- * Local S3 on s3rver: buckets created (keeping their objects) with their CORS rules applied, objects in
- * a SQLite table on disk (see object-table.ts), and object-created events reshaped into real S3 event records. In front of it, what s3rver does
- * not check: every request's SigV4 signature (headers or presigned query), and browser uploads held to
- * their signed POST policy, storing only the key and fields the policy allowed.
+ * Local S3 on s3rver: buckets created (keeping their objects) with their CORS rules applied, objects in a
+ * SQLite table on disk (see object-table.ts), and object-created events reshaped into real S3 event
+ * records. In front of it, what s3rver does not check: every request's SigV4 signature (headers or
+ * presigned query), and browser uploads held to their signed POST policy, storing only the key and fields
+ * the policy allowed.
  *
  * @example
  * const store = await startObjectStore({ buckets: [{ name: 'album-covers-local' }] });
