@@ -14,6 +14,7 @@ import { freePort } from './ports.js';
 import { postJson } from './post-json.js';
 import { startS3EventSource } from './s3/event-source.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from './s3/object-store.js';
+import { seedSampleAlbum } from './sample-album.js';
 import {
   declaredBuckets,
   declaredQueues,
@@ -43,6 +44,11 @@ export interface LocalStackOptions {
   interruptibleQueue?: boolean;
   /** Route the functions' Data API traffic through a link tests can cut or freeze. */
   interruptibleDatabase?: boolean;
+  /**
+   * Keeps the demo album the sample events in events/ name (created when missing), as `npm start` does;
+   * off for tests, which count what they create.
+   */
+  sampleAlbum?: boolean;
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
@@ -185,7 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       REVIEWS_QUEUE_URL: localQueueUrl(functionsSqsEndpoint, localName(config, 'ReviewsQueue')),
     };
 
-    const applied = await migrate(environment);
+    const applied = await migrate(environment, options.sampleAlbum ?? false);
     log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'Database schema is up to date');
 
     // serverless-offline serves the functions on an inner port; the API port belongs to a front door that
@@ -343,7 +349,7 @@ function engineOf(databaseUrl: string | undefined): Engine {
   return databaseUrl && /^(mysql|mariadb):/i.test(databaseUrl) ? 'mysql' : 'postgresql';
 }
 
-async function migrate(environment: Record<string, string>): Promise<number[]> {
+async function migrate(environment: Record<string, string>, sampleAlbum: boolean): Promise<number[]> {
   const engine = environment.DB_ENGINE === 'mysql' ? 'mysql' : 'postgresql';
   const client = new RDSDataClient({
     endpoint: environment.DATA_API_ENDPOINT,
@@ -362,6 +368,7 @@ async function migrate(environment: Record<string, string>): Promise<number[]> {
     const applied = await applyMigrations(db, await readMigrations(folder));
     // Without passwords: the endpoint switches to the users rather than signing in, and cannot on MySQL.
     if (engine === 'postgresql') await applyDatabaseUsers(db, environment.DB_NAME ?? '');
+    if (sampleAlbum) await seedSampleAlbum(db);
     return applied;
   } finally {
     client.destroy();

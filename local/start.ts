@@ -31,6 +31,7 @@ async function start(): Promise<LocalStack> {
     return await startLocalStack({
       databaseUrl: process.env.DATABASE_URL,
       dataDir,
+      sampleAlbum: true,
       // With VERBOSE=1, serverless-offline also logs every request, and everything any part says is shown.
       logRequests: verbose,
       log: (line) => {
