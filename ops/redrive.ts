@@ -2,9 +2,9 @@
  * `npm run redrive`: moves the reviews that reached the dead-letter queue back to the reviews queue, where
  * the consumer applies them, each review id once.
  *
- * Without options it works on the local stack (`npm start`): SQS at SQS_ENDPOINT, else 127.0.0.1:SQS_PORT
- * (9324), and the queues serverless.yml names in `params.local`. The emulator has no message move tasks,
- * so the messages are received, sent and deleted here.
+ * Without options it works on the running local stack (`npm start`), found as `npm run invoke` finds it,
+ * through the endpoints it publishes (SQS_ENDPOINT wins when set), and on the queues serverless.yml names in
+ * `params.local`. The emulator has no message move tasks, so the messages are received, sent and deleted here.
  *
  * `--stage <name>` works on that deployed stage with the caller's AWS credentials (`--region` if not the
  * default one), through an SQS message move task. The reviews queue is the stage's stack output
@@ -20,15 +20,32 @@ import {
   redriveDeadLetters,
   redriveQueues,
 } from '../lib/reviews/redrive.js';
+import { localDataDir, readEndpoints } from '../local/endpoints.js';
 import { LOCAL_CREDENTIALS } from '../local/s3/object-store.js';
 import { localName, readServerlessConfig, serverlessBin } from '../local/serverless-config.js';
 import { localQueueArn, localQueueUrl } from '../local/sqs/queues.js';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 
-const { values: options } = parseArgs({
-  options: { stage: { type: 'string' }, region: { type: 'string' } },
-});
+const USAGE = `usage: npm run redrive [-- --stage <name> [--region <region>]]
+  Moves the reviews in the dead-letter queue back to the reviews queue.
+  without --stage   the running local stack (npm start; LOCAL_DATA_DIR if you gave it one)
+  --stage <name>    that deployed stage, with your AWS credentials
+  --region <name>   the stage's region (default: your AWS configuration's)`;
+
+let options: { stage?: string; region?: string; help?: boolean };
+try {
+  options = parseArgs({
+    options: { stage: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }).values;
+} catch (error) {
+  console.error(`${(error as Error).message}; npm run redrive -- --help shows the usage`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 try {
   const result = options.stage ? await redriveStage(options.stage, options.region) : await redriveLocal();
@@ -44,7 +61,7 @@ interface Redriven extends RedriveResult {
 }
 
 async function redriveLocal(): Promise<Redriven> {
-  const endpoint = process.env.SQS_ENDPOINT ?? `http://127.0.0.1:${process.env.SQS_PORT ?? 9324}`;
+  const endpoint = process.env.SQS_ENDPOINT || (await readEndpoints(localDataDir(process.env))).sqsUrl;
   const config = await readServerlessConfig(projectRoot, process.env);
   const queue = (logicalId: string) => {
     const name = localName(config, logicalId);

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
   CreateQueueCommand,
@@ -12,6 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../lib/reviews/redrive.js';
+import { writeEndpoints } from '../../local/endpoints.js';
 import { freePort } from '../../local/ports.js';
 import { localQueueArn } from '../../local/sqs/queues.js';
 import { createAlbum } from '../support/albums.js';
@@ -22,6 +25,7 @@ let stack: TestStack;
 let sqs: SQSClient;
 let deadLetterQueue: QueueAddress;
 let reviewsQueue: QueueAddress;
+const folders: string[] = [];
 
 const address = (url: string): QueueAddress => ({ url, arn: localQueueArn(url.split('/').at(-1) ?? '') });
 
@@ -39,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sqs?.destroy();
   await stack?.stop();
+  for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
 const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Redriven')).albumId;
@@ -90,11 +95,26 @@ async function expectCounted(albumId: string, expected: { likes: number; dislike
   expect(await counts(albumId)).toEqual(expected);
 }
 
-const runCli = (env: Record<string, string>) =>
-  promisify(execFile)('npm', ['run', '--silent', 'redrive'], {
+const runCli = (env: Record<string, string>, args: string[] = []) =>
+  promisify(execFile)('npm', ['run', '--silent', 'redrive', '--', ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
   });
+
+/** How the command ended when it failed. */
+const failureOf = (running: ReturnType<typeof runCli>) =>
+  running.then(
+    () => undefined,
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+
+/** A data folder where this stack's endpoints are published, as npm start publishes them. */
+async function publishedStack(): Promise<string> {
+  const folder = await mkdtemp(join(tmpdir(), 'album-redrive-'));
+  folders.push(folder);
+  await writeEndpoints(folder, stack);
+  return folder;
+}
 
 describe('redrive', () => {
   it('moves dead-lettered reviews back to the reviews queue, where each review id counts once', async () => {
@@ -171,12 +191,33 @@ describe('redrive', () => {
       { MessageBody: twice },
     ]);
 
-    const { stdout } = await runCli({ SQS_ENDPOINT: stack.sqsUrl });
+    // Found through the endpoints the stack publishes, on its own ports.
+    const { stdout } = await runCli({ LOCAL_DATA_DIR: await publishedStack() });
 
     expect(stdout.trim()).toBe('Moved 3 messages from album-reviews-dlq-local back to album-reviews-local');
     expect(await depth(deadLetterQueue.url)).toBe(0);
     await expectCounted(albumId, { likes: 1, dislikes: 1 });
     expect((await runCli({ SQS_ENDPOINT: stack.sqsUrl })).stdout).toMatch(/^Moved 0 messages /);
+  });
+
+  it('npm run redrive says in one line that the local stack is not running', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'album-no-stack-'));
+    folders.push(empty);
+    const failure = await failureOf(runCli({ LOCAL_DATA_DIR: empty }));
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr.trim()).toMatch(
+      /^Redrive failed: the local stack is not running \(no .*endpoints\.json\): start it with npm start$/,
+    );
+  });
+
+  it('npm run redrive -- --help shows the usage; an unknown option is one line, exit 2', async () => {
+    const { stdout } = await runCli({}, ['--help']);
+    expect(stdout).toMatch(/^usage: npm run redrive \[-- --stage <name> \[--region <region>\]\]\n/);
+    const failure = await failureOf(runCli({}, ['--stgae', 'prod']));
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr.trim()).toBe(
+      "Unknown option '--stgae'; npm run redrive -- --help shows the usage",
+    );
   });
 
   it('finds the dead-letter queue of a source queue through its redrive policy', async () => {
@@ -188,10 +229,7 @@ describe('redrive', () => {
 
   it('npm run redrive fails with one line when SQS is not there', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}`;
-    const failure = await runCli({ SQS_ENDPOINT: nowhere }).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
+    const failure = await failureOf(runCli({ SQS_ENDPOINT: nowhere }));
     expect(failure?.code).toBe(1);
     expect(failure?.stderr.trim()).toMatch(/^Redrive failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
   });
