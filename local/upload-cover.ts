@@ -25,10 +25,17 @@ interface Upload {
   key: string;
 }
 
-interface Cover {
+/** An upload's judgement, as `cover.upload` of the album names it. */
+interface Judged {
+  key: string;
   status: string;
   reason?: string;
-  upload?: { key: string; status: string; reason?: string };
+}
+
+/** The album's cover: the one shown (its type, size, dimensions and url), and the newest upload judged. */
+interface Cover extends Record<string, unknown> {
+  status: string;
+  upload?: Judged;
 }
 
 function parseArguments(args: string[]): { albumId: string; file: string; contentType: string } {
@@ -62,6 +69,16 @@ async function postToS3(upload: Upload, bytes: Buffer, name: string, contentType
   }
 }
 
+/**
+ * What became of this upload, first: `ready` with the cover it now is (type, size, dimensions, url), or
+ * `rejected` with the reason, whatever cover the album goes on showing.
+ */
+function verdictOf(cover: Cover, upload: Judged): Record<string, unknown> {
+  if (upload.status !== 'ready') return { status: upload.status, reason: upload.reason, key: upload.key };
+  const { status, upload: judged, ...shown } = cover;
+  return { status: upload.status, ...shown, key: upload.key };
+}
+
 /** Polls the album until verification has judged the upload at `key`. */
 async function verdict(apiUrl: string, albumId: string, key: string): Promise<Cover> {
   const deadline = Date.now() + VERIFICATION_TIMEOUT_MS;
@@ -83,8 +100,9 @@ async function main(): Promise<number> {
     const upload = await requestUpload(apiUrl, albumId);
     await postToS3(upload, bytes, basename(file), contentType);
     const cover = await verdict(apiUrl, albumId, upload.key);
-    console.log(JSON.stringify(cover));
-    return cover.upload?.status === 'ready' ? 0 : 1;
+    const judged = cover.upload as Judged;
+    console.log(JSON.stringify(verdictOf(cover, judged)));
+    return judged.status === 'ready' ? 0 : 1;
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     return error instanceof UsageError ? 2 : 1;
