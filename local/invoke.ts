@@ -1,16 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { parse } from 'yaml';
 import { type LocalEndpoints, localDataDir, readEndpoints } from './endpoints.js';
 
 /**
  * `npm run invoke -- <function> [event.json]`: invokes one function of the running local stack with an
- * event, as `sam local invoke` does, on whatever ports the stack runs. Prints what the function returned;
- * exits 1 when it failed or answered 5xx, 2 on a command line it cannot run.
+ * event, as `sam local invoke` does, on whatever ports the stack runs, through its serverless-offline (the
+ * functions as npm start built them). Prints what the function returned; exits 1 when it failed or answered
+ * 5xx, 2 on a command line it cannot run.
  */
-
-/** The album id the sample events in events/ name; each invocation puts a newly created album in its place. */
-const SAMPLE_ALBUM_ID = '00000000-0000-4000-8000-000000000000';
 
 class UsageError extends Error {}
 
@@ -19,39 +18,44 @@ interface Invocation {
   eventPath: string;
 }
 
-function parseArguments(args: string[]): Invocation {
+/** The service's name and its functions, as serverless.yml declares them. */
+interface Manifest {
+  service: string;
+  functions: string[];
+}
+
+async function readManifest(): Promise<Manifest> {
+  const text = await readFile(resolve(import.meta.dirname, '..', 'serverless.yml'), 'utf8');
+  // Its CloudFormation tags (!GetAtt, !Ref) are not YAML's own; only the names are read here.
+  const manifest = parse(text, { logLevel: 'error' }) as { service: string; functions: object };
+  return { service: manifest.service, functions: Object.keys(manifest.functions) };
+}
+
+function parseArguments(args: string[], manifest: Manifest): Invocation {
   const [functionName, eventPath, ...extra] = args;
   if (!functionName || functionName.startsWith('-') || extra.length > 0) {
     throw new UsageError('usage: npm run invoke -- <function> [event.json] (default events/<function>.json)');
   }
+  if (!manifest.functions.includes(functionName)) {
+    throw new UsageError(`no function ${functionName}; the functions are ${manifest.functions.join(', ')}`);
+  }
   return { functionName, eventPath: eventPath ?? `events/${functionName}.json` };
 }
 
+/** The event file's text, checked to be JSON here: the emulator answers a malformed one with a bare 500. */
 async function readEvent(path: string): Promise<string> {
+  let text: string;
   try {
-    return await readFile(path, 'utf8');
+    text = await readFile(path, 'utf8');
   } catch {
     throw new UsageError(`cannot read the event file ${path}`);
   }
-}
-
-/** Creates an album through the API, for events that name the sample album. */
-async function createSampleAlbum(apiUrl: string): Promise<string> {
-  const response = await fetch(`${apiUrl}/albums`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ artist: 'Sample Artist', title: 'Sample Album', year: 2000 }),
-  });
-  if (response.status !== 201) throw new Error(`creating the sample album answered ${response.status}`);
-  return ((await response.json()) as { albumId: string }).albumId;
-}
-
-/** The event with a new album in place of the sample album, so it names one the stack has. */
-async function withSampleAlbum(event: string, endpoints: LocalEndpoints): Promise<string> {
-  if (!event.includes(SAMPLE_ALBUM_ID)) return event;
-  const albumId = await createSampleAlbum(endpoints.apiUrl);
-  console.error(`The event names the sample album: invoking with album ${albumId}, created for it.`);
-  return event.replaceAll(SAMPLE_ALBUM_ID, albumId);
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`the event file ${path} is not JSON: ${(error as SyntaxError).message}`);
+  }
+  return text;
 }
 
 /** Whether the function failed: it threw, or it answered as an HTTP API with a 5xx. */
@@ -61,14 +65,7 @@ function failed(functionError: string | undefined, result: unknown): boolean {
   return typeof status === 'number' && status >= 500;
 }
 
-/** The name the stack knows a function by, as deployed: `<service>-local-<function>`. */
-async function deployedName(functionName: string): Promise<string> {
-  const manifest = await readFile(resolve(import.meta.dirname, '..', 'serverless.yml'), 'utf8');
-  const service = /^service:\s*(\S+)/m.exec(manifest)?.[1];
-  return `${service}-local-${functionName}`;
-}
-
-async function invoke(endpoints: LocalEndpoints, functionName: string, event: string): Promise<boolean> {
+async function invoke(endpoints: LocalEndpoints, deployedName: string, event: string): Promise<boolean> {
   const lambda = new LambdaClient({
     endpoint: endpoints.lambdaUrl,
     region: endpoints.environment.AWS_REGION ?? 'us-east-1',
@@ -78,9 +75,7 @@ async function invoke(endpoints: LocalEndpoints, functionName: string, event: st
     },
   });
   try {
-    const output = await lambda.send(
-      new InvokeCommand({ FunctionName: await deployedName(functionName), Payload: event }),
-    );
+    const output = await lambda.send(new InvokeCommand({ FunctionName: deployedName, Payload: event }));
     const text = output.Payload ? Buffer.from(output.Payload).toString() : '';
     const result: unknown = text ? JSON.parse(text) : undefined;
     console.log(JSON.stringify(result ?? null, null, 2)); // as Lambda shows a function that returned nothing
@@ -92,11 +87,12 @@ async function invoke(endpoints: LocalEndpoints, functionName: string, event: st
 
 async function main(): Promise<number> {
   try {
-    const { functionName, eventPath } = parseArguments(process.argv.slice(2));
-    const rawEvent = await readEvent(eventPath);
+    const manifest = await readManifest();
+    const { functionName, eventPath } = parseArguments(process.argv.slice(2), manifest);
+    const event = await readEvent(eventPath);
     const endpoints = await readEndpoints(localDataDir(process.env));
-    const event = await withSampleAlbum(rawEvent, endpoints);
-    return (await invoke(endpoints, functionName, event)) ? 0 : 1;
+    // The name the stack knows the function by, as deployed: `<service>-local-<function>`.
+    return (await invoke(endpoints, `${manifest.service}-local-${functionName}`, event)) ? 0 : 1;
   } catch (error) {
     console.error(explain(error));
     return error instanceof UsageError ? 2 : 1;
