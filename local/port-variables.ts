@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 
 /** The variables that choose `npm start`'s ports, with their defaults, in the order the README lists them. */
 export const PORT_VARIABLES = {
@@ -43,9 +44,25 @@ export function variableOfPort(env: NodeJS.ProcessEnv, port: number): PortVariab
   return chosenPorts(env).find((chosen) => chosen.port === port)?.variable;
 }
 
-/** One line saying which port is taken and which variable moves it. */
-export function busyPortMessage({ variable, port }: BusyPort): string {
-  return `Port ${port} is already in use: stop what holds it, or choose another with ${variable}, e.g. ${variable}=${port + 100} npm start`;
+/**
+ * One line saying which port is taken, which variable moves it, and a port free right now to move it to
+ * (none the other variables choose under `env`).
+ *
+ * @example
+ * await busyPortMessage({ variable: 'S3_PORT', port: 4569 }, process.env);
+ * // 'Port 4569 is already in use: stop what holds it, or choose another with S3_PORT, e.g. S3_PORT=4669 npm start'
+ */
+export async function busyPortMessage({ variable, port }: BusyPort, env: NodeJS.ProcessEnv): Promise<string> {
+  const suggestion = await freePortNear(port, new Set(chosenPorts(env).map((chosen) => chosen.port)));
+  return `Port ${port} is already in use: stop what holds it, or choose another with ${variable}, e.g. ${variable}=${suggestion} npm start`;
+}
+
+/** A free port a round hundred above `port` when one is, so it reads like the default it moves; else any. */
+async function freePortNear(port: number, taken: Set<number>): Promise<number> {
+  for (let candidate = port + 100; candidate <= Math.min(port + 1000, 65535); candidate += 100) {
+    if (!taken.has(candidate) && (await isFree(candidate))) return candidate;
+  }
+  return freePort();
 }
 
 async function isFree(port: number): Promise<boolean> {

@@ -1,8 +1,17 @@
 import { localDataDir, removeEndpoints, writeEndpoints } from './endpoints.js';
+import { requiredNode, tooOldNodeMessage } from './node-version.js';
 import { busyPortMessage, firstBusyPort, variableOfPort } from './port-variables.js';
-import { type LocalStack, startLocalStack } from './stack.js';
+import type { LocalStack } from './stack.js';
 
 /** `npm start`: the whole service on this machine until Ctrl-C. */
+// Checked before the stack is imported: on an older Node its first import of node:sqlite fails with a stack trace.
+const tooOld = tooOldNodeMessage(process.version, requiredNode());
+if (tooOld) {
+  console.error(tooOld);
+  process.exit(1);
+}
+const { startLocalStack } = await import('./stack.js');
+
 const startedAt = performance.now();
 const verbose = process.env.VERBOSE === '1';
 const dataDir = localDataDir(process.env);
@@ -21,7 +30,7 @@ async function stopAndExit(code: number): Promise<never> {
 async function failOnBusyPort(): Promise<void> {
   const busy = await firstBusyPort(process.env);
   if (!busy) return;
-  console.error(busyPortMessage(busy));
+  console.error(await busyPortMessage(busy, process.env));
   process.exit(1);
 }
 
@@ -46,7 +55,7 @@ async function start(): Promise<LocalStack> {
     const { code, port } = error as NodeJS.ErrnoException & { port?: number };
     const variable = port === undefined ? undefined : variableOfPort(process.env, port);
     if (code !== 'EADDRINUSE' || port === undefined || !variable) throw error;
-    console.error(busyPortMessage({ variable, port }));
+    console.error(await busyPortMessage({ variable, port }, process.env));
     process.exit(1);
   }
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -144,18 +144,69 @@ describe('npm start', () => {
     await stopWhole(child, exited);
   }, 240_000);
 
-  it('names the variable to change, in one line, when a port is taken', async () => {
+  it('names the variable to change, in one line, and a port that is free, when a port is taken', async () => {
     const ports = await freePorts();
-    const holder: Server = createServer();
-    await new Promise<void>((listening) => holder.listen(ports.S3_PORT, '127.0.0.1', listening));
+    // The port a hundred above is taken too: the hint must not send the newcomer there.
+    const holders = await Promise.all([ports.S3_PORT, ports.S3_PORT + 100].map(listenOn));
     try {
       const { output, exited } = await npmStart(ports);
       expect(await exited).toBe(1);
-      expect(output.stderr.trim()).toBe(
-        `Port ${ports.S3_PORT} is already in use: stop what holds it, or choose another with S3_PORT, e.g. S3_PORT=${ports.S3_PORT + 100} npm start`,
-      );
+      const hint = new RegExp(
+        `^Port ${ports.S3_PORT} is already in use: stop what holds it, or choose another with S3_PORT, e.g. S3_PORT=(\\d+) npm start$`,
+      ).exec(output.stderr.trim());
+      expect(hint, output.stderr).not.toBeNull();
+      const suggested = Number(hint?.[1]);
+      expect(suggested).not.toBe(ports.S3_PORT + 100);
+      expect(Object.values(ports)).not.toContain(suggested);
+      (await listenOn(suggested)).close();
     } finally {
-      holder.close();
+      for (const holder of holders) holder.close();
     }
   }, 60_000);
+
+  it('says in one line that a Node too old for it cannot run the local stack', async () => {
+    const oldNode = olderNode();
+    const { stdout, stderr, status } = spawnSync(oldNode.path, ['--import', 'tsx', 'local/start.ts'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, ...oldNode.env },
+    });
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe(
+      `Node ${oldNode.version} is too old for the local stack: it needs 22.13 or newer (npm start runs the Node 22 that npm install brings)`,
+    );
+  }, 60_000);
 });
+
+/** Listens on `port` of 127.0.0.1, where the stack's servers listen, to hold it. */
+async function listenOn(port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((listening, failed) => {
+    server.once('error', failed);
+    server.listen(port, '127.0.0.1', listening);
+  });
+  return server;
+}
+
+/**
+ * A Node older than package.json's engines allow: the machine's own when it has one (where node:sqlite, which
+ * the stack imports, is missing), else this Node made to report an old version.
+ */
+function olderNode(): { path: string; version: string; env: Record<string, string> } {
+  for (const folder of (process.env.PATH ?? '').split(':')) {
+    if (folder.includes('node_modules')) continue;
+    const path = join(folder, 'node');
+    if (!existsSync(path)) continue;
+    const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+    if (Number(version.slice(1).split('.')[0]) < 22) return { path, version, env: {} };
+  }
+  const version = 'v20.19.0';
+  const pretend = `Object.defineProperty(process, 'version', { value: '${version}' });`;
+  return {
+    path: process.execPath,
+    version,
+    env: { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(pretend)}` },
+  };
+}
