@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEndpoints } from '../../local/endpoints.js';
+import { SAMPLE_ALBUM } from '../../local/sample-album.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -13,7 +14,8 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'album-readme-'));
-  stack = await startTestStack({ dataDir, interruptibleDatabase: true });
+  // On free ports, never the defaults the README once hard-coded; with the demo album, as npm start keeps it.
+  stack = await startTestStack({ dataDir, interruptibleDatabase: true, sampleAlbum: true });
   // What `npm start` publishes, so the commands find this stack on its free ports.
   await writeEndpoints(dataDir, stack);
 }, 120_000);
@@ -37,18 +39,28 @@ interface Run {
   stderr: string;
 }
 
-/** Runs commands as a newcomer pastes them into bash, stopping at the first that fails, against this stack. */
+/** The variables that would point the commands at a stack other than the one its endpoints.json names. */
+const ENDPOINT_VARIABLES = [
+  'DATA_API_ENDPOINT',
+  'S3_ENDPOINT',
+  'SQS_ENDPOINT',
+  'REVIEWS_QUEUE_URL',
+  'DB_ENGINE',
+];
+
+/**
+ * Runs commands exactly as a newcomer pastes them into bash, stopping at the first that fails; they find
+ * this stack, on its free ports, through the endpoints it published in LOCAL_DATA_DIR.
+ */
 async function run(script: string, env: Record<string, string> = {}): Promise<Run> {
-  const onThisStack = script.replaceAll('localhost:3000', new URL(stack.apiUrl).host);
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !ENDPOINT_VARIABLES.includes(name)),
+  );
   try {
-    const { stdout, stderr } = await promisify(execFile)(
-      'bash',
-      ['-e', '-o', 'pipefail', '-c', onThisStack],
-      {
-        cwd: projectRoot,
-        env: { ...process.env, LOCAL_DATA_DIR: dataDir, ...env },
-      },
-    );
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      cwd: projectRoot,
+      env: { ...inherited, LOCAL_DATA_DIR: dataDir, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -64,7 +76,8 @@ const albumsNamed = async (artist: string) =>
   ).items;
 
 describe('README "Trying it"', () => {
-  it('runs as written: an album, its cover uploaded and verified, a like counted, bad input named', async () => {
+  it('runs as written on ports other than the defaults: an album, its cover uploaded and verified, a like counted, bad input named', async () => {
+    expect(new URL(stack.apiUrl).port).not.toBe('3000');
     const [walkthrough] = await shellBlocks('Trying it');
     const result = await run(walkthrough ?? '');
     expect(result, result.stderr).toMatchObject({ code: 0 });
@@ -80,14 +93,42 @@ describe('README "Trying it"', () => {
     );
   }, 60_000);
 
-  it('invokes the sample events with npm run invoke, creating the album they name', async () => {
+  it('invokes the sample events as written, with npm run invoke and serverless invoke local, on the demo album', async () => {
     const [, invocations] = await shellBlocks('Trying it');
+    expect(invocations).toContain('npx serverless invoke local -f getAlbum -p events/getAlbum.json');
     const result = await run(invocations ?? '');
     expect(result, result.stderr).toMatchObject({ code: 0 });
     const statuses = [...result.stdout.matchAll(/"statusCode": (\d+)/g)].map((match) => Number(match[1]));
-    expect(statuses).toEqual([201, 200, 202, 200]);
-    expect(result.stderr).toMatch(/invoking with album [0-9a-f-]{36}, created for it/);
-    expect(await albumsNamed('Sample Artist')).toHaveLength(2);
+    expect(statuses).toEqual([201, 200, 202, 200, 200]);
+    // Both invocations of getAlbum read the demo album the samples name, which the stack keeps.
+    const demo = [...result.stdout.matchAll(/"body": "(.*)"\n/g)]
+      .map((match) => JSON.parse(JSON.parse(`"${match[1]}"`)) as { albumId?: string; title?: string })
+      .filter((body) => body.albumId === SAMPLE_ALBUM.albumId);
+    expect(demo.map((body) => body.title)).toEqual([SAMPLE_ALBUM.title, SAMPLE_ALBUM.title]);
+    expect(await albumsNamed(SAMPLE_ALBUM.artist)).toHaveLength(1);
+  }, 120_000);
+
+  it('serverless invoke local finds the stack through endpoints.json; a variable set wins', async () => {
+    const command = 'npx serverless invoke local -f getAlbum -p events/getAlbum.json';
+    const elsewhere = await run(command, { DATA_API_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(elsewhere.stdout).toMatch(/"statusCode": 5\d\d/);
+    const here = await run(command);
+    expect(here.stdout, here.stderr).toMatch(/"statusCode": 200/);
+  }, 120_000);
+
+  it('upload-cover prints the verdict of its own upload first, and exits 1 when it is rejected', async () => {
+    const [album] = await albumsNamed('Nina Simone');
+    const notAnImage = join(dataDir, 'not-an-image.png');
+    await writeFile(notAnImage, 'plain text, named like a PNG');
+    const result = await run(`npm run -s upload-cover -- ${album?.albumId} ${notAnImage}`);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      status: 'rejected',
+      reason: 'not a JPEG, PNG, WebP or GIF image',
+      key: expect.stringMatching(new RegExp(`^covers/${album?.albumId}/`)),
+    });
+    // The cover uploaded before stays shown.
+    expect((await albumsNamed('Nina Simone'))[0]?.cover.status).toBe('ready');
   }, 60_000);
 });
 
@@ -101,13 +142,9 @@ describe('npm run invoke', () => {
   });
 
   it('exits 1 when the function answers 5xx', async () => {
-    const [album] = await albumsNamed('Nina Simone');
-    const event = join(dataDir, 'get-album.json');
-    const sample = await readFile(join(projectRoot, 'events', 'getAlbum.json'), 'utf8');
-    await writeFile(event, sample.replaceAll('00000000-0000-4000-8000-000000000000', album?.albumId ?? ''));
     stack.databaseLink?.cut();
     try {
-      const result = await run(`npm run -s invoke -- getAlbum ${event}`);
+      const result = await run('npm run -s invoke -- getAlbum events/getAlbum.json');
       expect(result.code).toBe(1);
       expect(JSON.parse(result.stdout).statusCode).toBeGreaterThanOrEqual(500);
     } finally {
@@ -137,6 +174,26 @@ describe('npm run invoke', () => {
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
+  });
+
+  it('lists the functions when it is given one the stack does not have, before invoking anything', async () => {
+    const before = (await albumsNamed(SAMPLE_ALBUM.artist)).length;
+    const result = await run('npm run -s invoke -- getAlbm events/getAlbum.json');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      /^no function getAlbm; the functions are createAlbum, getAlbum, .*, docs$/,
+    );
+    expect(await albumsNamed(SAMPLE_ALBUM.artist)).toHaveLength(before);
+  });
+
+  it('names the JSON error of a malformed event file', async () => {
+    const event = join(dataDir, 'malformed.json');
+    await writeFile(event, '{"version": "2.0",');
+    const result = await run(`npm run -s invoke -- getAlbum ${event}`);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      new RegExp(`^the event file ${event} is not JSON: (Unexpected end of JSON input|Expected .*)$`),
+    );
   });
 
   it('explains its command line, exit 2', async () => {
