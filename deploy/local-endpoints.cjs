@@ -1,7 +1,7 @@
 // The local stage's endpoints (params.local): those of the running `npm start`, which publishes them in its
 // data folder (LOCAL_DATA_DIR, default .local-data), so `serverless invoke local` reaches the stack on
 // whatever ports it runs. A variable set in the environment wins, as npm start sets them for
-// serverless-offline; with no stack published, the default ports. Other stages never read the file.
+// serverless-offline; with no stack published, the default ports. Only the local stage resolves it.
 const { readFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
@@ -31,8 +31,8 @@ function publishedEnvironment() {
   }
 }
 
-module.exports = async ({ resolveVariable }) => {
-  const published = (await resolveVariable('sls:stage')) === 'local' ? publishedEnvironment() : {};
+module.exports = () => {
+  const published = publishedEnvironment();
   return Object.fromEntries(
     Object.entries(PARAMS).map(([param, [variable, fallback]]) => [
       param,
