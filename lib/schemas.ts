@@ -13,23 +13,43 @@ export const MAX_YEAR = new Date().getUTCFullYear() + 1;
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
-const Text = (description: string) =>
+/** The example a schema shows in the API docs, which Swagger UI's "Try it out" fills in. */
+const example = <T>(value: T) => ({ examples: [value] });
+
+const Text = (description: string, shown: string) =>
   Type.String({
     minLength: 1,
     maxLength: MAX_TEXT_LENGTH,
     description: `${description}; surrounding spaces are trimmed`,
+    ...example(shown),
   });
 
-export const AlbumId = Type.String({ format: 'uuid', description: 'Album identifier (UUID)' });
+/** The demo album the local stack keeps (and the sample events in events/ name): its "Try it out" answers. */
+const EXAMPLE_ALBUM_ID = '00000000-0000-4000-8000-000000000000';
+
+export const AlbumId = Type.String({
+  format: 'uuid',
+  description: 'Album identifier (UUID)',
+  ...example(EXAMPLE_ALBUM_ID),
+});
 export const AlbumPath = Type.Object({ albumId: AlbumId });
 
 export const NewAlbum = Type.Object(
   {
-    artist: Text('Performing artist'),
-    title: Text('Album title'),
-    year: Type.Integer({ minimum: MIN_YEAR, maximum: MAX_YEAR, description: 'Release year' }),
+    artist: Text('Performing artist', 'Nina Simone'),
+    title: Text('Album title', 'Pastel Blues'),
+    year: Type.Integer({
+      minimum: MIN_YEAR,
+      maximum: MAX_YEAR,
+      description: 'Release year',
+      ...example(1965),
+    }),
   },
-  { additionalProperties: false, $id: 'NewAlbum' },
+  {
+    additionalProperties: false,
+    $id: 'NewAlbum',
+    ...example({ artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 }),
+  },
 );
 export type NewAlbum = Static<typeof NewAlbum>;
 
@@ -120,15 +140,22 @@ export const CreatedAlbum = Type.Object(
 export type CreatedAlbum = Static<typeof CreatedAlbum>;
 
 export const AlbumListQuery = Type.Object({
-  artist: Type.Optional(Text('Only albums by this artist (case-insensitive exact match)')),
+  artist: Type.Optional(Text('Only albums by this artist (case-insensitive exact match)', 'Nina Simone')),
   limit: Type.Optional(
     Type.Integer({
       minimum: 1,
       maximum: MAX_PAGE_SIZE,
       description: `Page size, default ${DEFAULT_PAGE_SIZE}`,
+      ...example(10),
     }),
   ),
-  cursor: Type.Optional(Type.String({ minLength: 1, description: 'The `nextCursor` of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'The `nextCursor` of the previous page (the example is the cursor before the first album)',
+      ...example('djE6MA'),
+    }),
+  ),
 });
 export type AlbumListQuery = Static<typeof AlbumListQuery>;
 
@@ -141,10 +168,13 @@ export const AlbumPage = Type.Object(
 );
 export type AlbumPage = Static<typeof AlbumPage>;
 
-export const ReviewKind = Type.Union([Type.Literal('like'), Type.Literal('dislike')]);
+export const ReviewKind = Type.Union([Type.Literal('like'), Type.Literal('dislike')], example('like'));
 export type ReviewKind = Static<typeof ReviewKind>;
 
-export const NewReview = Type.Object({ kind: ReviewKind }, { additionalProperties: false, $id: 'NewReview' });
+export const NewReview = Type.Object(
+  { kind: ReviewKind },
+  { additionalProperties: false, $id: 'NewReview', ...example({ kind: 'like' }) },
+);
 export type NewReview = Static<typeof NewReview>;
 
 /** The optional header that makes sending a review again safe. */
@@ -157,6 +187,7 @@ export const ReviewHeaders = Type.Object({
       description:
         "Printable ASCII of the client's choosing, unique per review. A review sent again with the same key " +
         '(after a 503 or a timeout, say) is counted once, and answered with the same reviewId',
+      ...example('like-2026-11-24-0001'),
     }),
   ),
 });

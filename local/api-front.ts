@@ -207,11 +207,14 @@ function answerJson(
   response.end(text);
 }
 
-/** `/albums/{albumId}` → a pattern matching one non-empty segment where each parameter stands. */
+/**
+ * `/albums/{albumId}` → a pattern matching one non-empty segment where each parameter stands, and a trailing
+ * slash as API Gateway routes it (`/docs/` as `/docs`).
+ */
 function routePattern(path: string): RegExp {
   const escaped = path
     .split(/\{[^}]+\}/)
     .map((literal) => literal.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
     .join('[^/]+');
-  return new RegExp(`^${escaped}$`);
+  return new RegExp(`^${escaped}${path.endsWith('/') ? '' : '/?'}$`);
 }

@@ -18,6 +18,7 @@ import {
   errorResponse,
   ifNoneMatch,
   jsonContent,
+  jsonRequest,
   notModified,
   parameters,
   plain,
@@ -57,7 +58,7 @@ export const openApiDocument = {
       post: {
         operationId: 'createAlbum',
         summary: 'Create an album and get a presigned upload for its cover',
-        requestBody: { required: true, content: jsonContent('NewAlbum') },
+        requestBody: { required: true, content: jsonRequest('NewAlbum', NewAlbum) },
         responses: {
           '201': {
             description: 'Created; `upload` is a presigned POST for the cover image',
@@ -119,7 +120,7 @@ export const openApiDocument = {
           'Accepted at once and counted within seconds. Each accepted review is counted exactly once, even when ' +
           'the queue is unavailable (it is then applied directly).',
         parameters: [...parameters(AlbumPath, 'path'), ...parameters(ReviewHeaders, 'header')],
-        requestBody: { required: true, content: jsonContent('NewReview') },
+        requestBody: { required: true, content: jsonRequest('NewReview', NewReview) },
         responses: {
           '202': { description: 'Accepted', content: jsonContent('AcceptedReview') },
           '404': errorResponse('No album has this id'),

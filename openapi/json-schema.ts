@@ -13,8 +13,20 @@ export function parameters(schema: TSchema, location: 'path' | 'query' | 'header
   };
   return Object.entries(properties).map(([name, property]) => {
     const { description, ...propertySchema } = property;
-    return { name, in: location, required: required.includes(name), description, schema: propertySchema };
+    return {
+      name,
+      in: location,
+      required: required.includes(name),
+      description,
+      schema: propertySchema,
+      example: firstExample(propertySchema),
+    };
   });
+}
+
+/** The first of a schema's `examples`: what Swagger UI fills a parameter or a body with for "Try it out". */
+function firstExample(schema: Record<string, unknown>): unknown {
+  return (schema.examples as unknown[] | undefined)?.[0];
 }
 
 /** A reference to a schema under `components.schemas`. */
@@ -22,6 +34,11 @@ export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 /** A JSON body of the named component schema. */
 export const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });
+
+/** A JSON request body of the named component schema, `schema`, with its example. */
+export const jsonRequest = (name: string, schema: TSchema) => ({
+  'application/json': { schema: ref(name), example: firstExample(plain(schema)) },
+});
 
 /** An error response whose body is the document's `Error` schema. */
 export const errorResponse = (description: string) => ({ description, content: jsonContent('Error') });
@@ -33,6 +50,7 @@ export const ifNoneMatch = {
   required: false,
   description: 'Entity tags of copies the client holds (or `*`); when one is current the answer is 304',
   schema: { type: 'string' },
+  example: '"-sPpZBv2CebxdDMsHg62vR2VSYh"',
 };
 
 /** The caching headers of a GET's 200 and of its 304, `cacheControl` saying how long a copy stays fresh. */

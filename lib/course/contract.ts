@@ -32,10 +32,12 @@ export const CourseProfile = Type.Object(
         'Any text (`"1977"`, `"bye"`), kept and given back exactly as sent; a JSON number is kept as written. ' +
         `The album API shows it as the integer \`year\` when it is a whole number from ${MIN_YEAR} to ${MAX_YEAR}, ` +
         'else as null',
+      examples: ['1965'],
     }),
   },
   {
     $id: 'CourseProfile',
+    examples: [{ artist: 'Nina Simone', title: 'Pastel Blues', year: '1965' }],
     description:
       'Sent as JSON text or as the text of the generated Java client (`class AlbumsProfile {…}`); other fields ' +
       'are ignored',
@@ -74,7 +76,10 @@ export const CourseError = Type.Object(
 export type CourseError = Static<typeof CourseError>;
 
 /** The course's path segment is the native review kind, spelled the same. */
-export const LikeOrNot = Type.Union(ReviewKind.anyOf, { description: '`like` or `dislike`, exactly' });
+export const LikeOrNot = Type.Union(ReviewKind.anyOf, {
+  description: '`like` or `dislike`, exactly',
+  examples: ['like'],
+});
 
 export const CourseAlbumPath = Type.Object({ albumID: CourseAlbumId });
 export const CourseReviewPath = Type.Object({ likeornot: LikeOrNot, albumID: CourseAlbumId });

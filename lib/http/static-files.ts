@@ -8,14 +8,15 @@ export interface StaticFile {
 }
 
 /**
- * A handler that serves files by request path; any other path is a JSON 404.
+ * A handler that serves files by request path, a trailing slash aside (API Gateway routes `/docs/` as
+ * `/docs`); any other path is a JSON 404.
  *
  * @example
  * export const handler = staticFiles({ '/': { contentType: 'text/html', body: indexHtml } }, 'no-cache');
  */
 export function staticFiles(files: Record<string, StaticFile>, cacheControl: string) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const file = files[event.rawPath];
+    const file = files[event.rawPath.replace(/(.)\/$/, '$1')];
     if (!file) {
       return {
         statusCode: 404,

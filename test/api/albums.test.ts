@@ -224,4 +224,87 @@ describe('GET /docs', () => {
       expect((await asset.text()) === shipped, `${file} is served whole`).toBe(true);
     }
   });
+
+  it('serves the viewer at /docs/ as at /docs', async () => {
+    for (const path of ['/docs/', '/docs/cs6650/']) {
+      const page = await fetch(`${stack.apiUrl}${path}`);
+      expect(page.status, path).toBe(200);
+      expect(await page.text()).toBe(await (await fetch(`${stack.apiUrl}${path.slice(0, -1)}`)).text());
+    }
+  });
+
+  it('gives every parameter and request body an example, and the API accepts them', async () => {
+    for (const path of ['/docs/openapi.json', '/docs/cs6650.json']) {
+      const document = (await (await fetch(`${stack.apiUrl}${path}`)).json()) as DocumentedOperations;
+      for (const [route, operations] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          for (const parameter of operation.parameters ?? []) {
+            expect(parameter.example, `${path} ${method} ${route} ${parameter.name}`).toBeDefined();
+          }
+          for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
+            // A form shows each field's example; a JSON body, its own.
+            const shown = media.example ?? formExamples(document, media.schema.$ref);
+            expect(shown, `${path} ${method} ${route} ${type}`).toBeDefined();
+          }
+        }
+      }
+    }
+
+    const document = (await (
+      await fetch(`${stack.apiUrl}/docs/openapi.json`)
+    ).json()) as DocumentedOperations;
+    const example = (route: string, method: string, name?: string) => {
+      const operation = document.paths[route]?.[method];
+      return name === undefined
+        ? operation?.requestBody?.content['application/json']?.example
+        : operation?.parameters?.find((parameter) => parameter.name === name)?.example;
+    };
+    const created = await fetch(`${stack.apiUrl}/albums`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(example('/albums', 'post')),
+    });
+    expect(created.status).toBe(201);
+    const { albumId } = (await created.json()) as { albumId: string };
+    const query = new URLSearchParams(
+      ['artist', 'limit', 'cursor'].map((name) => [name, String(example('/albums', 'get', name))]),
+    );
+    const listed = await fetch(`${stack.apiUrl}/albums?${query}`);
+    expect(
+      ((await expectDocumentedResponse('GET', '/albums', listed)) as { items: unknown[] }).items,
+    ).toEqual(expect.arrayContaining([expect.objectContaining({ albumId })]));
+    const reviewed = await fetch(`${stack.apiUrl}/albums/${albumId}/reviews`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': String(example('/albums/{albumId}/reviews', 'post', 'idempotency-key')),
+      },
+      body: JSON.stringify(example('/albums/{albumId}/reviews', 'post')),
+    });
+    expect(reviewed.status).toBe(202);
+  });
 });
+
+interface DocumentedOperations {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<{ name: string; example?: unknown }>;
+        requestBody?: { content: Record<string, { schema: { $ref?: string }; example?: unknown }> };
+      }
+    >
+  >;
+  components: {
+    schemas: Record<string, { properties?: Record<string, { examples?: unknown[]; format?: string }> }>;
+  };
+}
+
+/** The examples of a form's fields, a file field aside; undefined when one has none. */
+function formExamples(document: DocumentedOperations, ref: string | undefined): unknown[] | undefined {
+  const properties = document.components.schemas[ref?.split('/').at(-1) ?? '']?.properties ?? {};
+  const fields = Object.values(properties).filter((property) => property.format !== 'binary');
+  const examples = fields.map((property) => property.examples?.[0]);
+  return fields.length > 0 && examples.every((shown) => shown !== undefined) ? examples : undefined;
+}
