@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type AlbumApiDialect, courseDialect, DEFAULT_IMAGE, nativeDialect } from './dialects.js';
+import { EARLY_STOP_SECONDS, stopWhenEveryRequestFails } from './early-stop.js';
 import { HttpClient, type RequestSpec } from './http.js';
 import { type CourseScenario, type RunContext, runClosedLoop, runCourse, runOpenLoop } from './modes.js';
 import { EXIT_CODES, judge, type RunResult } from './outcome.js';
@@ -57,7 +58,9 @@ Pass/fail
   --threshold <expr>        fail the run (exit 99) unless <expr> holds; may be repeated:
 ${THRESHOLD_GRAMMAR.replace(/^/gm, '    ')}
   --max-failed <n>          fail the run unless at most <n> requests failed (the same as failed<=n)
-  A run where every request fails fails too (exit 97), and says why.
+  A run where every request fails fails too (exit 97), and says why; one where every request of the
+  first ${EARLY_STOP_SECONDS} s failed stops then. A request that got no answer (refused, reset, timed out)
+  counts as failed, and is left out of the latencies and the throughput, which measure answers.
 
 Common options
   --warmup <seconds>        leave requests started in the first <seconds> out of every statistic
@@ -66,7 +69,8 @@ Common options
   --retries <n>             retries of a request answered 4XX/5XX or not at all (course default 5, else 0)
   --out <dir>               where requests.csv, summary.json, report.html, throughput.svg and latency.svg
                             go (default load-results/<timestamp>)
-  --quiet                   no progress line and no table; problems still go to stderr
+  --quiet                   no table, and no progress line (shown each second on a terminal only);
+                            problems still go to stderr
   --help                    this text
 
 Exit codes
@@ -189,9 +193,13 @@ export async function runCli(
   const recorder = new Recorder({ csvPath: await prepareCsv(out), warmupSeconds });
   const http = new HttpClient({ connections, timeoutMs });
   const progress = values.quiet ? undefined : startProgress(recorder);
+  const stop = new AbortController();
+  signal.addEventListener('abort', () => stop.abort(), { once: true });
+  const watchdog = stopWhenEveryRequestFails(recorder, stop);
   try {
-    await plan.run({ http, recorder, signal });
+    await plan.run({ http, recorder, signal: stop.signal });
   } finally {
+    watchdog.cancel();
     progress?.stop();
     await http.close();
   }
@@ -205,7 +213,7 @@ export async function runCli(
     plan.targetRate === undefined
       ? undefined
       : { targetRate: plan.targetRate, achievedRate: summary.total.throughput, connections };
-  const result = judge(summary, plan.title, checked, openLoop);
+  const result = judge(summary, plan.title, checked, openLoop, watchdog.reason());
   await writeReports(out, result);
   if (values.quiet) {
     for (const warning of result.warnings) console.error(`album-load: warning: ${warning}`);
@@ -235,7 +243,7 @@ async function planRun(
   const [url] = rest;
   if (!url) throw new UsageError(`${mode} needs a URL`);
   const request = requestSpec(url, values.method, values.body, values.header);
-  const type = `${request.method} ${new URL(url).pathname}`;
+  const type = `${request.method} ${routeOf(new URL(url).pathname)}`;
   const maxRetries = wholeNumber(values.retries, '--retries', 0);
   const checkWarmup = (durationSeconds: number) => {
     if (warmupSeconds >= durationSeconds)
@@ -263,6 +271,15 @@ async function planRun(
     targetRate: rate,
     run: (context) => runOpenLoop(context, { request, type, rate, durationSeconds, maxInFlight, maxRetries }),
   };
+}
+
+/** A URL path as its route: ids (UUIDs, numbers) become `{id}`, so a label names the route, not one album. */
+export function routeOf(pathname: string): string {
+  const id = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+  return pathname
+    .split('/')
+    .map((segment) => (id.test(segment) ? '{id}' : segment))
+    .join('/');
 }
 
 async function planCourse(rest: string[], values: Options): Promise<RunPlan> {

@@ -44,8 +44,9 @@ function nothingMeasured(summary: RunSummary): string | undefined {
 }
 
 /**
- * Judges a finished run: it fails when every request failed (exit 97) or a threshold is crossed (99);
- * an open loop short of its target rate is a warning.
+ * Judges a finished run: it fails when every request failed (exit 97; `stoppedEarly` says why when the run
+ * stopped for that before its end) or a threshold is crossed (99); an open loop short of its target rate is
+ * a warning.
  *
  * @example
  * const result = judge(summary, 'closed loop', checkThresholds(thresholds, recorder));
@@ -56,6 +57,7 @@ export function judge(
   title: string,
   thresholds: ThresholdResult[],
   openLoop?: OpenLoopRate & { connections: number },
+  stoppedEarly?: string,
 ): RunResult {
   const warnings: string[] = [];
   const problems: string[] = [];
@@ -74,7 +76,7 @@ export function judge(
     );
     exitCode = EXIT_CODES.thresholds;
   }
-  const nothing = nothingMeasured(summary);
+  const nothing = stoppedEarly ?? nothingMeasured(summary);
   if (nothing) {
     problems.unshift(nothing);
     exitCode = EXIT_CODES.allFailed;

@@ -6,7 +6,14 @@ export interface TypeSummary {
   type: string;
   count: number;
   ok: number;
+  /** Requests that failed, answered with an error status or not answered at all. */
   failed: number;
+  /**
+   * Of the failed, those no answer came for (refused, reset, timed out): as k6 and autocannon do, they are
+   * kept out of the latencies and the throughput, which measure the server's answers.
+   */
+  unanswered: number;
+  /** Answers per second. */
   throughput: number;
   meanMs: number;
   p50Ms: number;
@@ -20,7 +27,9 @@ export interface TypeSummary {
 
 export interface SecondSummary {
   second: number;
+  /** Requests answered in the second (an error status included). */
   completed: number;
+  /** Requests that failed in the second, answered or not. */
   errors: number;
   p99Ms: number;
   /** Whether the second falls in the warm-up, whose requests the statistics leave out. */
@@ -79,11 +88,18 @@ export interface Failure {
 }
 const CSV_CHUNK = 64 * 1024;
 
-/** Latencies of one request type, with the exact sum, min and max the histogram only approximates. */
+const detailOf = (failure: Failure) =>
+  typeof failure.detail === 'string' ? failure.detail : failure.detail();
+
+/**
+ * Latencies of one request type's answers, with the exact sum, min and max the histogram only approximates,
+ * and a count of the requests no answer came for.
+ */
 class TypeStats {
   readonly histogram = newHistogram();
   ok = 0;
   failed = 0;
+  unanswered = 0;
   sumMicros = 0;
 
   add(micros: number, ok: boolean): void {
@@ -93,11 +109,16 @@ class TypeStats {
     else this.failed++;
   }
 
+  addUnanswered(): void {
+    this.unanswered++;
+  }
+
   merge(other: TypeStats): void {
     this.histogram.add(other.histogram);
     this.sumMicros += other.sumMicros;
     this.ok += other.ok;
     this.failed += other.failed;
+    this.unanswered += other.unanswered;
   }
 
   percentileMs(percentile: number): number {
@@ -105,15 +126,16 @@ class TypeStats {
   }
 
   summarise(type: string, seconds: number): TypeSummary {
-    const count = this.ok + this.failed;
-    const empty = count === 0;
+    const answered = this.ok + this.failed;
+    const empty = answered === 0;
     return {
       type,
-      count,
+      count: answered + this.unanswered,
       ok: this.ok,
-      failed: this.failed,
-      throughput: seconds > 0 ? count / seconds : 0,
-      meanMs: empty ? 0 : toMs(this.sumMicros / count),
+      failed: this.failed + this.unanswered,
+      unanswered: this.unanswered,
+      throughput: seconds > 0 ? answered / seconds : 0,
+      meanMs: empty ? 0 : toMs(this.sumMicros / answered),
       p50Ms: this.percentileMs(50),
       p90Ms: this.percentileMs(90),
       p95Ms: this.percentileMs(95),
@@ -169,6 +191,8 @@ export class Recorder {
   #csvBuffer = '';
   #completed = 0;
   #errors = 0;
+  #unanswered = 0;
+  #firstFailure: { cause: FailureCause; example: string } | undefined;
   #warmupRequests = 0;
 
   constructor(options: { csvPath?: string; warmupSeconds?: number } = {}) {
@@ -180,9 +204,14 @@ export class Recorder {
     }
   }
 
-  /** Requests completed and failed so far, for the progress line. */
-  get progress(): { completed: number; errors: number } {
-    return { completed: this.#completed, errors: this.#errors };
+  /** Requests finished, failed and not answered at all so far, warm-up included: for the progress line. */
+  get progress(): { completed: number; errors: number; unanswered: number } {
+    return { completed: this.#completed, errors: this.#errors, unanswered: this.#unanswered };
+  }
+
+  /** The first request that failed, warm-up included, and why: what a run that only fails stops with. */
+  get firstFailure(): { cause: FailureCause; example: string } | undefined {
+    return this.#firstFailure;
   }
 
   /** Records a request answered with a success status. */
@@ -212,12 +241,19 @@ export class Recorder {
   ): void {
     const micros = Math.max(1, Math.round(latencyMs * 1000));
     const warmup = startedAt < this.#warmupEndsAt;
+    // No answer, no latency of the server's to measure: how long a refusal or a timeout took is the client's.
+    const unanswered = failure !== undefined && status === 0;
     this.#completed++;
-    if (failure) this.#errors++;
-    this.#addToSecond(startedAt + latencyMs, micros, failure !== undefined);
+    if (failure) {
+      this.#errors++;
+      this.#firstFailure ??= { cause: failure.cause, example: detailOf(failure) };
+    }
+    if (unanswered) this.#unanswered++;
+    this.#addToSecond(startedAt + latencyMs, unanswered ? undefined : micros, failure !== undefined);
     if (warmup) this.#warmupRequests++;
     else {
-      this.#typeStats(type).add(micros, failure === undefined);
+      if (unanswered) this.#typeStats(type).addUnanswered();
+      else this.#typeStats(type).add(micros, failure === undefined);
       if (failure) this.#countFailure(failure);
     }
     if (this.#csv) {
@@ -236,25 +272,25 @@ export class Recorder {
     return stats;
   }
 
-  #addToSecond(completedAt: number, micros: number, failed: boolean): void {
+  /** Counts a request in the second it ended; `micros` is its latency, undefined when it got no answer. */
+  #addToSecond(completedAt: number, micros: number | undefined, failed: boolean): void {
     const second = Math.max(0, Math.floor((completedAt - this.startedAt) / 1000));
     let bucket = this.#perSecond[second];
     if (!bucket) {
       bucket = { histogram: newHistogram(), completed: 0, errors: 0 };
       this.#perSecond[second] = bucket;
     }
-    bucket.histogram.recordValue(micros);
-    bucket.completed++;
+    if (micros !== undefined) {
+      bucket.histogram.recordValue(micros);
+      bucket.completed++;
+    }
     if (failed) bucket.errors++;
   }
 
   #countFailure(failure: Failure): void {
     const counted = this.#failures.get(failure.cause);
     if (counted) counted.count++;
-    else {
-      const example = typeof failure.detail === 'string' ? failure.detail : failure.detail();
-      this.#failures.set(failure.cause, { count: 1, example });
-    }
+    else this.#failures.set(failure.cause, { count: 1, example: detailOf(failure) });
   }
 
   #flushCsv(): void {
@@ -306,7 +342,7 @@ export class Recorder {
       second,
       completed: bucket?.completed ?? 0,
       errors: bucket?.errors ?? 0,
-      p99Ms: bucket ? toMs(clampedPercentile(bucket.histogram, 99)) : 0,
+      p99Ms: bucket?.completed ? toMs(clampedPercentile(bucket.histogram, 99)) : 0,
       warmup: second < this.#warmupSeconds,
     }));
   }

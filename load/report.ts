@@ -12,6 +12,7 @@ const LATENCY_COLUMNS: Array<Column<TypeSummary>> = [
   ['count', (r) => String(r.count)],
   ['ok', (r) => String(r.ok)],
   ['failed', (r) => String(r.failed)],
+  ['no answer', (r) => String(r.unanswered)],
   ['req/s', (r) => r.throughput.toFixed(1)],
   ['mean ms', (r) => r.meanMs.toFixed(2)],
   ['p50', (r) => r.p50Ms.toFixed(2)],
@@ -62,8 +63,10 @@ function headline(result: RunResult): string {
   const { total, warmupSeconds, warmupRequests } = result;
   const warmup =
     warmupSeconds > 0 ? ` (first ${warmupSeconds} s warm-up: ${warmupRequests} requests left out)` : '';
+  const unanswered =
+    total.unanswered > 0 ? ` (${total.unanswered} with no answer, left out of latency and throughput)` : '';
   return (
-    `wall time ${result.wallTimeSeconds.toFixed(2)} s${warmup}, ${total.ok} ok, ${total.failed} failed, ` +
+    `wall time ${result.wallTimeSeconds.toFixed(2)} s${warmup}, ${total.ok} ok, ${total.failed} failed${unanswered}, ` +
     `throughput ${total.throughput.toFixed(1)} req/s`
   );
 }

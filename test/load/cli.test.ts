@@ -69,6 +69,27 @@ describe('the album-load command', () => {
     ]);
   });
 
+  it('stops a run whose every request failed in its first seconds, with the cause, in one line', async () => {
+    const url = await refusingUrl();
+    const startedAt = Date.now();
+    const { code, stderr } = await albumLoad([
+      'closed',
+      `${url}/`,
+      '--duration',
+      '60',
+      '--quiet',
+      '--out',
+      join(out, 'stopped'),
+    ]);
+    expect(code).toBe(97);
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    expect(lines(stderr)).toEqual([
+      expect.stringMatching(
+        /^album-load: stopped after 3 s: all \d+ requests failed, the first with connection refused \(ECONNREFUSED/,
+      ),
+    ]);
+  });
+
   it('lists each threshold with pass or fail, and exits 99 when one is crossed', async () => {
     const url = await serve((_request, response) => json(response, 200));
     const base = ['closed', `${url}/`, '--requests', '200', '--out', join(out, 'thresholds')];

@@ -257,6 +257,39 @@ describe('the load client', () => {
     expect(reset.failures.map((f) => [f.cause, f.count])).toEqual([['connection reset', 3]]);
   });
 
+  it('keeps requests that got no answer apart, out of the latencies and the throughput', async () => {
+    // Every other request is hung up on at once; the others are answered after 40 ms.
+    let received = 0;
+    const url = await serve(async (request, response) => {
+      if (received++ % 2 === 1) return void request.socket.destroy();
+      await sleep(40);
+      json(response, 200);
+    });
+    const summary = await run('unanswered', ['closed', `${url}/`, '--connections', '1', '--requests', '20']);
+    expect(summary.total).toMatchObject({ count: 20, ok: 10, failed: 10, unanswered: 10 });
+    expect(summary.failures.map((f) => [f.cause, f.count])).toEqual([['connection reset', 10]]);
+    // A hang-up takes well under 40 ms: counted in, it would pull the minimum and the median down.
+    expect(summary.total.minMs).toBeGreaterThanOrEqual(39);
+    expect(summary.total.p50Ms).toBeGreaterThanOrEqual(39);
+    expect(summary.total.throughput * summary.wallTimeSeconds).toBeCloseTo(10, 6);
+    expect(summary.perSecond.reduce((sum, second) => sum + second.completed, 0)).toBe(10);
+    expect(summary.perSecond.reduce((sum, second) => sum + second.errors, 0)).toBe(10);
+  });
+
+  it('labels a closed loop by its route, ids shortened to {id}', async () => {
+    const url = await serve((_request, response) => json(response, 200));
+    const summary = await run('route', [
+      'closed',
+      `${url}/albums/8c3f2a5e-1c3d-4e6f-8a9b-0c1d2e3f4a5b/reviews`,
+      '--requests',
+      '3',
+    ]);
+    expect(summary.byType.map((row) => row.type)).toEqual(['GET /albums/{id}/reviews']);
+    expect(summary.title).toBe('closed loop, 10 connections, GET /albums/{id}/reviews');
+    const course = await run('course-route', ['closed', `${url}/cs6650/albums/17`, '--requests', '3']);
+    expect(course.byType.map((row) => row.type)).toEqual(['GET /cs6650/albums/{id}']);
+  });
+
   it('keeps percentiles between the min and max it recorded', async () => {
     // Latencies the histogram's buckets round up: 1269.55 ms reads back as 1269.76 ms unclamped.
     let served = 0;

@@ -7,6 +7,7 @@ const total: TypeSummary = {
   count: 200,
   ok: 198,
   failed: 2,
+  unanswered: 0,
   throughput: 480,
   meanMs: 12,
   p50Ms: 10,
