@@ -17,6 +17,8 @@ const covers = connectCoverStore(loadCoversConfig());
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
   const input = parse(NewAlbum, event.body, 'album');
   const album = await albums.create(input);
-  const upload = await covers.presignUpload(coverUploadKey(album.albumId));
+  const key = coverUploadKey(album.albumId);
+  const upload = await covers.presignUpload(key);
+  await albums.issueCoverUpload(album.albumId, key, new Date(upload.expiresAt));
   return json(201, { ...presentAlbum(album), upload }, { location: `/albums/${album.albumId}` });
 }).use(jsonBody());
