@@ -150,6 +150,28 @@ export function sqsTriggers(config: ServerlessConfig): SqsTrigger[] {
   );
 }
 
+/** A function EventBridge invokes on a schedule, every `everyMs`. */
+export interface ScheduleTrigger {
+  functionName: string;
+  everyMs: number;
+}
+
+const RATE_UNITS_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** The functions with a `schedule` event of the form `rate(N unit)` (cron expressions are not run locally). */
+export function scheduleTriggers(config: ServerlessConfig): ScheduleTrigger[] {
+  return Object.entries(config.functions).flatMap(([name, fn]) =>
+    (fn.events ?? []).flatMap((event) => {
+      const schedule = event.schedule as string | { rate?: string | string[] } | undefined;
+      const rate = [typeof schedule === 'string' ? schedule : schedule?.rate].flat()[0];
+      const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(rate ?? '');
+      if (!match) return [];
+      const everyMs = Number(match[1]) * (RATE_UNITS_MS[match[2] ?? ''] ?? 0);
+      return [{ functionName: `${config.service}-local-${name}`, everyMs }];
+    }),
+  );
+}
+
 /** A function that a declared bucket notifies of created objects, under a key prefix. */
 export interface S3Trigger {
   functionName: string;

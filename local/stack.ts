@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import {
   localName,
   readServerlessConfig,
   s3Triggers,
+  scheduleTriggers,
   sqsTriggers,
 } from './serverless-config.js';
 import { startSqsEventSource } from './sqs/event-source.js';
@@ -43,6 +45,13 @@ export interface LocalStackOptions {
   interruptibleQueue?: boolean;
   /** Route the functions' Data API traffic through a link tests can cut or freeze. */
   interruptibleDatabase?: boolean;
+  /**
+   * Runs the scheduled functions (serverless.yml `schedule` events) this often instead of at their rate, and
+   * has the cover sweeper judge uploads pending this long (`afterSeconds`), so tests see a sweep in seconds.
+   */
+  coverSweep?: { everyMs: number; afterSeconds: number };
+  /** Delivers no bucket notifications, as if every one were lost: only the sweeper judges uploads. */
+  withoutBucketNotifications?: boolean;
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
@@ -198,6 +207,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       WEB_ORIGIN: webOrigin,
       // Built into the data folder, where `serverless package` (which empties .esbuild/) never reaches.
       FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
+      ...(options.coverSweep ? { COVER_SWEEP_AFTER_SECONDS: String(options.coverSweep.afterSeconds) } : {}),
     };
     const offline = await superviseOffline(
       () =>
@@ -238,7 +248,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.push(() => source.stop());
     }
 
-    for (const trigger of s3Triggers(config)) {
+    for (const trigger of scheduleTriggers(config)) {
+      const timer = startSchedule(
+        () => invokeFunction(trigger.functionName, scheduledEvent(trigger.functionName)),
+        options.coverSweep?.everyMs ?? trigger.everyMs,
+        (error) => log(`schedule: ${trigger.functionName} failed: ${error}`),
+      );
+      stoppers.push(() => timer.stop());
+    }
+
+    for (const trigger of options.withoutBucketNotifications ? [] : s3Triggers(config)) {
       const source = startS3EventSource({
         store: objectStore,
         bucket: localName(config, trigger.bucketLogicalId),
@@ -336,6 +355,42 @@ function functionInvoker(lambdaPort: number) {
     return body ? (JSON.parse(body) as unknown) : undefined; // an answer that is not JSON fails the invocation
   };
   return Object.assign(invoke, { close: () => agent.destroy() });
+}
+
+/**
+ * Runs `run` every `everyMs`, as EventBridge runs a scheduled function: never two at once here (a run that
+ * overruns its period delays the next), and stopping waits for a run under way.
+ */
+function startSchedule(run: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void) {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= run()
+      .then(() => undefined, onError)
+      .finally(() => {
+        running = undefined;
+      });
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/** An EventBridge scheduled event, as Lambda receives one. */
+function scheduledEvent(functionName: string) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: REGION,
+    resources: [`arn:aws:events:${REGION}:000000000000:rule/${functionName}`],
+    detail: {},
+  };
 }
 
 /** The engine a database URL names; PGlite and `postgres://` are PostgreSQL. */

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
+import { png } from '../support/images.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+// A bucket notification lives only in memory until the verifier has it (on AWS too, once Lambda's retries
+// are spent): a crash between S3's 204 and its delivery loses it. The sweeper must judge the upload anyway.
+const SWEEP_EVERY_MS = 1_000;
+const PENDING_FOR_SECONDS = 2;
+
+let stack: TestStack | undefined;
+let dataDir: string | undefined;
+
+afterAll(async () => {
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('a cover upload whose notification was lost', () => {
+  it('is judged after a restart, within the sweep period', { timeout: 300_000 }, async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'cover-sweep-'));
+    // First run: S3 takes the upload, and its notification is lost; no sweep happens before the crash.
+    stack = await startTestStack({
+      dataDir,
+      withoutBucketNotifications: true,
+      coverSweep: { everyMs: 3_600_000, afterSeconds: PENDING_FOR_SECONDS },
+    });
+    const created = await fetch(`${stack.apiUrl}/albums`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ artist: 'Lost', title: 'Notification', year: 2003 }),
+    });
+    expect(created.status).toBe(201);
+    const { albumId, upload } = (await created.json()) as { albumId: string; upload: Upload };
+    const image = png(20, 20);
+    expect((await uploadCover(upload, image)).status).toBe(204);
+    const before = (await (await fetch(`${stack.apiUrl}/albums/${albumId}`)).json()) as {
+      cover: { status: string; upload?: unknown };
+    };
+    expect(before.cover).toEqual({ status: 'pending' });
+    await stack.stop();
+
+    // After the restart nothing will notify the verifier again; only the sweeper can judge the upload.
+    stack = await startTestStack({
+      dataDir,
+      coverSweep: { everyMs: SWEEP_EVERY_MS, afterSeconds: PENDING_FOR_SECONDS },
+    });
+    // Within a few sweeps of the restart; the first sweep also loads the functions, slow on a busy machine.
+    const album = await coverJudged(stack.apiUrl, albumId, upload.key, 30_000);
+    expect(album.cover).toMatchObject({ status: 'ready', width: 20, height: 20 });
+    expect(await shownCoverBytes(album)).toEqual(image);
+  });
+});
