@@ -37,6 +37,8 @@ describe('a cover upload whose notification was lost', () => {
     const { albumId, upload } = (await created.json()) as { albumId: string; upload: Upload };
     const image = png(20, 20);
     expect((await uploadCover(upload, image)).status).toBe(204);
+    // Long enough for a notification to have been judged, had one been delivered.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     const before = (await (await fetch(`${stack.apiUrl}/albums/${albumId}`)).json()) as {
       cover: { status: string; upload?: unknown };
     };
