@@ -19,9 +19,10 @@ function pngChunk(type: string, data: Buffer): Buffer {
 
 /**
  * A real PNG (8-bit RGB) that any browser renders: a red-to-blue gradient, or the RGB `pixels` given (three
- * bytes a pixel, row by row), which make each image unique.
+ * bytes a pixel, row by row), which make each image unique. `carried` bytes travel inside the image, in a
+ * private ancillary chunk that decoders skip: any byte values, in a file that is still only an image.
  */
-export function png(width: number, height: number, pixels?: Uint8Array): Buffer {
+export function png(width: number, height: number, pixels?: Uint8Array, carried?: Uint8Array): Buffer {
   const rows: Buffer[] = [];
   for (let y = 0; y < height; y++) {
     const row = Buffer.alloc(1 + width * 3);
@@ -34,6 +35,7 @@ export function png(width: number, height: number, pixels?: Uint8Array): Buffer 
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', header),
     pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+    ...(carried ? [pngChunk('prVt', Buffer.from(carried))] : []),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
