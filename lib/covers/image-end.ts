@@ -1,14 +1,17 @@
-/**
+/*
  * Where an image's own structure says it ends, found by walking its container by the lengths it declares:
- * the bytes a decoder reads. No decoder reports where it stopped, and browsers and other tools read past
- * that point (a PNG followed by HTML is still shown as HTML by some), so the verifier refuses a file that
- * goes on after it. Returns undefined when the structure is cut short or malformed before its end.
+ * the bytes a decoder reads. No decoder reports where it stopped, and what follows that point is what a
+ * browser sniffing the file, or any other tool, may take for HTML; so the verifier refuses a file that
+ * goes on after it. The decoders judge the pixels; this walk reads lengths and markers only.
  */
+
+/** The formats a cover may be. */
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
 
 /**
  * The offset just past the image's end marker: PNG's IEND chunk, JPEG's EOI marker, GIF's trailer, or the
- * end of WebP's RIFF container (with its padding byte); undefined when the file ends before it.
+ * end of WebP's RIFF container (with its padding byte); undefined when the structure is cut short or
+ * malformed before it.
  *
  * @example
  * const trailing = bytes.length - (imageEnd('png', bytes) ?? bytes.length);

@@ -18,7 +18,7 @@ export type ImageVerdict =
  */
 export const COVER_MAX_PIXELS = 4096 * 4096;
 /** The longest side a cover may have, however thin. */
-export const COVER_MAX_SIDE = 8192;
+const COVER_MAX_SIDE = 8192;
 
 const FORMATS: Array<{ format: ImageFormat; contentType: string; matches: (bytes: Uint8Array) => boolean }> =
   [
@@ -46,9 +46,6 @@ const FORMATS: Array<{ format: ImageFormat; contentType: string; matches: (bytes
     },
   ];
 
-/** The media types a cover may have: the only ones an upload form may declare, and the only ones served. */
-export const COVER_CONTENT_TYPES = FORMATS.map((format) => format.contentType);
-
 /** Decoded pixels: RGBA, four bytes per pixel. */
 interface Pixels {
   width: number;
@@ -70,6 +67,11 @@ const DECODERS: Record<ImageFormat, (bytes: Uint8Array) => Pixels | Promise<Pixe
   gif: (bytes) => {
     const reader = new GifReader(bytes);
     if (reader.numFrames() < 1) throw new Error('no frame');
+    // A frame declares its own size, which the header's screen size says nothing of.
+    const frame = reader.frameInfo(0);
+    if (frame.x + frame.width > reader.width || frame.y + frame.height > reader.height) {
+      throw new Error('a frame larger than its screen');
+    }
     const data = new Uint8Array(reader.width * reader.height * 4);
     // The first frame is what a browser shows first: decoding it proves the file carries pixels.
     reader.decodeAndBlitFrameRGBA(0, data);

@@ -60,6 +60,15 @@ describe('judgeImage', () => {
     });
   });
 
+  it('refuses a GIF whose first frame claims to be larger than its screen', async () => {
+    const bomb = gif(4, 4);
+    // The image descriptor (0x2c) after the header and its two-colour table: its width and height.
+    const descriptor = bomb.indexOf(0x2c, 13 + 6);
+    bomb.writeUInt16LE(65_535, descriptor + 5);
+    bomb.writeUInt16LE(65_535, descriptor + 7);
+    expect(await judgeImage(bomb)).toEqual({ accepted: false, reason: 'damaged GIF image' });
+  });
+
   it('refuses a PNG header with no pixel data, however small it claims to be', async () => {
     expect(await judgeImage(pngHeader(10, 10))).toEqual({ accepted: false, reason: 'damaged PNG image' });
     const withEnd = Buffer.concat([pngHeader(10, 10), pngChunk('IEND', Buffer.alloc(0))]);
