@@ -13,10 +13,11 @@ export type ImageVerdict =
   | { accepted: false; reason: string };
 
 /**
- * The most pixels a cover may have (e.g. 4096 × 4096): decoding holds four bytes per pixel, and a few bytes
- * of header can claim billions (a decompression bomb), so the header's claim is checked before decoding.
+ * The most pixels a cover may have, 12 megapixels (4000 × 3000, or 3464 × 3464): a JPEG's decoding holds
+ * some 16 bytes per pixel (within the 256 MB it is allowed, in a 512 MB function), and a few bytes of header
+ * can claim billions (a decompression bomb), so the header's claim is checked before decoding.
  */
-export const COVER_MAX_PIXELS = 4096 * 4096;
+export const COVER_MAX_PIXELS = 4000 * 3000;
 /** The longest side a cover may have, however thin. */
 const COVER_MAX_SIDE = 8192;
 
