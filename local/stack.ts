@@ -4,6 +4,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDatabase, type Engine } from '../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
@@ -257,12 +258,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.push(() => timer.stop());
     }
 
+    const destinations = new SQSClient({
+      endpoint: queues.url,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stoppers.push(async () => destinations.destroy());
     for (const trigger of options.withoutBucketNotifications ? [] : s3Triggers(config)) {
+      const failureQueue = trigger.onFailureQueueLogicalId;
       const source = startS3EventSource({
         store: objectStore,
         bucket: localName(config, trigger.bucketLogicalId),
         prefix: trigger.prefix,
         invoke: (event) => invokeFunction(trigger.functionName, event),
+        ...(failureQueue
+          ? {
+              onFailure: async (event, error, attempts) => {
+                const record = invocationRecord(trigger.functionName, event, error, attempts);
+                await destinations.send(
+                  new SendMessageCommand({
+                    QueueUrl: queues.queueUrl(localName(config, failureQueue)),
+                    MessageBody: JSON.stringify(record),
+                  }),
+                );
+              },
+            }
+          : {}),
         log,
       });
       stoppers.push(() => source.stop());
@@ -375,6 +396,26 @@ function startSchedule(run: () => Promise<unknown>, everyMs: number, onError: (e
       clearInterval(timer);
       await running;
     },
+  };
+}
+
+/**
+ * What Lambda sends an on-failure destination for an asynchronous invocation that failed every attempt: the
+ * event, and the function's last error.
+ */
+function invocationRecord(functionName: string, event: unknown, error: unknown, attempts: number) {
+  return {
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: `arn:aws:lambda:${REGION}:000000000000:function:${functionName}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: attempts,
+    },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: { errorMessage: error instanceof Error ? error.message : String(error) },
   };
 }
 
