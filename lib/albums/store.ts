@@ -88,6 +88,11 @@ export interface AlbumStore {
   /** Stores a new album; its cover starts `pending`, until an upload to one of its cover keys is verified. */
   create(input: NewAlbum): Promise<StoredAlbum>;
   /**
+   * Stores a new album and its first cover upload, pending until `expiresAt` (see
+   * {@link issueCoverUpload}), together: both or neither. Resolves to the album and the upload's key.
+   */
+  createWithUpload(input: NewAlbum, expiresAt: Date): Promise<{ album: StoredAlbum; uploadKey: string }>;
+  /**
    * Stores a new album with the id given, its year kept as the text sent, and its cover already judged (see
    * {@link receivedCoverKey}); one statement.
    */
@@ -218,6 +223,15 @@ const INSERT_ALBUM: EngineSql = {
                RETURNING ${ALBUM_COLUMNS.postgresql}`,
   mysql: 'INSERT INTO albums (album_id, artist, title, year) VALUES (:albumId, :artist, :title, :year)',
 };
+
+const ISSUE_UPLOAD_OF_NEW_ALBUM = `
+  INSERT INTO pending_cover_uploads (upload_key, album_id, issued_ms, expires_ms)
+  SELECT :uploadKey, album_id, :issuedMs, :expiresMs FROM album`;
+
+// One statement on PostgreSQL; MySQL, without writable CTEs, runs the two INSERTs in a transaction.
+const INSERT_ALBUM_WITH_UPLOAD = `
+  WITH album AS (${INSERT_ALBUM.postgresql}), upload AS (${ISSUE_UPLOAD_OF_NEW_ALBUM})
+  SELECT * FROM album`;
 
 const INSERT_ALBUM_WITH_RECEIVED_COVER: EngineSql = forEachEngine(
   (engine) => `
@@ -387,6 +401,29 @@ export function createAlbumStore(db: Database, now: () => Date = () => new Date(
       const stored = await get(albumId); // MySQL: read back what the INSERT could not return
       if (!stored) throw new Error(`Album ${albumId} was not stored`);
       return stored;
+    },
+
+    async createWithUpload(input, expiresAt) {
+      const albumId = randomUUID();
+      const uploadKey = coverUploadKey(albumId, now());
+      const album = { albumId: uuid(albumId), ...input };
+      const upload = { issuedMs: now().getTime(), expiresMs: expiresAt.getTime() };
+      if (db.engine === 'mysql') {
+        return db.transaction(async (tx) => {
+          await tx.execute(INSERT_ALBUM, album);
+          await tx.execute(ISSUE_UPLOAD, { albumId: album.albumId, key: uploadKey, ...upload });
+          const { rows } = await tx.execute<AlbumRow>(GET_ALBUM, { albumId: album.albumId });
+          if (!rows[0]) throw new Error(`Album ${albumId} was not stored`);
+          return { album: toAlbum(rows[0]), uploadKey };
+        });
+      }
+      const { rows } = await db.execute<AlbumRow>(INSERT_ALBUM_WITH_UPLOAD, {
+        ...album,
+        uploadKey,
+        ...upload,
+      });
+      if (!rows[0]) throw new Error(`Album ${albumId} was not stored`);
+      return { album: toAlbum(rows[0]), uploadKey };
     },
 
     async createWithReceivedCover(albumId, { artist, title, year, yearText }, cover) {
