@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { presentAlbum } from '../lib/albums/api.js';
-import { coverUploadKey, createAlbumStore } from '../lib/albums/store.js';
+import { createAlbumStore } from '../lib/albums/store.js';
 import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
 import { connectCoverStore } from '../lib/covers/store.js';
 import { connectDatabase } from '../lib/db/database.js';
@@ -11,12 +11,16 @@ import { NewAlbum } from '../lib/schemas.js';
 import { parse } from '../lib/validation.js';
 
 const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
-const covers = connectCoverStore(loadCoversConfig());
+const coversConfig = loadCoversConfig();
+const covers = connectCoverStore(coversConfig);
 
 /** POST /albums: stores the album and hands back a presigned POST for its cover. */
 export const handler = httpHandler(async (event: APIGatewayProxyEventV2) => {
   const input = parse(NewAlbum, event.body, 'album');
-  const album = await albums.create(input);
-  const upload = await covers.presignUpload(coverUploadKey(album.albumId));
+  const { album, uploadKey } = await albums.createWithUpload(
+    input,
+    new Date(Date.now() + coversConfig.uploadExpiresSeconds * 1000),
+  );
+  const upload = await covers.presignUpload(uploadKey);
   return json(201, { ...presentAlbum(album), upload }, { location: `/albums/${album.albumId}` });
 }).use(jsonBody());

@@ -38,7 +38,14 @@ export const handler = httpHandler(async (event) => {
   // The album may be the cache's own object: the response gets copies of what it adds to.
   const presented = presentAlbum(album);
   const cover = album.coverKey
-    ? { ...presented.cover, url: await covers.presignDownload(album.coverKey) }
+    ? {
+        ...presented.cover,
+        // Served as the type verification found; a cover from before types were recorded, as opaque bytes.
+        url: await covers.presignDownload(
+          album.coverKey,
+          album.cover.contentType ?? 'application/octet-stream',
+        ),
+      }
     : presented.cover;
   return json(
     200,

@@ -6,6 +6,8 @@ import { connectDatabase } from '../lib/db/database.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
+import { CoverUploadQuery } from '../lib/schemas.js';
+import { parseQuery } from '../lib/validation.js';
 
 const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
 const covers = connectCoverStore(loadCoversConfig());
@@ -13,6 +15,11 @@ const covers = connectCoverStore(loadCoversConfig());
 /** POST /albums/{albumId}/cover: a new presigned upload; the cover shown stays until the new one is verified. */
 export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
-  if (!(await albums.exists(albumId))) throw new NotFoundError(`Album ${albumId} does not exist`);
-  return json(201, await covers.presignUpload(coverUploadKey(albumId)));
+  const { contentType } = parseQuery(CoverUploadQuery, event.queryStringParameters ?? {});
+  const key = coverUploadKey(albumId);
+  const upload = await covers.presignUpload(key, contentType);
+  if (!(await albums.issueCoverUpload(albumId, key, new Date(upload.expiresAt)))) {
+    throw new NotFoundError(`Album ${albumId} does not exist`);
+  }
+  return json(201, upload);
 });

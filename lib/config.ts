@@ -24,6 +24,8 @@ export interface CoversConfig {
   endpoint?: string;
   maxBytes: number;
   uploadExpiresSeconds: number;
+  /** How long an upload stays pending before the sweeper judges it, in case its notification was lost. */
+  sweepAfterSeconds: number;
 }
 
 export interface ReviewsQueueConfig {
@@ -101,6 +103,7 @@ export function loadCoversConfig(env: NodeJS.ProcessEnv = process.env): CoversCo
       300,
       MAX_UPLOAD_EXPIRY_SECONDS,
     ),
+    sweepAfterSeconds: read.positiveInteger('COVER_SWEEP_AFTER_SECONDS', 180),
   };
 }
 

@@ -123,7 +123,8 @@ export const CoverUpload = Type.Object(
     url: Type.String({ format: 'uri', description: 'Where the browser POSTs the multipart form' }),
     fields: Type.Record(Type.String(), Type.String(), {
       description:
-        'Form fields to send before the `file` field, as given, plus a `Content-Type` of the image',
+        'Form fields to send before the `file` field, as given, plus a `Content-Type` of the image unless ' +
+        'they carry one',
     }),
     key: Type.String({ description: 'Object key the cover is stored under' }),
     expiresAt: Type.String({ format: 'date-time' }),
@@ -132,6 +133,20 @@ export const CoverUpload = Type.Object(
   { additionalProperties: false, $id: 'CoverUpload' },
 );
 export type CoverUpload = Static<typeof CoverUpload>;
+
+export const CoverUploadQuery = Type.Object({
+  contentType: Type.Optional(
+    Type.Union(
+      ['image/jpeg', 'image/png', 'image/webp', 'image/gif'].map((type) => Type.Literal(type)),
+      {
+        description:
+          'The type of the image to upload. Given, the form carries a `Content-Type` field of exactly this ' +
+          'type and S3 refuses any other; without it, the client adds a `Content-Type` of the image itself.',
+      },
+    ),
+  ),
+});
+export type CoverUploadQuery = Static<typeof CoverUploadQuery>;
 
 export const CreatedAlbum = Type.Object(
   { ...Album.properties, upload: CoverUpload },

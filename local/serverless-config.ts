@@ -7,7 +7,13 @@ import type { HttpRoute } from './api-front.js';
 export interface ServerlessConfig {
   service: string;
   params: { local: Record<string, string> };
-  functions: Record<string, { events?: Array<Record<string, unknown>> }>;
+  functions: Record<
+    string,
+    {
+      events?: Array<Record<string, unknown>>;
+      destinations?: { onFailure?: string | GetAtt | { type?: string; arn: string | GetAtt } };
+    }
+  >;
   resources: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
   custom: { databaseName: string };
 }
@@ -150,11 +156,35 @@ export function sqsTriggers(config: ServerlessConfig): SqsTrigger[] {
   );
 }
 
+/** A function EventBridge invokes on a schedule, every `everyMs`. */
+export interface ScheduleTrigger {
+  functionName: string;
+  everyMs: number;
+}
+
+const RATE_UNITS_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** The functions with a `schedule` event of the form `rate(N unit)` (cron expressions are not run locally). */
+export function scheduleTriggers(config: ServerlessConfig): ScheduleTrigger[] {
+  return Object.entries(config.functions).flatMap(([name, fn]) =>
+    (fn.events ?? []).flatMap((event) => {
+      const schedule = event.schedule as string | { rate?: string | string[] } | undefined;
+      const rate = [typeof schedule === 'string' ? schedule : schedule?.rate].flat()[0];
+      const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(rate ?? '');
+      if (!match) return [];
+      const everyMs = Number(match[1]) * (RATE_UNITS_MS[match[2] ?? ''] ?? 0);
+      return [{ functionName: `${config.service}-local-${name}`, everyMs }];
+    }),
+  );
+}
+
 /** A function that a declared bucket notifies of created objects, under a key prefix. */
 export interface S3Trigger {
   functionName: string;
   bucketLogicalId: string;
   prefix: string;
+  /** The declared queue the function's `destinations.onFailure` names, if any. */
+  onFailureQueueLogicalId?: string;
 }
 
 interface LambdaNotification {
@@ -178,9 +208,25 @@ export function s3Triggers(config: ServerlessConfig): S3Trigger[] {
           const prefix =
             notification.Filter?.S3Key?.Rules?.find((rule) => rule.Name === 'prefix')?.Value ?? '';
           const functionKey = logicalId.charAt(0).toLowerCase() + logicalId.slice(1);
-          return { functionName: `${config.service}-local-${functionKey}`, bucketLogicalId, prefix };
+          const onFailureQueueLogicalId = onFailureQueue(config, functionKey);
+          return {
+            functionName: `${config.service}-local-${functionKey}`,
+            bucketLogicalId,
+            prefix,
+            ...(onFailureQueueLogicalId ? { onFailureQueueLogicalId } : {}),
+          };
         });
     });
+}
+
+/** The declared queue a function's asynchronous invocations go to when they fail every retry. */
+function onFailureQueue(config: ServerlessConfig, functionKey: string): string | undefined {
+  const destination = config.functions[functionKey]?.destinations?.onFailure;
+  const arn = typeof destination === 'object' && 'arn' in destination ? destination.arn : destination;
+  const logicalId = typeof arn === 'object' ? arn['Fn::GetAtt'][0] : undefined;
+  return logicalId && config.resources.Resources[logicalId]?.Type === 'AWS::SQS::Queue'
+    ? logicalId
+    : undefined;
 }
 
 /** The routes of the HTTP API: every function's `httpApi` events. */

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDatabase, type Engine } from '../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
@@ -22,6 +24,7 @@ import {
   localName,
   readServerlessConfig,
   s3Triggers,
+  scheduleTriggers,
   sqsTriggers,
 } from './serverless-config.js';
 import { startSqsEventSource } from './sqs/event-source.js';
@@ -49,6 +52,13 @@ export interface LocalStackOptions {
    * off for tests, which count what they create.
    */
   sampleAlbum?: boolean;
+  /**
+   * Runs the scheduled functions (serverless.yml `schedule` events) this often instead of at their rate, and
+   * has the cover sweeper judge uploads pending this long (`afterSeconds`), so tests see a sweep in seconds.
+   */
+  coverSweep?: { everyMs: number; afterSeconds: number };
+  /** Delivers no bucket notifications, as if every one were lost: only the sweeper judges uploads. */
+  withoutBucketNotifications?: boolean;
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
@@ -204,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       WEB_ORIGIN: webOrigin,
       // Built into the data folder, where `serverless package` (which empties .esbuild/) never reaches.
       FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
+      ...(options.coverSweep ? { COVER_SWEEP_AFTER_SECONDS: String(options.coverSweep.afterSeconds) } : {}),
     };
     const offline = await superviseOffline(
       () =>
@@ -244,12 +255,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.push(() => source.stop());
     }
 
-    for (const trigger of s3Triggers(config)) {
+    for (const trigger of scheduleTriggers(config)) {
+      const timer = startSchedule(
+        () => invokeFunction(trigger.functionName, scheduledEvent(trigger.functionName)),
+        options.coverSweep?.everyMs ?? trigger.everyMs,
+        (error) => log(`schedule: ${trigger.functionName} failed: ${error}`),
+      );
+      stoppers.push(() => timer.stop());
+    }
+
+    const destinations = new SQSClient({
+      endpoint: queues.url,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stoppers.push(async () => destinations.destroy());
+    for (const trigger of options.withoutBucketNotifications ? [] : s3Triggers(config)) {
+      const failureQueue = trigger.onFailureQueueLogicalId;
       const source = startS3EventSource({
         store: objectStore,
         bucket: localName(config, trigger.bucketLogicalId),
         prefix: trigger.prefix,
         invoke: (event) => invokeFunction(trigger.functionName, event),
+        ...(failureQueue
+          ? {
+              onFailure: async (event, error, attempts) => {
+                const record = invocationRecord(trigger.functionName, event, error, attempts);
+                await destinations.send(
+                  new SendMessageCommand({
+                    QueueUrl: queues.queueUrl(localName(config, failureQueue)),
+                    MessageBody: JSON.stringify(record),
+                  }),
+                );
+              },
+            }
+          : {}),
         log,
       });
       stoppers.push(() => source.stop());
@@ -342,6 +382,62 @@ function functionInvoker(lambdaPort: number) {
     return body ? (JSON.parse(body) as unknown) : undefined; // an answer that is not JSON fails the invocation
   };
   return Object.assign(invoke, { close: () => agent.destroy() });
+}
+
+/**
+ * Runs `run` every `everyMs`, as EventBridge runs a scheduled function: never two at once here (a run that
+ * overruns its period delays the next), and stopping waits for a run under way.
+ */
+function startSchedule(run: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void) {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= run()
+      .then(() => undefined, onError)
+      .finally(() => {
+        running = undefined;
+      });
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/**
+ * What Lambda sends an on-failure destination for an asynchronous invocation that failed every attempt: the
+ * event, and the function's last error.
+ */
+function invocationRecord(functionName: string, event: unknown, error: unknown, attempts: number) {
+  return {
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: `arn:aws:lambda:${REGION}:000000000000:function:${functionName}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: attempts,
+    },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: { errorMessage: error instanceof Error ? error.message : String(error) },
+  };
+}
+
+/** An EventBridge scheduled event, as Lambda receives one. */
+function scheduledEvent(functionName: string) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: REGION,
+    resources: [`arn:aws:events:${REGION}:000000000000:rule/${functionName}`],
+    detail: {},
+  };
 }
 
 /** The engine a database URL names; PGlite and `postgres://` are PostgreSQL. */

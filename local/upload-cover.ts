@@ -48,19 +48,19 @@ function parseArguments(args: string[]): { albumId: string; file: string; conten
   return { albumId, file, contentType };
 }
 
-/** Asks the API for an upload; each presigned POST is good for one upload. */
-async function requestUpload(apiUrl: string, albumId: string): Promise<Upload> {
-  const response = await fetch(`${apiUrl}/albums/${albumId}/cover`, { method: 'POST' });
+/** Asks the API for an upload of this type; each presigned POST is good for one upload. */
+async function requestUpload(apiUrl: string, albumId: string, contentType: string): Promise<Upload> {
+  const query = new URLSearchParams({ contentType });
+  const response = await fetch(`${apiUrl}/albums/${albumId}/cover?${query}`, { method: 'POST' });
   const body = (await response.json()) as Upload & { message?: string };
   if (!response.ok) throw new Error(`the API refused the upload: ${body.message ?? response.status}`);
   return body;
 }
 
-/** Posts the file to S3 with the presigned fields, its type, and the file last, as S3 requires. */
+/** Posts the file to S3 with the presigned fields (its type among them), and the file last, as S3 requires. */
 async function postToS3(upload: Upload, bytes: Buffer, name: string, contentType: string): Promise<void> {
   const form = new FormData();
   for (const [field, value] of Object.entries(upload.fields)) form.append(field, value);
-  form.append('Content-Type', contentType);
   form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }), name);
   const response = await fetch(upload.url, { method: 'POST', body: form });
   if (response.status >= 300) {
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
       throw new UsageError(`cannot read ${file}`);
     });
     const { apiUrl } = await readEndpoints(localDataDir(process.env));
-    const upload = await requestUpload(apiUrl, albumId);
+    const upload = await requestUpload(apiUrl, albumId, contentType);
     await postToS3(upload, bytes, basename(file), contentType);
     const cover = await verdict(apiUrl, albumId, upload.key);
     const judged = cover.upload as Judged;

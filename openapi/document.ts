@@ -5,6 +5,7 @@ import {
   AlbumPage,
   AlbumPath,
   CoverUpload,
+  CoverUploadQuery,
   CreatedAlbum,
   ErrorBody,
   MAX_TEXT_LENGTH,
@@ -103,8 +104,10 @@ export const openApiDocument = {
       post: {
         operationId: 'replaceCover',
         summary: 'Get a presigned upload that replaces the cover',
-        description: 'The cover is `pending` again until the new upload has been verified.',
-        parameters: parameters(AlbumPath, 'path'),
+        description:
+          'The cover shown stays until the new upload has been verified. Each form changes the album at ' +
+          'most once: an object sent again with a used form is removed unseen.',
+        parameters: [...parameters(AlbumPath, 'path'), ...parameters(CoverUploadQuery, 'query')],
         responses: {
           '201': { description: 'A presigned POST for the new cover', content: jsonContent('CoverUpload') },
           '404': errorResponse('No album has this id'),

@@ -14,23 +14,39 @@ type CoverJudgement =
   | { status: 'ready'; size: number; contentType: string; width: number; height: number }
   | { status: 'rejected'; reason: string };
 
-/** Verification's finding on one upload of a cover, identified by the object's ETag. */
-export type CoverVerdict = { eTag: string } & CoverJudgement;
+/**
+ * Verification's finding on one upload of a cover, identified by the object's ETag; a ready one names the
+ * copy to show ({@link shownCoverKey}).
+ */
+export type CoverVerdict =
+  | ({ eTag: string; shownKey: string } & Extract<CoverJudgement, { status: 'ready' }>)
+  | ({ eTag: string } & Extract<CoverJudgement, { status: 'rejected' }>);
 
 /**
  * A cover the API received with its album and judged itself: stored at `key` when ready; when rejected,
  * never stored, and `key` only names the upload in the album's `cover.upload`.
  */
 export type ReceivedCover = { key: string } & (
-  | Extract<CoverVerdict, { status: 'ready' }>
+  | ({ eTag: string } & Extract<CoverJudgement, { status: 'ready' }>)
   | Extract<CoverJudgement, { status: 'rejected' }>
 );
+
+/** An upload form handed out whose upload has not been judged yet. */
+export interface PendingCoverUpload {
+  albumId: string;
+  key: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
 
 /** What recording a verdict did: whether it took effect, and the cover objects it left unused. */
 export interface RecordedVerdict {
   /** False when no album has this id (then nothing else is set). */
   found: boolean;
-  /** False when a newer cover is already shown, or this very upload already is. */
+  /**
+   * False when this upload is no longer pending (judged already: a repeated event, or a second object sent
+   * with the same form) or a newer cover is already shown.
+   */
   applied: boolean;
   /** The key of the cover shown once the verdict is recorded. */
   shownKey?: string;
@@ -72,6 +88,11 @@ export interface AlbumStore {
   /** Stores a new album; its cover starts `pending`, until an upload to one of its cover keys is verified. */
   create(input: NewAlbum): Promise<StoredAlbum>;
   /**
+   * Stores a new album and its first cover upload, pending until `expiresAt` (see
+   * {@link issueCoverUpload}), together: both or neither. Resolves to the album and the upload's key.
+   */
+  createWithUpload(input: NewAlbum, expiresAt: Date): Promise<{ album: StoredAlbum; uploadKey: string }>;
+  /**
    * Stores a new album with the id given, its year kept as the text sent, and its cover already judged (see
    * {@link receivedCoverKey}); one statement.
    */
@@ -84,11 +105,22 @@ export interface AlbumStore {
   get(albumId: string): Promise<StoredAlbum | undefined>;
   /**
    * Records what verification found in the upload at `key` (one of {@link coverUploadKey}'s keys) with this
-   * ETag. A ready upload issued after the cover shown becomes the cover shown; a rejected one is recorded
-   * with its reason, and a ready cover stays shown. A verdict on an upload older than the cover shown, or on
-   * the shown cover again, changes nothing, so late and repeated events are harmless.
+   * ETag, if that upload is still pending, and ends its pending state in the same statement: each form
+   * changes the album at most once. A ready upload issued after the cover shown makes its copy
+   * (`verdict.shownKey`) the cover shown; a rejected one is recorded with its reason, and a ready cover stays
+   * shown. A verdict on an upload no longer pending, or older than the cover shown, changes nothing, so late
+   * and repeated events, and objects sent again with a used form, are harmless.
    */
   recordCoverVerdict(albumId: string, key: string, verdict: CoverVerdict): Promise<RecordedVerdict>;
+  /**
+   * Records that an upload form for `key` (one of {@link coverUploadKey}'s keys) was handed out, valid until
+   * `expiresAt`: verification judges an upload only while it is pending. False when no album has this id.
+   */
+  issueCoverUpload(albumId: string, key: string, expiresAt: Date): Promise<boolean>;
+  /** Up to `limit` uploads still pending that were issued before `issuedBefore`, oldest first. */
+  pendingCoverUploads(issuedBefore: Date, limit: number): Promise<PendingCoverUpload[]>;
+  /** Forgets a pending upload whose form expired with nothing uploaded; forgetting a judged one changes nothing. */
+  dropPendingCoverUpload(key: string): Promise<void>;
   /** The album `ref` names, as the course contract shows it, or undefined; one statement. */
   profile(ref: AlbumRef): Promise<AlbumProfile | undefined>;
   /** The UUID of the album `ref` names, or undefined; remembered, as albums are never deleted. */
@@ -122,6 +154,20 @@ const RECEIVED_COVERS_PREFIX = 'received-covers/';
  */
 export function receivedCoverKey(albumId: string, now: Date = new Date()): string {
   return `${RECEIVED_COVERS_PREFIX}${albumId}/${uploadId(now)}`;
+}
+
+/** Where verified uploads are shown from: outside `covers/`, where a used form could still write. */
+const SHOWN_COVERS_PREFIX = 'shown-covers/';
+
+/**
+ * The object key a verified upload is shown from: `shown-covers/{albumId}/{uploadId}-{eTag}`. A form stays
+ * valid for minutes after its first use, so the object at its key can be replaced; the copy the verifier
+ * writes here, of the bytes it judged, cannot be. The ETag keeps two objects sent with one form apart, so a
+ * copy that lost the race to be recorded can be removed without touching the one shown. Copies of one
+ * album's uploads sort in issue order, after any `covers/` or `received-covers/` key.
+ */
+export function shownCoverKey(uploadKey: string, eTag: string): string {
+  return `${SHOWN_COVERS_PREFIX}${uploadKey.slice('covers/'.length)}-${eTag.replace(/[^0-9A-Za-z-]/g, '')}`;
 }
 
 /** The issue time in zero-padded milliseconds and a random suffix, so keys sort in the order they were issued. */
@@ -178,6 +224,15 @@ const INSERT_ALBUM: EngineSql = {
   mysql: 'INSERT INTO albums (album_id, artist, title, year) VALUES (:albumId, :artist, :title, :year)',
 };
 
+const ISSUE_UPLOAD_OF_NEW_ALBUM = `
+  INSERT INTO pending_cover_uploads (upload_key, album_id, issued_ms, expires_ms)
+  SELECT :uploadKey, album_id, :issuedMs, :expiresMs FROM album`;
+
+// One statement on PostgreSQL; MySQL, without writable CTEs, runs the two INSERTs in a transaction.
+const INSERT_ALBUM_WITH_UPLOAD = `
+  WITH album AS (${INSERT_ALBUM.postgresql}), upload AS (${ISSUE_UPLOAD_OF_NEW_ALBUM})
+  SELECT * FROM album`;
+
 const INSERT_ALBUM_WITH_RECEIVED_COVER: EngineSql = forEachEngine(
   (engine) => `
   INSERT INTO albums (album_id, artist, title, year, year_text, cover_upload_key, cover_key, cover_status,
@@ -194,17 +249,13 @@ const INSERT_ALBUM_WITH_RECEIVED_COVER: EngineSql = forEachEngine(
 const VERDICT_ASSIGNMENTS = `
   cover_upload_key = :key,
   cover_reason = :reason,
-  cover_status = CASE
-    WHEN :ready THEN 'ready'
-    WHEN cover_key IS NULL OR cover_key = :key THEN 'rejected'
-    ELSE cover_status END,
-  cover_etag = CASE WHEN :ready THEN :eTag WHEN cover_key = :key THEN NULL ELSE cover_etag END,
-  cover_size = CASE WHEN :ready THEN :size WHEN cover_key = :key THEN NULL ELSE cover_size END,
-  cover_content_type = CASE
-    WHEN :ready THEN :contentType WHEN cover_key = :key THEN NULL ELSE cover_content_type END,
-  cover_width = CASE WHEN :ready THEN :width WHEN cover_key = :key THEN NULL ELSE cover_width END,
-  cover_height = CASE WHEN :ready THEN :height WHEN cover_key = :key THEN NULL ELSE cover_height END,
-  cover_key = CASE WHEN :ready THEN :key WHEN cover_key = :key THEN NULL ELSE cover_key END`;
+  cover_status = CASE WHEN :ready THEN 'ready' WHEN cover_key IS NULL THEN 'rejected' ELSE cover_status END,
+  cover_etag = CASE WHEN :ready THEN :eTag ELSE cover_etag END,
+  cover_size = CASE WHEN :ready THEN :size ELSE cover_size END,
+  cover_content_type = CASE WHEN :ready THEN :contentType ELSE cover_content_type END,
+  cover_width = CASE WHEN :ready THEN :width ELSE cover_width END,
+  cover_height = CASE WHEN :ready THEN :height ELSE cover_height END,
+  cover_key = CASE WHEN :ready THEN :shownKey ELSE cover_key END`;
 
 /** A judgement's cover columns as named parameters: the image's facts when ready, the reason when not. */
 function judgementParams(judgement: CoverJudgement) {
@@ -219,30 +270,43 @@ function judgementParams(judgement: CoverJudgement) {
 }
 
 /**
- * Whether the upload at `:key` was issued after the cover shown: upload keys sort in issue order, and a
- * cover received with the album precedes them all.
+ * Whether the upload at `:key` was issued after the cover shown: copies of uploads (`:ordering`, the upload's
+ * shown key) sort in issue order after the keys of older schemes, and a cover received with the album
+ * precedes them all.
  */
-const NEWER_THAN_SHOWN = `(cover_key IS NULL OR cover_key < :key OR cover_key LIKE '${RECEIVED_COVERS_PREFIX}%')`;
+const NEWER_THAN_SHOWN = `(cover_key IS NULL OR cover_key < :ordering OR cover_key LIKE '${RECEIVED_COVERS_PREFIX}%')`;
 
-// One statement on PostgreSQL: the row is locked while the ordering check and the swap happen, and the key
-// shown before comes back so the caller can remove what is no longer used. A ready upload newer than the
-// one shown replaces it, and a verdict on an older one changes nothing.
-// MySQL has neither writable CTEs nor RETURNING: there the row is locked and read in a transaction first.
+// One statement on PostgreSQL: the pending upload is claimed (its row deleted, which a concurrent verdict on
+// the same key waits for and then finds gone), the album row locked while the ordering check and the swap
+// happen, and the key shown before comes back so the caller can remove what is no longer used.
+// MySQL has neither writable CTEs nor RETURNING: there the album row is locked, the upload claimed and the
+// album updated in one transaction.
 const RECORD_VERDICT: EngineSql = {
   postgresql: `
-    WITH previous AS (
-      SELECT album_id, cover_key AS previous_key FROM albums WHERE album_id = :albumId FOR UPDATE
+    WITH claimed AS (
+      DELETE FROM pending_cover_uploads WHERE upload_key = :key AND album_id = :albumId RETURNING album_id
+    ), previous AS (
+      SELECT albums.album_id, cover_key AS previous_key
+      FROM albums JOIN claimed USING (album_id) FOR UPDATE OF albums
     )
     UPDATE albums SET ${VERDICT_ASSIGNMENTS}
     FROM previous
-    WHERE albums.album_id = previous.album_id
-      AND (${NEWER_THAN_SHOWN} OR (cover_key = :key AND cover_etag IS DISTINCT FROM :eTag))
+    WHERE albums.album_id = previous.album_id AND ${NEWER_THAN_SHOWN}
     RETURNING albums.cover_key AS shown_key, previous.previous_key`,
   mysql: `
     UPDATE albums SET ${VERDICT_ASSIGNMENTS}
-    WHERE album_id = :albumId
-      AND (${NEWER_THAN_SHOWN} OR (cover_key = :key AND NOT cover_etag <=> :eTag))`,
+    WHERE album_id = :albumId AND ${NEWER_THAN_SHOWN}`,
 };
+
+const CLAIM_UPLOAD = 'DELETE FROM pending_cover_uploads WHERE upload_key = :key AND album_id = :albumId';
+
+const ISSUE_UPLOAD = `
+  INSERT INTO pending_cover_uploads (upload_key, album_id, issued_ms, expires_ms)
+  SELECT :key, album_id, :issuedMs, :expiresMs FROM albums WHERE album_id = :albumId`;
+
+const PENDING_UPLOADS = `
+  SELECT upload_key, album_id, issued_ms, expires_ms FROM pending_cover_uploads
+  WHERE issued_ms < :before ORDER BY issued_ms LIMIT :limit`;
 
 const LOCK_COVER = 'SELECT cover_key FROM albums WHERE album_id = :albumId FOR UPDATE';
 
@@ -300,10 +364,10 @@ interface AlbumRow {
  * The albums table behind domain verbs. All of its SQL lives here.
  *
  * @example
- * const albums = createAlbumStore(db);
+ * const albums = createAlbumStore(db); // `now`, the clock uploads are issued by, is injected in tests
  * const album = await albums.create({ artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 });
  */
-export function createAlbumStore(db: Database): AlbumStore {
+export function createAlbumStore(db: Database, now: () => Date = () => new Date()): AlbumStore {
   // Albums are never deleted, so an id once seen stays valid for the life of the container.
   const knownAlbums = new Set<string>();
   const remember = (albumId: string) => {
@@ -339,6 +403,29 @@ export function createAlbumStore(db: Database): AlbumStore {
       return stored;
     },
 
+    async createWithUpload(input, expiresAt) {
+      const albumId = randomUUID();
+      const uploadKey = coverUploadKey(albumId, now());
+      const album = { albumId: uuid(albumId), ...input };
+      const upload = { issuedMs: now().getTime(), expiresMs: expiresAt.getTime() };
+      if (db.engine === 'mysql') {
+        return db.transaction(async (tx) => {
+          await tx.execute(INSERT_ALBUM, album);
+          await tx.execute(ISSUE_UPLOAD, { albumId: album.albumId, key: uploadKey, ...upload });
+          const { rows } = await tx.execute<AlbumRow>(GET_ALBUM, { albumId: album.albumId });
+          if (!rows[0]) throw new Error(`Album ${albumId} was not stored`);
+          return { album: toAlbum(rows[0]), uploadKey };
+        });
+      }
+      const { rows } = await db.execute<AlbumRow>(INSERT_ALBUM_WITH_UPLOAD, {
+        ...album,
+        uploadKey,
+        ...upload,
+      });
+      if (!rows[0]) throw new Error(`Album ${albumId} was not stored`);
+      return { album: toAlbum(rows[0]), uploadKey };
+    },
+
     async createWithReceivedCover(albumId, { artist, title, year, yearText }, cover) {
       const ready = cover.status === 'ready';
       const { rows, generatedId } = await db.execute<ProfileRow>(INSERT_ALBUM_WITH_RECEIVED_COVER, {
@@ -364,9 +451,13 @@ export function createAlbumStore(db: Database): AlbumStore {
 
     async recordCoverVerdict(albumId, key, verdict) {
       const ready = verdict.status === 'ready';
+      const shownKey = ready ? verdict.shownKey : null;
       const params = {
         albumId: uuid(albumId),
         key,
+        shownKey,
+        // A rejected upload is ordered as a copy of it would be: after the covers issued before it.
+        ordering: shownCoverKey(key, ''),
         eTag: verdict.eTag,
         ready,
         ...judgementParams(verdict),
@@ -379,11 +470,13 @@ export function createAlbumStore(db: Database): AlbumStore {
           const [locked] = rows;
           if (!locked) return { found: false, applied: false };
           const previousKey = locked.cover_key ?? undefined;
+          const claimed = await tx.execute(CLAIM_UPLOAD, { key, albumId: params.albumId });
+          if (claimed.updatedCount === 0) return { found: true, applied: false, shownKey: previousKey };
           const { updatedCount } = await tx.execute(RECORD_VERDICT, params);
           if (updatedCount === 0) return { found: true, applied: false, shownKey: previousKey };
-          const shownKey = ready ? key : previousKey === key ? undefined : previousKey;
-          const replacedKey = previousKey !== shownKey ? previousKey : undefined;
-          return { found: true, applied: true, shownKey, replacedKey };
+          const shown = shownKey ?? previousKey;
+          const replacedKey = previousKey !== shown ? previousKey : undefined;
+          return { found: true, applied: true, shownKey: shown, replacedKey };
         });
       }
       const { rows } = await db.execute<{ shown_key: string | null; previous_key: string | null }>(
@@ -395,10 +488,39 @@ export function createAlbumStore(db: Database): AlbumStore {
         const album = await get(albumId);
         return { found: album !== undefined, applied: false, shownKey: album?.coverKey };
       }
-      const shownKey = row.shown_key ?? undefined;
+      const shown = row.shown_key ?? undefined;
       const replacedKey =
-        row.previous_key !== null && row.previous_key !== shownKey ? row.previous_key : undefined;
-      return { found: true, applied: true, shownKey, replacedKey };
+        row.previous_key !== null && row.previous_key !== shown ? row.previous_key : undefined;
+      return { found: true, applied: true, shownKey: shown, replacedKey };
+    },
+
+    async issueCoverUpload(albumId, key, expiresAt) {
+      const { updatedCount } = await db.execute(ISSUE_UPLOAD, {
+        key,
+        albumId: uuid(albumId),
+        issuedMs: now().getTime(),
+        expiresMs: expiresAt.getTime(),
+      });
+      return updatedCount > 0;
+    },
+
+    async pendingCoverUploads(issuedBefore, limit) {
+      const { rows } = await db.execute<{
+        upload_key: string;
+        album_id: string;
+        issued_ms: number;
+        expires_ms: number;
+      }>(PENDING_UPLOADS, { before: issuedBefore.getTime(), limit });
+      return rows.map((row) => ({
+        albumId: row.album_id,
+        key: row.upload_key,
+        issuedAt: new Date(Number(row.issued_ms)),
+        expiresAt: new Date(Number(row.expires_ms)),
+      }));
+    },
+
+    async dropPendingCoverUpload(key) {
+      await db.execute('DELETE FROM pending_cover_uploads WHERE upload_key = :key', { key });
     },
 
     async profile(ref) {
@@ -477,7 +599,9 @@ function toAlbum(row: AlbumRow): StoredAlbum {
 
 /** The newest upload judged: the cover shown if it was accepted, otherwise refused for `cover_reason`. */
 function judgedUpload(row: AlbumRow, key: string): NonNullable<Album['cover']['upload']> {
-  return key === row.cover_key
+  const shown =
+    row.cover_key !== null && (key === row.cover_key || row.cover_key.startsWith(shownCoverKey(key, '')));
+  return shown
     ? { key, status: 'ready' }
     : { key, status: 'rejected', reason: row.cover_reason ?? 'refused' };
 }

@@ -7,12 +7,12 @@ import {
   type ReceivedCover,
   receivedCoverKey,
 } from '../albums/store.js';
-import { inspectImage } from '../covers/image.js';
+import { judgeImage } from '../covers/image.js';
 import type { CoverStore } from '../covers/store.js';
 
 /**
  * Stores a course album with the image it came with as its cover. The function holds the image's bytes, so
- * it judges them as the verifier judges an upload (a JPEG, PNG, WebP or GIF by its bytes) and stores the
+ * it judges them as the verifier judges an upload (decoded: see judgeImage) and stores the
  * album with its cover already `ready` or `rejected`: one object written and one statement, where an
  * upload costs a notification, a verifier run, a read back and an update. A rejected image is not stored.
  * The object is written first, as the album's row names it; if the row cannot be stored, the object is
@@ -28,7 +28,7 @@ export async function createAlbumWithReceivedCover(
 ): Promise<AlbumProfile> {
   const albumId = randomUUID();
   const key = receivedCoverKey(albumId);
-  const verdict = inspectImage(image);
+  const verdict = await judgeImage(image);
   if (!verdict.accepted) {
     deps.log.info('Cover rejected', { albumId, key, reason: verdict.reason });
     return deps.albums.createWithReceivedCover(albumId, album, {

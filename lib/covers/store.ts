@@ -28,11 +28,15 @@ export interface StoredCoverStart {
 }
 
 export interface CoverStore {
-  /** A presigned POST that lets a browser upload one image of at most `maxBytes` to `key`, and nothing else. */
-  presignUpload(key: string): Promise<CoverUpload>;
   /**
-   * Stores cover bytes the API received itself (the course contract uploads through the API); resolves to
-   * the stored object's version (ETag, without quotes).
+   * A presigned POST that lets a browser upload one image of at most `maxBytes` to `key`, and nothing else;
+   * with `contentType` (one of the cover types), declared as exactly that type.
+   */
+  presignUpload(key: string, contentType?: string): Promise<CoverUpload>;
+  /**
+   * Stores a cover whose bytes were judged (one the API received itself, or the copy of a verified upload)
+   * with its verified type and `Content-Disposition: inline`, so the bucket serves it as that image and
+   * nothing else; resolves to the stored object's version (ETag, without quotes).
    */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<{ eTag: string }>;
   /** Removes a cover; removing one that is not there is not an error. */
@@ -44,10 +48,11 @@ export interface CoverStore {
   readStart(key: string, length: number): Promise<StoredCoverStart | undefined>;
   /**
    * A short-lived URL a browser can show the cover from, valid for at least {@link DOWNLOAD_MIN_VALID_SECONDS}
-   * more seconds. URLs are signed as of the start of the minute, so the same cover has the same URL for a
+   * more seconds. The URL itself sets the response's type to the verified `contentType` (and the disposition
+   * to inline), whatever the object was stored with. URLs are signed as of the start of the minute, so the same cover has the same URL for a
    * minute: a response carrying it keeps its entity tag, and a browser keeps the image it loaded.
    */
-  presignDownload(key: string): Promise<string>;
+  presignDownload(key: string, contentType: string): Promise<string>;
 }
 
 const DOWNLOAD_EXPIRES_SECONDS = 300;
@@ -96,15 +101,21 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
     now: () => now().getTime(),
   });
   return {
-    async presignUpload(key) {
+    async presignUpload(key, contentType) {
       const issuedAt = now();
+      // With a declared type, the form carries it and the policy allows exactly it: a value with a line
+      // break or anything else appended is refused by S3. Without one (clients from before the field), any
+      // `image/` type, which the verifier's copy never keeps.
       const { url, fields } = await createPresignedPost(options.s3, {
         Bucket: options.bucket,
         Key: key,
         Conditions: [
           ['content-length-range', 1, options.maxBytes],
-          ['starts-with', '$Content-Type', 'image/'],
+          contentType === undefined
+            ? ['starts-with', '$Content-Type', 'image/']
+            : ['eq', '$Content-Type', contentType],
         ],
+        ...(contentType === undefined ? {} : { Fields: { 'Content-Type': contentType } }),
         Expires: options.uploadExpiresSeconds,
       });
       return {
@@ -119,7 +130,13 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
 
     async put(key, bytes, contentType) {
       const stored = await options.s3.send(
-        new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: bytes, ContentType: contentType }),
+        new PutObjectCommand({
+          Bucket: options.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          ContentDisposition: inlineDisposition(contentType),
+        }),
       );
       return { eTag: unquote(stored.ETag) };
     },
@@ -150,13 +167,19 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
       }
     },
 
-    presignDownload(key) {
+    presignDownload(key, contentType) {
       const time = now().getTime();
       const signedAt = time - (time % DOWNLOAD_SIGNED_EVERY_MS);
-      const remembered = `${signedAt}:${key}`;
+      const remembered = `${signedAt}:${contentType}:${key}`;
       const known = downloadUrls.get(remembered);
       if (known) return known;
-      const url = getSignedUrl(options.s3, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
+      const command = new GetObjectCommand({
+        Bucket: options.bucket,
+        Key: key,
+        ResponseContentType: contentType,
+        ResponseContentDisposition: inlineDisposition(contentType),
+      });
+      const url = getSignedUrl(options.s3, command, {
         expiresIn: DOWNLOAD_EXPIRES_SECONDS,
         signingDate: new Date(signedAt),
       });
@@ -166,6 +189,10 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
     },
   };
 }
+
+/** Shown in the browser, never saved as a download; the file name tells its type by its extension. */
+const inlineDisposition = (contentType: string) =>
+  `inline; filename="cover.${contentType.replace(/^image\//, '').replace(/[^a-z]/g, '')}"`;
 
 const unquote = (eTag: string | undefined) => (eTag ?? '').replaceAll('"', '');
 

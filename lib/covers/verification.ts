@@ -1,20 +1,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type AlbumStore, albumIdOfCoverKey } from '../albums/store.js';
-import { inspectImage } from './image.js';
+import { type AlbumStore, albumIdOfCoverKey, shownCoverKey } from '../albums/store.js';
+import { judgeImage } from './image.js';
 import type { CoverStore } from './store.js';
-
-/** Enough of the file for every accepted format's header, including JPEGs with large metadata blocks. */
-const INSPECTED_BYTES = 256 * 1024;
 
 export type VerificationOutcome = 'ready' | 'rejected' | 'unchanged' | 'superseded' | 'stale' | 'ignored';
 
+/** A verifier: judges the upload at a key, the object with `eventETag` when an event names one. */
+export type CoverVerifier = (key: string, eventETag?: string) => Promise<VerificationOutcome>;
+
 /**
- * Verifies an uploaded cover: a JPEG, PNG, WebP or GIF (by its bytes) within the size limit becomes its
- * album's cover, `ready` with its size, type and dimensions; anything else is deleted and recorded as
- * `rejected` with the reason (an album with a ready cover keeps showing it). Every upload has its own key,
- * so deleting a rejected or replaced object never touches another upload. Safe to run early, late or twice:
- * an album's row exists before any of its cover keys is handed out, a repeated event changes nothing, and
- * an upload older than the cover already shown is discarded rather than shown.
+ * Verifies an uploaded cover by decoding it (see {@link judgeImage}): a JPEG, PNG, WebP or GIF within the size
+ * limit is copied, the bytes judged and nothing else, to its {@link shownCoverKey} with its verified type, and
+ * that copy becomes its album's cover, `ready` with its size, type and dimensions; anything else is recorded
+ * as `rejected` with the reason (an album with a ready cover keeps showing it). Only an upload still pending
+ * is judged, once: an object sent again with a used form is removed unseen, and so is every upload
+ * object once judged. Safe to run early, late or twice: a repeated event finds the upload judged, a late one
+ * finds a newer cover shown (`superseded`), and an event whose object was since replaced (`stale`) leaves
+ * the judging to the replacement's own event. Without `eventETag` (the sweeper), whatever object is there is
+ * judged.
  *
  * @example
  * const verify = createCoverVerifier({ albums, covers, maxBytes: 5 << 20, log: logger });
@@ -25,38 +28,59 @@ export function createCoverVerifier(deps: {
   covers: CoverStore;
   maxBytes: number;
   log: Pick<Logger, 'info' | 'warn'>;
-}) {
+}): CoverVerifier {
   const removeStray = async (key: string): Promise<VerificationOutcome> => {
     deps.log.warn('Object under covers/ belongs to no album; removing it', { key });
     await deps.covers.remove(key);
     return 'ignored';
   };
 
-  return async function verify(key: string, eventETag: string): Promise<VerificationOutcome> {
+  return async function verify(key, eventETag) {
     const albumId = albumIdOfCoverKey(key);
     if (!albumId) return removeStray(key);
-    const object = await deps.covers.readStart(key, INSPECTED_BYTES);
-    const eTag = eventETag.replaceAll('"', '');
-    if (!object || object.eTag !== eTag) return 'stale';
+    // One byte past the limit tells an oversized object without reading all of it.
+    const object = await deps.covers.readStart(key, deps.maxBytes + 1);
+    const eTag = object?.eTag;
+    if (!object || !eTag || (eventETag !== undefined && eTag !== eventETag.replaceAll('"', '')))
+      return 'stale';
 
-    const inspected =
+    const judged =
       object.size > deps.maxBytes
         ? ({ accepted: false, reason: `larger than ${deps.maxBytes} bytes` } as const)
-        : inspectImage(object.bytes);
+        : await judgeImage(object.bytes);
+    const shownKey = shownCoverKey(key, eTag);
+    // The copy exists before any album row can name it.
+    if (judged.accepted) await deps.covers.put(shownKey, object.bytes, judged.contentType);
     const recorded = await deps.albums.recordCoverVerdict(
       albumId,
       key,
-      inspected.accepted
-        ? { eTag, status: 'ready', size: object.size, ...inspected }
-        : { eTag, status: 'rejected', reason: inspected.reason },
+      judged.accepted
+        ? {
+            eTag,
+            shownKey,
+            status: 'ready',
+            size: object.size,
+            contentType: judged.contentType,
+            width: judged.width,
+            height: judged.height,
+          }
+        : { eTag, status: 'rejected', reason: judged.reason },
     );
     if (!recorded.found) return removeStray(key);
-    // What is not shown now is of no further use: a rejected upload, one a newer upload superseded, or
-    // the cover this one replaced.
+    // An upload object is never shown: once judged (or found judged already) it is of no further use, and
+    // neither is a copy that did not become the cover, nor the cover this one replaced. A legacy cover kept
+    // at its upload key stays while it is shown.
     if (recorded.shownKey !== key) await deps.covers.remove(key);
+    if (judged.accepted && recorded.shownKey !== shownKey) await deps.covers.remove(shownKey);
     if (recorded.replacedKey) await deps.covers.remove(recorded.replacedKey);
-    if (!recorded.applied) return recorded.shownKey === key ? 'unchanged' : 'superseded';
-    if (!inspected.accepted) deps.log.info('Cover rejected', { albumId, key, reason: inspected.reason });
-    return inspected.accepted ? 'ready' : 'rejected';
+    if (!recorded.applied) {
+      deps.log.info('Cover upload not applied: judged already, or older than the cover shown', {
+        albumId,
+        key,
+      });
+      return recorded.shownKey === shownKey ? 'unchanged' : 'superseded';
+    }
+    if (!judged.accepted) deps.log.info('Cover rejected', { albumId, key, reason: judged.reason });
+    return judged.accepted ? 'ready' : 'rejected';
   };
 }

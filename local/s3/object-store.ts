@@ -147,7 +147,8 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
 /**
  * Holds a request to what S3 requires before s3rver sees it. A CORS preflight passes as it is; a browser
  * upload (a multipart POST to a bucket) is held to its POST policy and only what the policy allowed is
- * stored; every other request needs a valid SigV4 signature, in its headers or its query string. A
+ * stored; every other request needs a valid SigV4 signature, in its headers or its query string, and what
+ * it reads is answered with `X-Content-Type-Options: nosniff` (which AWS's S3 cannot send). A
  * refusal is answered in S3's XML, with the CORS headers a browser needs to read it.
  */
 async function handleFront(
@@ -160,6 +161,11 @@ async function handleFront(
   if (uploadBucket === undefined) {
     const refusal = verifyRequestSignature(requestToVerify(request), context.keys);
     if (refusal) return answerRefusal(request, response, refusal, context.buckets);
+    // Beyond S3, which cannot send this header (local/EMULATORS.md, "Gaps"): a browser never sniffs a cover
+    // into another type here. On AWS the type and disposition the download URL sets are what hold.
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      response.setHeader('x-content-type-options', 'nosniff');
+    }
     return context.s3rverHandler(request, response);
   }
   const outcome = await readPostUpload(request, uploadBucket, context.keys);

@@ -27,6 +27,9 @@ export interface SizeRange {
 
 type Condition = Record<string, unknown> | unknown[];
 
+/** What no header value may hold: C0 controls other than tab, and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 /** S3 refuses a POST whose fields before the file exceed this many bytes. */
 const MAX_PRE_DATA_BYTES = 20 * 1024;
 const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -152,8 +155,8 @@ export function readPostUpload(
 
 /**
  * Checks the fields a browser upload sent before its file against the POST policy it carries, as S3
- * does: the policy's signature, its expiry, its exact-match, `eq` and `starts-with` conditions, and that
- * it names every field sent. Returns S3's refusal, or the file sizes the policy allows.
+ * does: no control characters in a field kept with the object, the policy's signature, its expiry, its
+ * exact-match, `eq` and `starts-with` conditions, and that it names every field sent. Returns S3's refusal, or the file sizes the policy allows.
  */
 export function checkPostPolicy(
   fields: ReadonlyMap<string, string>,
@@ -166,6 +169,17 @@ export function checkPostPolicy(
     return { refusal: { status: 403, code: 'AccessDenied', message: 'Access Denied' } };
   const missing = REQUIRED_FIELDS.find((name) => !fields.has(name.toLowerCase()));
   if (missing) return { refusal: missingField(missing) };
+  // A field kept with the object is sent back as a header, where a line break would start one of its own.
+  const broken = [...fields].find(([name, value]) => isStored(name) && CONTROL_CHARACTERS.test(value));
+  if (broken) {
+    return {
+      refusal: {
+        status: 400,
+        code: 'InvalidArgument',
+        message: `Header value cannot contain control characters: ${broken[0]}`,
+      },
+    };
+  }
   if (fields.get('x-amz-algorithm') !== ALGORITHM) {
     return {
       refusal: { status: 400, code: 'InvalidArgument', message: 'Only AWS4-HMAC-SHA256 is supported' },

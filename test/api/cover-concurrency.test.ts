@@ -38,8 +38,8 @@ async function inParallel<T>(
   return results;
 }
 
-/** A real PNG made unique by trailing bytes, so a cover served for the wrong album would show. */
-const uniqueImage = () => Buffer.concat([png(16, 16), randomBytes(2048)]);
+/** A real PNG made unique by random pixels, so a cover served for the wrong album would show. */
+const uniqueImage = () => png(32, 32, randomBytes(32 * 32 * 3));
 
 /** Creates an album through the course contract; returns its native id, found by its artist, unique here. */
 async function courseCreate(image: Buffer, index: number): Promise<string> {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import { gif, jpeg, png, webp } from '../support/images.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
+// Encoded at the top level: the WebP encoder is asynchronous.
+const webp300 = await webp(300, 300);
 let stack: TestStack;
 let covers: ReturnType<typeof coversBucket>;
 
@@ -30,6 +32,10 @@ async function createAlbum(): Promise<{ albumId: string; upload: Upload }> {
   return (await response.json()) as { albumId: string; upload: Upload };
 }
 
+/** The object key an album's cover is served from, read from its presigned URL. */
+const shownKey = (album: { cover: { url?: string } }) =>
+  decodeURIComponent(new URL(album.cover.url ?? '').pathname.split('/').slice(2).join('/'));
+
 async function uploadStatus(to: Upload, bytes: Buffer, contentType = 'image/png'): Promise<number> {
   return (await uploadCover(to, bytes, contentType)).status;
 }
@@ -50,7 +56,7 @@ describe('cover verification', () => {
     ['PNG', png(64, 48), 'image/png', 64, 48],
     ['JPEG', jpeg(800, 600), 'image/jpeg', 800, 600],
     ['GIF', gif(20, 10), 'image/gif', 20, 10],
-    ['WebP', webp(300, 300), 'image/webp', 300, 300],
+    ['WebP', webp300, 'image/webp', 300, 300],
   ])(
     'marks an uploaded %s ready with its size and dimensions, and serves it',
     async (_name, bytes, contentType, width, height) => {
@@ -119,9 +125,11 @@ describe('cover verification', () => {
 
   it('changes nothing when the same event comes twice, or an event comes for an upload since replaced', async () => {
     const { albumId, upload } = await createAlbum();
-    await uploadStatus(upload, png(10, 10));
+    const bytes = png(10, 10);
+    await uploadStatus(upload, bytes);
     const before = await coverSettles(albumId, upload.key);
-    const head = await covers.s3.send(new HeadObjectCommand({ Bucket: covers.bucket, Key: upload.key }));
+    // Judged, the upload object is gone; the cover is served from its verified copy.
+    expect(await covers.stored(upload.key)).toBe(false);
     const lambda = new LambdaClient({ endpoint: stack.lambdaUrl, region: 'us-east-1', credentials });
     const event = (eTag: string) => ({
       Records: [
@@ -134,7 +142,7 @@ describe('cover verification', () => {
         },
       ],
     });
-    for (const eTag of [head.ETag ?? '', 'an-older-upload']) {
+    for (const eTag of [createHash('md5').update(bytes).digest('hex'), 'an-older-upload']) {
       const output = await lambda.send(
         new InvokeCommand({
           FunctionName: 'album-service-local-verifyCover',
@@ -145,9 +153,28 @@ describe('cover verification', () => {
     }
     lambda.destroy();
     const { url: _before, ...beforeCover } = before.cover;
-    const { url: _after, ...afterCover } = (await getAlbum(albumId)).cover;
+    const after = await getAlbum(albumId);
+    const { url: _after, ...afterCover } = after.cover;
     expect(afterCover).toEqual(beforeCover);
-    expect(await covers.stored(upload.key)).toBe(true);
+    expect(await shownCoverBytes(after)).toEqual(bytes);
+  });
+
+  it('serves a cover as the type its bytes are, inline, whatever the upload declared', async () => {
+    const { albumId, upload } = await createAlbum();
+    const bytes = png(9, 9);
+    expect(await uploadStatus(upload, bytes, 'image/svg+xml')).toBe(204);
+    const album = await coverSettles(albumId, upload.key);
+    expect(album.cover).toMatchObject({ status: 'ready', contentType: 'image/png' });
+    const served = await fetch(album.cover.url ?? '');
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(served.headers.get('content-disposition')).toBe('inline; filename="cover.png"');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    // The object itself carries the verified type too, not only the URL.
+    const head = await covers.s3.send(new HeadObjectCommand({ Bucket: covers.bucket, Key: shownKey(album) }));
+    expect(head).toMatchObject({
+      ContentType: 'image/png',
+      ContentDisposition: 'inline; filename="cover.png"',
+    });
   });
 
   it('replaces a cover: the old one stays shown until the new upload is verified, then is removed', async () => {
@@ -178,6 +205,7 @@ describe('cover verification', () => {
       height: 44,
     });
     expect(await shownCoverBytes(replaced)).toEqual(newer);
+    expect(await covers.stored(shownKey(meanwhile))).toBe(false);
     expect(await covers.stored(upload.key)).toBe(false);
 
     const unknown = await fetch(`${stack.apiUrl}/albums/${randomUUID()}/cover`, { method: 'POST' });

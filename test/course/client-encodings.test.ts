@@ -115,13 +115,14 @@ async function expectCourse(path: string, response: RawResponse, status: number,
   return body;
 }
 
-// A real PNG (so its cover becomes ready), then every byte value, so anything that treats the image as
+// A real PNG (so its cover becomes ready) carrying every byte value, so anything that treats the image as
 // text changes some byte.
-const image = Buffer.concat([
-  png(12, 12),
-  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-  randomBytes(2048),
-]);
+const image = png(
+  12,
+  12,
+  undefined,
+  Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(2048)]),
+);
 
 /** An image read into a string and written back out: every byte from 0x80 up becomes U+FFFD. */
 const throughText = (bytes: Buffer) =>

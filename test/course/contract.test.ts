@@ -77,13 +77,14 @@ const postAlbum = (parts: Part[], options?: Parameters<typeof multipart>[1]) => 
 const javaProfile = (artist: string, title: string, year: string, newline = '\n') =>
   `class AlbumsProfile {${newline}    artist: ${artist}${newline}    title: ${title}${newline}    year: ${year}${newline}}`;
 
-// A real PNG (the cover goes through verification) followed by every byte value, so anything that treats
-// the image as text shows up as a changed byte.
-const image = Buffer.concat([
-  png(16, 16),
-  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-  randomBytes(3000),
-]);
+// A real PNG (the cover is judged by decoding it) carrying every byte value, so anything that treats the
+// image as text shows up as a changed byte.
+const image = png(
+  16,
+  16,
+  undefined,
+  Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(3000)]),
+);
 const imagePart = (data: Buffer = image): Part => ({
   name: 'image',
   filename: 'nmtb.png',

@@ -243,11 +243,76 @@ describe('the deployable template', () => {
     expect(grants('ReadAlbumsRole', 's3:GetObject')).toEqual([
       `${bucketArn}/covers/*`,
       `${bucketArn}/received-covers/*`,
+      `${bucketArn}/shown-covers/*`,
     ]);
     expect(grants('VerifyCoverRole', 's3:DeleteObject')).toEqual([
       `${bucketArn}/covers/*`,
+      `${bucketArn}/shown-covers/*`,
       `${bucketArn}/received-covers/*`,
     ]);
+    // Only the verifier and the sweeper write the copies covers are shown from; no upload form reaches them.
+    expect(grants('VerifyCoverRole', 's3:PutObject')).toEqual([`${bucketArn}/shown-covers/*`]);
+    expect(grants('CreateAlbumRole', 's3:PutObject')).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression
+      { 'Fn::Sub': '${CoversBucket.Arn}/covers/*' },
+    ]);
+  });
+
+  it('sends a verifier invocation that failed every retry to a queue of its own, which only the verifier may send to', () => {
+    const [[, config]] = ofType('AWS::Lambda::EventInvokeConfig') as [[string, Resource]];
+    expect(config.Properties).toMatchObject({
+      FunctionName: { Ref: 'VerifyCoverLambdaFunction' },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['CoverVerificationFailuresQueue', 'Arn'] } },
+      },
+    });
+    expect(resources.CoverVerificationFailuresQueue?.Type).toBe('AWS::SQS::Queue');
+    const senders = ofType('AWS::IAM::Role').filter(([roleId]) =>
+      statementsOf(roleId).some(
+        (s: Statement) =>
+          [s.Action].flat().includes('sqs:SendMessage') &&
+          JSON.stringify(s.Resource).includes('CoverVerificationFailuresQueue'),
+      ),
+    );
+    expect(senders.map(([roleId]) => roleId)).toEqual(['VerifyCoverRole']);
+    expect(
+      statementsOf('VerifyCoverRole').find((s: Statement) => [s.Action].flat().includes('sqs:SendMessage')),
+    ).toEqual({
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['CoverVerificationFailuresQueue', 'Arn'] },
+    });
+  });
+
+  it('runs the cover sweeper every few minutes, allowed only what judging a cover takes', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([, rule]) =>
+      rule.Properties.Targets.some(
+        (target: Json) => target.Arn['Fn::GetAtt']?.[0] === 'SweepCoversLambdaFunction',
+      ),
+    );
+    expect(rules).toHaveLength(1);
+    const [[, rule]] = rules as [[string, Resource]];
+    expect(rule.Properties.State).toBe('ENABLED');
+    const [, minutes] = /^rate\((\d+) minutes?\)$/.exec(rule.Properties.ScheduleExpression) ?? [];
+    expect(Number(minutes)).toBeGreaterThanOrEqual(1);
+    expect(Number(minutes)).toBeLessThanOrEqual(5);
+    const sweeper = functionNamed('SweepCovers').Properties;
+    expect(sweeper.Role['Fn::GetAtt'][0]).toBe('SweepCoversRole');
+    // A sweep may judge a batch of covers, each read whole and decoded.
+    expect(sweeper.Timeout).toBeGreaterThan(functionNamed('VerifyCover').Properties.Timeout);
+    expect(sweeper.Environment.Variables.COVER_SWEEP_AFTER_SECONDS).toBe('180');
+
+    const bucketArn = `arn:aws:s3:::${(resources.CoversBucket as Resource).Properties.BucketName}`;
+    const s3Grants = statementsOf('SweepCoversRole')
+      .filter((s: Statement) => [s.Action].flat().some((action) => action.startsWith('s3:')))
+      .map((s: Statement) => ({ actions: [s.Action].flat().sort(), resource: s.Resource }));
+    expect(s3Grants).toEqual([
+      { actions: ['s3:DeleteObject', 's3:GetObject'], resource: `${bucketArn}/covers/*` },
+      { actions: ['s3:DeleteObject', 's3:PutObject'], resource: `${bucketArn}/shown-covers/*` },
+      { actions: ['s3:DeleteObject'], resource: `${bucketArn}/received-covers/*` },
+    ]);
+    const everyAction = statementsOf('SweepCoversRole').flatMap((s: Statement) => [s.Action].flat());
+    expect(everyAction.filter((action: string) => action.startsWith('sqs:'))).toEqual([]);
   });
 
   it('has a sample event in events/ for every function, for serverless invoke local', async () => {

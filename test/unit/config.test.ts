@@ -30,6 +30,7 @@ describe('configuration', () => {
       endpoint: 'http://127.0.0.1:4569',
       maxBytes: 5 * 1024 * 1024,
       uploadExpiresSeconds: 300,
+      sweepAfterSeconds: 180,
     });
   });
 

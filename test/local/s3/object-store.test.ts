@@ -141,6 +141,40 @@ describe('the local S3 lets through what S3 lets through', () => {
     expect(Buffer.from(await response.arrayBuffer())).toEqual(PNG);
   });
 
+  it('serves an object with nosniff, and with the type and disposition a presigned URL sets', async () => {
+    const key = 'shown-covers/a/1';
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: PNG,
+        ContentType: 'image/png',
+        ContentDisposition: 'inline; filename="cover.png"',
+      }),
+    );
+    const stored = await fetch(
+      await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 60 }),
+    );
+    expect(stored.headers.get('content-type')).toBe('image/png');
+    expect(stored.headers.get('content-disposition')).toBe('inline; filename="cover.png"');
+    expect(stored.headers.get('x-content-type-options')).toBe('nosniff');
+    const overridden = await fetch(
+      await getSignedUrl(
+        s3,
+        new GetObjectCommand({
+          Bucket: BUCKET,
+          Key: key,
+          ResponseContentType: 'image/gif',
+          ResponseContentDisposition: 'inline; filename="cover.gif"',
+        }),
+        { expiresIn: 60 },
+      ),
+    );
+    expect(overridden.headers.get('content-type')).toBe('image/gif');
+    expect(overridden.headers.get('content-disposition')).toBe('inline; filename="cover.gif"');
+    expect(overridden.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('stores a browser upload built from createPresignedPost at its key, with its content type', async () => {
     const { url, fields } = await presignUpload('covers/browser');
     const response = await post(url, browserParts(fields), { origin: ORIGIN });
@@ -238,6 +272,15 @@ describe('the local S3 refuses a browser upload S3 refuses', () => {
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('Policy expired');
     expect(await storedObject('covers/upper-case')).toBeUndefined();
+  });
+
+  it("refuses a Content-Type with a line break, in S3's error shape, storing nothing", async () => {
+    const { url, fields } = await presignUpload('covers/injected');
+    const response = await post(url, browserParts(fields, PNG, 'image/png\r\nX-Evil: 1'), { origin: ORIGIN });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(await errorCode(response)).toBe('InvalidArgument');
+    expect(await storedObject('covers/injected')).toBeUndefined();
   });
 
   it('refuses a field sent twice, whatever the case of its name', async () => {

@@ -52,6 +52,21 @@ describe('the POST policy check in front of the local S3', () => {
     });
   });
 
+  it('refuses a field kept with the object that holds a line break or another control character', async () => {
+    for (const contentType of ['image/png\r\nX-Evil: 1', 'image/png\nX-Evil: 1', 'image/png\u0000']) {
+      expect(checkPostPolicy(await signedFields({ 'Content-Type': contentType }), 'covers', keys)).toEqual({
+        refusal: {
+          status: 400,
+          code: 'InvalidArgument',
+          message: 'Header value cannot contain control characters: content-type',
+        },
+      });
+    }
+    expect(checkPostPolicy(await signedFields({ 'Content-Type': 'image/png\t' }), 'covers', keys)).toEqual({
+      sizeRange: { min: 1, max: 100 },
+    });
+  });
+
   it('refuses a missing signature field, and a signature under an unknown key or another secret', async () => {
     const unsigned = await signedFields();
     unsigned.delete('x-amz-signature');
