@@ -1,5 +1,5 @@
 import type { Static, TSchema } from 'typebox';
-import { type FieldError, ValidationError } from './errors.js';
+import { type FieldError, MAX_LISTED_ERRORS, ValidationError } from './errors.js';
 import { type JsonSchema, type SchemaError, schemaErrors } from './schema-check.js';
 
 /**
@@ -73,6 +73,8 @@ export function schemaProblems(schema: TSchema, value: unknown): FieldError[] {
   return schemaErrors(schema, value).map(describe);
 }
 
+const MAX_FIELD_NAME_LENGTH = 100;
+
 function check<S extends TSchema>(schema: S, candidate: unknown, what: string): Static<S> {
   const problems = [...describeTextErrors(candidate), ...schemaProblems(schema, candidate)];
   if (problems.length === 0) return candidate as Static<S>;
@@ -83,10 +85,20 @@ function check<S extends TSchema>(schema: S, candidate: unknown, what: string): 
     if (!described.has(fieldError.field)) described.set(fieldError.field, fieldError);
   }
   const errors = [...described.values()];
+  const named = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `${e.field} ${e.message}`);
+  const more = errors.length - named.length;
   throw new ValidationError(
-    `Invalid ${what}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    `Invalid ${what}: ${named.join('; ')}${more > 0 ? `; and ${more} more ${more === 1 ? 'problem' : 'problems'}` : ''}`,
     errors,
   );
+}
+
+/**
+ * A field's name as a reply shows it: a key sent in a body can be megabytes long, and a reply names it
+ * only to point at it.
+ */
+function fieldName(path: string): string {
+  return path.length > MAX_FIELD_NAME_LENGTH ? `${path.slice(0, MAX_FIELD_NAME_LENGTH)}…` : path;
 }
 
 function trimStrings(input: unknown): unknown {
@@ -107,7 +119,7 @@ function describeTextErrors(input: unknown): FieldError[] {
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [path, value] = next;
     if (typeof value === 'string') {
-      const field = path || 'body';
+      const field = fieldName(path || 'body');
       if (value.includes('\u0000')) errors.push({ field, message: 'must not contain NUL characters' });
       else if (/\p{Cs}/u.test(value)) errors.push({ field, message: 'must be well-formed Unicode text' });
     } else if (typeof value === 'object' && value !== null) {
@@ -118,7 +130,7 @@ function describeTextErrors(input: unknown): FieldError[] {
 }
 
 function describe({ path, keyword, schema }: SchemaError): FieldError {
-  const field = path.length === 0 ? 'body' : path.join('.');
+  const field = path.length === 0 ? 'body' : fieldName(path.join('.'));
   return { field, message: problem(keyword, schema, field) };
 }
 

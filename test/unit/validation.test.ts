@@ -39,6 +39,31 @@ describe('parse', () => {
     ]);
   });
 
+  it('names at most ten problems in its message, counting the rest, however many keys a body has', () => {
+    const body = {
+      artist: 'A',
+      title: 'T',
+      year: 1971,
+      ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`unknown${i}`, i])),
+    };
+    let message = '';
+    try {
+      parse(NewAlbum, body, 'album');
+    } catch (error) {
+      message = (error as ValidationError).message;
+    }
+    expect(message.split('; ')).toHaveLength(11);
+    expect(message).toMatch(/^Invalid album: unknown\d+ is not an allowed field; /);
+    expect(message).toMatch(/; and 99990 more problems$/);
+    expect(message.length).toBeLessThan(1_000);
+  });
+
+  it('names a field by its first hundred characters', () => {
+    const key = 'k'.repeat(1_000_000);
+    const [error] = errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, [key]: 1 });
+    expect(error).toEqual({ field: `${'k'.repeat(100)}…`, message: 'is not an allowed field' });
+  });
+
   it('states the allowed range of a number', () => {
     expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: MAX_YEAR + 1 })).toEqual([
       { field: 'year', message: `must be between 1000 and ${MAX_YEAR}` },
@@ -95,7 +120,7 @@ describe('parse', () => {
     let deep: unknown = '\u0000';
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, deep })[0]).toEqual({
-      field: `deep${'.0'.repeat(100_000)}`,
+      field: `${`deep${'.0'.repeat(100_000)}`.slice(0, 100)}…`,
       message: 'must not contain NUL characters',
     });
   });
