@@ -39,12 +39,12 @@ describe('parse', () => {
     ]);
   });
 
-  it('names at most ten problems in its message, counting the rest, however many keys a body has', () => {
+  it('names at most ten problems in its message, counting the rest', () => {
     const body = {
       artist: 'A',
       title: 'T',
       year: 1971,
-      ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`unknown${i}`, i])),
+      ...Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`unknown${i}`, i])),
     };
     let message = '';
     try {
@@ -54,8 +54,18 @@ describe('parse', () => {
     }
     expect(message.split('; ')).toHaveLength(11);
     expect(message).toMatch(/^Invalid album: unknown\d+ is not an allowed field; /);
-    expect(message).toMatch(/; and 99990 more problems$/);
+    expect(message).toMatch(/; and 80 more problems$/);
     expect(message.length).toBeLessThan(1_000);
+  });
+
+  it('refuses a body of more than a hundred fields as a whole, in a reply of one error', () => {
+    const body = Object.fromEntries(Array.from({ length: 700_000 }, (_, i) => [`unknown${i}`, i]));
+    const started = Date.now();
+    expect(errorsOf(NewAlbum, body)).toEqual([{ field: 'body', message: 'must have at most 100 fields' }]);
+    expect(() => parse(NewAlbum, body, 'album')).toThrow(
+      'Invalid album: body has 700000 fields, more than the 100 read',
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('names a field by its first hundred characters', () => {
