@@ -80,7 +80,7 @@ const MAX_FIELDS = 100;
 
 /**
  * Refuses an object with more than {@link MAX_FIELDS} fields as a whole: describing each of 700,000 unknown
- * keys would cost seconds of the function's time to tell the client what one sentence does.
+ * keys would take several times as long as reading them, to tell the client what one sentence does.
  */
 function refuseCrowded(input: unknown, what: string): void {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
