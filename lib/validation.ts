@@ -126,8 +126,11 @@ function trimStrings(input: unknown): unknown {
 
 /**
  * Every string in the input that PostgreSQL's `text` cannot hold as sent: it refuses NUL, and an unpaired
- * surrogate has no UTF-8 form (it would be stored as U+FFFD). Checked here, once, for every input rather
- * than per schema. Walked without recursion so a deeply nested body cannot exhaust the stack.
+ * surrogate has no UTF-8 form (it would be stored as U+FFFD). U+FFFD itself is refused too: it is what a
+ * gateway or parser that decodes leniently puts in place of bytes that were not UTF-8 (serverless-offline
+ * does so with a JSON body, busboy with a form field), so text holding one was damaged before it got here.
+ * Checked here, once, for every input rather than per schema. Walked without recursion so a deeply nested
+ * body cannot exhaust the stack.
  */
 function describeTextErrors(input: unknown): FieldError[] {
   const errors: FieldError[] = [];
@@ -138,6 +141,9 @@ function describeTextErrors(input: unknown): FieldError[] {
       const field = fieldName(path || 'body');
       if (value.includes('\u0000')) errors.push({ field, message: 'must not contain NUL characters' });
       else if (/\p{Cs}/u.test(value)) errors.push({ field, message: 'must be well-formed Unicode text' });
+      else if (value.includes('\ufffd')) {
+        errors.push({ field, message: 'must be valid UTF-8 (U+FFFD stands for bytes that were not)' });
+      }
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, child] of Object.entries(value)) pending.push([path ? `${path}.${key}` : key, child]);
     }

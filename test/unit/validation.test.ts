@@ -114,6 +114,12 @@ describe('parse', () => {
     );
   });
 
+  it('refuses U+FFFD, which stands for bytes a lenient decoder found were not UTF-8', () => {
+    expect(errorsOf(NewAlbum, { artist: 'Bj\ufffdrk', title: 'T', year: 1971 })).toEqual([
+      { field: 'artist', message: 'must be valid UTF-8 (U+FFFD stands for bytes that were not)' },
+    ]);
+  });
+
   it('refuses NUL in a field the schema does not know, and anywhere in a nested value', () => {
     expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, note: '\u0000' })).toEqual([
       { field: 'note', message: 'must not contain NUL characters' },
