@@ -55,7 +55,7 @@ const ROUTE_LIST_KEY = Buffer.from('"existingRoutes"');
  * is a JSON 404 and a known path with another method a JSON 405, both in the dialect of the API the path
  * belongs to, as are the emulator's own refusals of requests it cannot parse (which API Gateway would pass
  * to the function). A request gets API Gateway's limits (local/request-limits.ts: 30 s to arrive, 10 MiB of
- * body, every refusal in JSON), and a path with dot segments is refused before the emulator's router
+ * body, every refusal in JSON, 30 s for the function to answer, else a JSON 503), and a path with dot segments is refused before the emulator's router
  * resolves it (local/api-paths.ts), which never gets to answer with its list of routes. Everything else
  * passes through untouched, streamed.
  *
@@ -87,7 +87,12 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
         return answerError(response, path, 405, message, { allow });
       }
     }
-    forwarded = pass(request, response, path, options.upstreamPort, agent, log);
+    forwarded = pass(request, response, path, {
+      port: options.upstreamPort,
+      agent,
+      answerTimeoutMs: limits.answerTimeoutMs,
+      log,
+    });
   });
   const limiter: RequestLimiter = limitRequests(server, limits);
   server.keepAliveTimeout = 65_000;
@@ -107,24 +112,40 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   };
 }
 
+/** The function emulator a request is passed to, and how long it has to answer. */
+interface Upstream {
+  port: number;
+  agent: Agent;
+  answerTimeoutMs: number;
+  log: (line: string) => void;
+}
+
 function pass(
   request: IncomingMessage,
   response: ServerResponse,
   path: string,
-  upstreamPort: number,
-  agent: Agent,
-  log: (line: string) => void,
+  { port, agent, answerTimeoutMs, log }: Upstream,
 ): ClientRequest {
   const upstream = forward({
     host: '127.0.0.1',
-    port: upstreamPort,
+    port,
     method: request.method,
     path: request.url,
     // Uncompressed from the emulator: compressing on loopback costs CPU, and its errors must be readable.
     headers: { ...request.headers, 'accept-encoding': 'identity' },
     agent,
   });
+  // Counted, as API Gateway counts its integration timeout, from when the whole request has arrived.
+  let overdue: NodeJS.Timeout | undefined;
+  request.once('end', () => {
+    overdue = setTimeout(
+      () => upstream.destroy(new Error(`no answer within ${answerTimeoutMs} ms`)),
+      answerTimeoutMs,
+    );
+  });
+  response.once('close', () => clearTimeout(overdue));
   upstream.on('response', (answerFromEmulator) => {
+    clearTimeout(overdue);
     const status = answerFromEmulator.statusCode ?? 502;
     const isJson = /^application\/json/i.test(String(answerFromEmulator.headers['content-type'] ?? ''));
     const length = Number(answerFromEmulator.headers['content-length'] ?? 0);

@@ -8,12 +8,15 @@ export interface RequestLimits {
   receiveTimeoutMs: number;
   /** The largest body, whether its length is declared or it comes in chunks. */
   maxBodyBytes: number;
+  /** How long the function may take to answer a request once it has arrived (the integration timeout). */
+  answerTimeoutMs: number;
 }
 
-/** An HTTP API's own: 30 s to receive a request (its longest integration timeout), and a 10 MiB payload. */
+/** An HTTP API's own: 30 s to receive a request and 30 s to answer it, and a 10 MiB payload. */
 export const API_GATEWAY_LIMITS: Readonly<RequestLimits> = Object.freeze({
   receiveTimeoutMs: 30_000,
   maxBodyBytes: 10 * 1024 * 1024,
+  answerTimeoutMs: 30_000,
 });
 
 /** The request in progress on each connection, with the path its refusals are worded for. */

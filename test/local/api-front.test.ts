@@ -10,6 +10,7 @@ import { type RawPiece, rawExchange, trickle } from '../support/raw-http.js';
 
 const RECEIVE_TIMEOUT_MS = 1_000;
 const MAX_BODY_BYTES = 64 * 1024;
+const ANSWER_TIMEOUT_MS = 1_500;
 /** How long after the timeout a refused request may take to be answered and closed on a busy machine. */
 const CLOSE_WITHIN_MS = RECEIVE_TIMEOUT_MS + 2_000;
 
@@ -20,6 +21,7 @@ const seenUpstream: string[] = [];
 beforeAll(async () => {
   upstream = createServer(async (request, response) => {
     seenUpstream.push(`${request.method} ${request.url}`);
+    if (request.url === '/albums/stuck') return; // a function that never answers
     // The front cuts a request off mid-body when it refuses it.
     const body = await readBody(request).catch(() => undefined);
     if (!body) return;
@@ -43,12 +45,17 @@ beforeAll(async () => {
       { method: 'GET', path: '/' },
     ],
     upstreamPort: (upstream.address() as AddressInfo).port,
-    limits: { receiveTimeoutMs: RECEIVE_TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES },
+    limits: {
+      receiveTimeoutMs: RECEIVE_TIMEOUT_MS,
+      maxBodyBytes: MAX_BODY_BYTES,
+      answerTimeoutMs: ANSWER_TIMEOUT_MS,
+    },
   });
 });
 
 afterAll(async () => {
   await front?.close();
+  upstream?.closeAllConnections();
   await new Promise((resolve) => upstream?.close(resolve));
 });
 
@@ -91,6 +98,16 @@ describe('the API front: requests end', () => {
     const { status, body } = await exchange([post('/cs6650/albums', 'Content-Length: 10\r\n'), 'abc']);
     expect(status).toBe(408);
     expect(JSON.parse(body ?? '')).toEqual({ msg: 'Request Timeout: the request did not arrive within 1 s' });
+  });
+
+  it('answers 503 in JSON when the function has not answered within the integration timeout', async () => {
+    const { status, body, elapsedMs } = await exchange(
+      ['GET /albums/stuck HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'],
+      ANSWER_TIMEOUT_MS + 3_000,
+    );
+    expect(status).toBe(503);
+    expect(JSON.parse(body ?? '')).toEqual({ message: 'Service Unavailable' });
+    expect(elapsedMs).toBeGreaterThanOrEqual(ANSWER_TIMEOUT_MS - 50);
   });
 
   it('answers the 100 Continue it was asked for before timing the body out', async () => {
