@@ -74,7 +74,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const server = createServer(limitedServerOptions(limits), (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     let forwarded: ClientRequest | undefined;
-    if (limiter.admit(request, response, path, () => forwarded?.destroy())) return;
+    if (limiter.refuse(request, response, path, () => forwarded?.destroy())) return;
     const problem = pathProblem(path);
     if (problem) return answerError(response, path, 400, `Bad Request: ${problem}`);
     const matching = routes.filter((route) => route.pattern.test(path));

@@ -27,11 +27,11 @@ interface InFlight {
 
 export interface RequestLimiter {
   /**
-   * Takes a request whose headers have arrived: refuses it (answered, true returned) when its declared body
-   * is over the limit or it lacks a Host header; otherwise watches its body as it comes, and should it pass
-   * the limit answers 413, calls `onRefused` and closes the connection.
+   * Refuses a request whose headers have arrived, answering it and returning true, when its declared body
+   * is over the limit or it lacks a Host header. Otherwise returns false and watches its body as it comes:
+   * should it pass the limit, `cutOff` is called, 413 answered and the connection closed.
    */
-  admit(request: IncomingMessage, response: ServerResponse, path: string, onRefused: () => void): boolean;
+  refuse(request: IncomingMessage, response: ServerResponse, path: string, cutOff: () => void): boolean;
 }
 
 /**
@@ -63,7 +63,7 @@ export function limitedServerOptions(limits: RequestLimits): ServerOptions {
  *
  * @example
  * const limiter = limitRequests(server, API_GATEWAY_LIMITS);
- * if (limiter.admit(request, response, path, () => upstream.destroy())) return;
+ * if (limiter.refuse(request, response, path, () => upstream.destroy())) return;
  */
 export function limitRequests(server: Server, limits: RequestLimits): RequestLimiter {
   const inFlight = new WeakMap<Socket, InFlight>();
@@ -93,7 +93,7 @@ export function limitRequests(server: Server, limits: RequestLimits): RequestLim
   });
 
   return {
-    admit(request, response, path, onRefused) {
+    refuse(request, response, path, cutOff) {
       inFlight.set(request.socket, { response, path });
       response.once('finish', () => {
         if (inFlight.get(request.socket)?.response === response) inFlight.delete(request.socket);
@@ -116,7 +116,7 @@ export function limitRequests(server: Server, limits: RequestLimits): RequestLim
         received += chunk.length;
         if (received <= limits.maxBodyBytes) return;
         request.off('data', count);
-        onRefused();
+        cutOff();
         if (response.headersSent) request.socket.destroy();
         else tooLarge();
       };
