@@ -15,6 +15,8 @@ export interface DatabaseConfig {
   engine: Engine;
   /** Set only when running against the local Data API endpoint. */
   endpoint?: string;
+  /** How long one Data API call may go unanswered before the database counts as unavailable. */
+  requestTimeoutMs: number;
 }
 
 export interface CoversConfig {
@@ -26,6 +28,8 @@ export interface CoversConfig {
   uploadExpiresSeconds: number;
   /** How long an upload stays pending before the sweeper judges it, in case its notification was lost. */
   sweepAfterSeconds: number;
+  /** How long one attempt of an S3 request may go unanswered before it fails. */
+  requestTimeoutMs: number;
 }
 
 export interface ReviewsQueueConfig {
@@ -65,6 +69,12 @@ export class ConfigurationError extends Error {
 
 const MAX_UPLOAD_EXPIRY_SECONDS = 600;
 
+// The API's functions time out at 10 s and keep 1 s back to answer (lib/http/handler.ts): a call to a
+// stalled dependency must fail within the rest, so the function can still answer 503 or take a fallback.
+const WITHIN_FUNCTION_TIMEOUT_MS = 9_000;
+// The S3 client keeps the SDK's three attempts, which must fit in that time together.
+const S3_ATTEMPTS = 3;
+
 // A day: longer would keep a cover change from showing for that long wherever the cache is in memory.
 const MAX_ALBUM_CACHE_TTL_SECONDS = 86_400;
 // Counts are also the HTTP lifetime of an album; a minute bounds how stale a CDN may show them.
@@ -87,6 +97,7 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
     name: read.required('DB_NAME'),
     engine: read.oneOf('DB_ENGINE', ENGINES, 'postgresql'),
     endpoint: read.optional('DATA_API_ENDPOINT'),
+    requestTimeoutMs: read.positiveInteger('DATA_API_TIMEOUT_MS', 5_000, WITHIN_FUNCTION_TIMEOUT_MS),
   };
 }
 
@@ -104,6 +115,11 @@ export function loadCoversConfig(env: NodeJS.ProcessEnv = process.env): CoversCo
       MAX_UPLOAD_EXPIRY_SECONDS,
     ),
     sweepAfterSeconds: read.positiveInteger('COVER_SWEEP_AFTER_SECONDS', 180),
+    requestTimeoutMs: read.positiveInteger(
+      'S3_REQUEST_TIMEOUT_MS',
+      2_500,
+      Math.floor(WITHIN_FUNCTION_TIMEOUT_MS / S3_ATTEMPTS),
+    ),
   };
 }
 
@@ -114,7 +130,8 @@ export function loadReviewsQueueConfig(env: NodeJS.ProcessEnv = process.env): Re
     region: read.region(),
     queueUrl: read.required('REVIEWS_QUEUE_URL'),
     endpoint: read.optional('SQS_ENDPOINT'),
-    sendTimeoutMs: read.positiveInteger('REVIEWS_SEND_TIMEOUT_MS', 1_000),
+    // Half the time at most: a review the queue did not take still has to reach the database fallback.
+    sendTimeoutMs: read.positiveInteger('REVIEWS_SEND_TIMEOUT_MS', 1_000, WITHIN_FUNCTION_TIMEOUT_MS / 2),
   };
 }
 

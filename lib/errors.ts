@@ -4,6 +4,12 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * Most field errors a reply lists, and names in its message; the rest are only counted, so a body of a
+ * hundred thousand unknown keys gets a reply of a few hundred bytes.
+ */
+export const MAX_LISTED_ERRORS = 10;
+
 /** The request is malformed; `errors` names each offending field. Maps to 400. */
 export class ValidationError extends Error {
   override readonly name = 'ValidationError';

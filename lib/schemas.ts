@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import * as Type from 'typebox';
+import { MAX_LISTED_ERRORS } from './errors.js';
 
 /**
  * Request and response shapes, defined once: used to validate input, to type the code and to build
@@ -225,7 +226,11 @@ export const ErrorBody = Type.Object(
     errors: Type.Optional(
       Type.Array(
         Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false }),
+        { maxItems: MAX_LISTED_ERRORS },
       ),
+    ),
+    omittedErrors: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'How many more problems were found than `errors` lists' }),
     ),
   },
   { additionalProperties: false, $id: 'Error' },

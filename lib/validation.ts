@@ -1,5 +1,5 @@
 import type { Static, TSchema } from 'typebox';
-import { type FieldError, ValidationError } from './errors.js';
+import { type FieldError, MAX_LISTED_ERRORS, ValidationError } from './errors.js';
 import { type JsonSchema, type SchemaError, schemaErrors } from './schema-check.js';
 
 /**
@@ -10,6 +10,7 @@ import { type JsonSchema, type SchemaError, schemaErrors } from './schema-check.
  * const album = parse(NewAlbum, body, 'album');
  */
 export function parse<S extends TSchema>(schema: S, input: unknown, what: string): Static<S> {
+  refuseCrowded(input, what);
   return check(schema, trimStrings(input), what);
 }
 
@@ -73,6 +74,23 @@ export function schemaProblems(schema: TSchema, value: unknown): FieldError[] {
   return schemaErrors(schema, value).map(describe);
 }
 
+const MAX_FIELD_NAME_LENGTH = 100;
+/** No request shape has a tenth as many fields; a body with more is refused before each is looked at. */
+const MAX_FIELDS = 100;
+
+/**
+ * Refuses an object with more than {@link MAX_FIELDS} fields as a whole: describing each of 700,000 unknown
+ * keys would take several times as long as reading them, to tell the client what one sentence does.
+ */
+function refuseCrowded(input: unknown, what: string): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+  const count = Object.keys(input).length;
+  if (count <= MAX_FIELDS) return;
+  throw new ValidationError(`Invalid ${what}: body has ${count} fields, more than the ${MAX_FIELDS} read`, [
+    { field: 'body', message: `must have at most ${MAX_FIELDS} fields` },
+  ]);
+}
+
 function check<S extends TSchema>(schema: S, candidate: unknown, what: string): Static<S> {
   const problems = [...describeTextErrors(candidate), ...schemaProblems(schema, candidate)];
   if (problems.length === 0) return candidate as Static<S>;
@@ -83,10 +101,20 @@ function check<S extends TSchema>(schema: S, candidate: unknown, what: string): 
     if (!described.has(fieldError.field)) described.set(fieldError.field, fieldError);
   }
   const errors = [...described.values()];
+  const named = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `${e.field} ${e.message}`);
+  const more = errors.length - named.length;
   throw new ValidationError(
-    `Invalid ${what}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    `Invalid ${what}: ${named.join('; ')}${more > 0 ? `; and ${more} more ${more === 1 ? 'problem' : 'problems'}` : ''}`,
     errors,
   );
+}
+
+/**
+ * A field's name as a reply shows it: a key sent in a body can be megabytes long, and a reply names it
+ * only to point at it.
+ */
+function fieldName(path: string): string {
+  return path.length > MAX_FIELD_NAME_LENGTH ? `${path.slice(0, MAX_FIELD_NAME_LENGTH)}…` : path;
 }
 
 function trimStrings(input: unknown): unknown {
@@ -98,8 +126,11 @@ function trimStrings(input: unknown): unknown {
 
 /**
  * Every string in the input that PostgreSQL's `text` cannot hold as sent: it refuses NUL, and an unpaired
- * surrogate has no UTF-8 form (it would be stored as U+FFFD). Checked here, once, for every input rather
- * than per schema. Walked without recursion so a deeply nested body cannot exhaust the stack.
+ * surrogate has no UTF-8 form (it would be stored as U+FFFD). U+FFFD itself is refused too: it is what a
+ * gateway or parser that decodes leniently puts in place of bytes that were not UTF-8 (serverless-offline
+ * does so with a JSON body, busboy with a form field), so text holding one was damaged before it got here.
+ * Checked here, once, for every input rather than per schema. Walked without recursion so a deeply nested
+ * body cannot exhaust the stack.
  */
 function describeTextErrors(input: unknown): FieldError[] {
   const errors: FieldError[] = [];
@@ -107,9 +138,12 @@ function describeTextErrors(input: unknown): FieldError[] {
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [path, value] = next;
     if (typeof value === 'string') {
-      const field = path || 'body';
+      const field = fieldName(path || 'body');
       if (value.includes('\u0000')) errors.push({ field, message: 'must not contain NUL characters' });
       else if (/\p{Cs}/u.test(value)) errors.push({ field, message: 'must be well-formed Unicode text' });
+      else if (value.includes('\ufffd')) {
+        errors.push({ field, message: 'must be valid UTF-8 (U+FFFD stands for bytes that were not)' });
+      }
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, child] of Object.entries(value)) pending.push([path ? `${path}.${key}` : key, child]);
     }
@@ -118,7 +152,7 @@ function describeTextErrors(input: unknown): FieldError[] {
 }
 
 function describe({ path, keyword, schema }: SchemaError): FieldError {
-  const field = path.length === 0 ? 'body' : path.join('.');
+  const field = path.length === 0 ? 'body' : fieldName(path.join('.'));
   return { field, message: problem(keyword, schema, field) };
 }
 

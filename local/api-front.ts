@@ -1,12 +1,22 @@
 import {
   Agent,
+  type ClientRequest,
   createServer,
   request as forward,
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pathProblem } from './api-paths.js';
+import { answerError, answerJson } from './error-replies.js';
 import { readBody } from './read-body.js';
+import {
+  API_GATEWAY_LIMITS,
+  limitedServerOptions,
+  limitRequests,
+  type RequestLimiter,
+  type RequestLimits,
+} from './request-limits.js';
 
 /** A route of the HTTP API, as serverless.yml declares it (`/albums/{albumId}`). */
 export interface HttpRoute {
@@ -20,6 +30,8 @@ export interface ApiFrontOptions {
   routes: HttpRoute[];
   /** Where the function emulator (serverless-offline) serves the same routes. */
   upstreamPort: number;
+  /** What a client may send (default: API Gateway's, {@link API_GATEWAY_LIMITS}); tests shorten the timeout. */
+  limits?: Partial<RequestLimits>;
   log?: (line: string) => void;
 }
 
@@ -29,12 +41,11 @@ export interface ApiFront {
   close(): Promise<void>;
 }
 
-/** Paths under this prefix speak the course contract, whose errors are `{"msg": …}`. */
-const COURSE_PREFIX = '/cs6650/';
 /** Function responses are small JSON documents; anything past this is passed on without inspection. */
 const INSPECTED_BODY_LIMIT = 1 << 20;
 const RETRY_AFTER_SECONDS = 1;
 const STACK_TRACE_KEY = Buffer.from('"stackTrace"');
+const ROUTE_LIST_KEY = Buffer.from('"existingRoutes"');
 
 /**
  * The local API Gateway's front door, in front of serverless-offline, answering as API Gateway does where
@@ -43,7 +54,10 @@ const STACK_TRACE_KEY = Buffer.from('"stackTrace"');
  * that is down or restarting is `503 {"message":"Service Unavailable"}` with Retry-After, an unknown route
  * is a JSON 404 and a known path with another method a JSON 405, both in the dialect of the API the path
  * belongs to, as are the emulator's own refusals of requests it cannot parse (which API Gateway would pass
- * to the function). Everything else passes through untouched, streamed.
+ * to the function). A request gets API Gateway's limits (local/request-limits.ts: 30 s to arrive, 10 MiB of
+ * body, every refusal in JSON, 30 s for the function to answer, else a JSON 503), and a path with dot segments is refused before the emulator's router
+ * resolves it (local/api-paths.ts), which never gets to answer with its list of routes. Everything else
+ * passes through untouched, streamed.
  *
  * @example
  * const front = await startApiFront({ port: 3000, routes, upstreamPort: offlinePort });
@@ -55,22 +69,32 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     pattern: routePattern(route.path),
   }));
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const limits = { ...API_GATEWAY_LIMITS, ...options.limits };
 
-  const server = createServer((request, response) => {
+  const server = createServer(limitedServerOptions(limits), (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    let forwarded: ClientRequest | undefined;
+    if (limiter.refuse(request, response, path, () => forwarded?.destroy())) return;
+    const problem = pathProblem(path);
+    if (problem) return answerError(response, path, 400, `Bad Request: ${problem}`);
     const matching = routes.filter((route) => route.pattern.test(path));
     // Preflights are the emulator's to answer from the declared CORS settings.
     if (request.method !== 'OPTIONS') {
-      if (matching.length === 0) return answer(response, path, 404, 'Not Found');
+      if (matching.length === 0) return answerError(response, path, 404, 'Not Found');
       if (!matching.some((route) => route.method === request.method)) {
         const allow = [...new Set(matching.map((route) => route.method))].join(', ');
-        return answer(response, path, 405, `Method ${request.method} is not allowed here; use ${allow}`, {
-          allow,
-        });
+        const message = `Method ${request.method} is not allowed here; use ${allow}`;
+        return answerError(response, path, 405, message, { allow });
       }
     }
-    pass(request, response, path, options.upstreamPort, agent, log);
+    forwarded = pass(request, response, path, {
+      port: options.upstreamPort,
+      agent,
+      answerTimeoutMs: limits.answerTimeoutMs,
+      log,
+    });
   });
+  const limiter: RequestLimiter = limitRequests(server, limits);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,24 +112,40 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   };
 }
 
+/** The function emulator a request is passed to, and how long it has to answer. */
+interface Upstream {
+  port: number;
+  agent: Agent;
+  answerTimeoutMs: number;
+  log: (line: string) => void;
+}
+
 function pass(
   request: IncomingMessage,
   response: ServerResponse,
   path: string,
-  upstreamPort: number,
-  agent: Agent,
-  log: (line: string) => void,
-): void {
+  { port, agent, answerTimeoutMs, log }: Upstream,
+): ClientRequest {
   const upstream = forward({
     host: '127.0.0.1',
-    port: upstreamPort,
+    port,
     method: request.method,
     path: request.url,
     // Uncompressed from the emulator: compressing on loopback costs CPU, and its errors must be readable.
     headers: { ...request.headers, 'accept-encoding': 'identity' },
     agent,
   });
+  // Counted, as API Gateway counts its integration timeout, from when the whole request has arrived.
+  let overdue: NodeJS.Timeout | undefined;
+  request.once('end', () => {
+    overdue = setTimeout(
+      () => upstream.destroy(new Error(`no answer within ${answerTimeoutMs} ms`)),
+      answerTimeoutMs,
+    );
+  });
+  response.once('close', () => clearTimeout(overdue));
   upstream.on('response', (answerFromEmulator) => {
+    clearTimeout(overdue);
     const status = answerFromEmulator.statusCode ?? 502;
     const isJson = /^application\/json/i.test(String(answerFromEmulator.headers['content-type'] ?? ''));
     const length = Number(answerFromEmulator.headers['content-length'] ?? 0);
@@ -119,12 +159,17 @@ function pass(
         const failure = lambdaFailure(body);
         if (failure) {
           log(`Function failed: ${failure}`);
-          answerJson(response, 500, { message: 'Internal Server Error' });
+          answerJson(response, 500, JSON.stringify({ message: 'Internal Server Error' }));
           return;
         }
         const refusal = status >= 400 ? emulatorRefusal(body) : undefined;
         if (refusal) {
-          answer(response, path, status, refusal);
+          answerError(response, path, status, refusal);
+          return;
+        }
+        // The emulator's router answers a path no route of its own matches with every route it has.
+        if (status === 404 && body.includes(ROUTE_LIST_KEY)) {
+          answerError(response, path, 404, 'Not Found');
           return;
         }
         const { 'transfer-encoding': _chunked, ...headers } = answerFromEmulator.headers;
@@ -135,18 +180,18 @@ function pass(
     );
   });
   upstream.on('error', (error) => {
+    // Refused by the front mid-request (too large, too slow): answered already, the emulator cut off.
+    if (response.writableEnded) return;
     log(`API front: the function emulator did not answer (${error.message})`);
     if (response.headersSent) response.destroy();
     else
-      answerJson(
-        response,
-        503,
-        { message: 'Service Unavailable' },
-        { 'retry-after': String(RETRY_AFTER_SECONDS) },
-      );
+      answerJson(response, 503, JSON.stringify({ message: 'Service Unavailable' }), {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      });
   });
   request.on('error', () => upstream.destroy());
   request.pipe(upstream);
+  return upstream;
 }
 
 /**
@@ -180,31 +225,6 @@ function emulatorRefusal(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function answer(
-  response: ServerResponse,
-  path: string,
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  answerJson(response, status, path.startsWith(COURSE_PREFIX) ? { msg: message } : { message }, headers);
-}
-
-function answerJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  response.end(text);
 }
 
 /**

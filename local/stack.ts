@@ -14,6 +14,7 @@ import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
 import { postJson } from './post-json.js';
+import type { RequestLimits } from './request-limits.js';
 import { startS3EventSource } from './s3/event-source.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from './s3/object-store.js';
 import { seedSampleAlbum } from './sample-album.js';
@@ -61,6 +62,8 @@ export interface LocalStackOptions {
   withoutBucketNotifications?: boolean;
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
+  /** Overrides API Gateway's limits on requests (30 s to arrive), so tests see a stalled request cut in seconds. */
+  requestLimits?: Partial<RequestLimits>;
   log?: (line: string) => void;
   /** Have serverless-offline log every request it serves (off by default: several lines each, costly under load). */
   logRequests?: boolean;
@@ -233,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: apiPort,
       routes: httpRoutes(config),
       upstreamPort: offlinePort,
+      limits: options.requestLimits,
       log,
     });
     stoppers.push(() => front.close());

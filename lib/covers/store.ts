@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { timedRequests } from '../aws/request-timeout.js';
 import { createLruCache } from '../cache/lru.js';
 import type { CoversConfig } from '../config.js';
 import type { CoverUpload } from '../schemas.js';
@@ -75,6 +76,7 @@ export function connectCoverStore(config: CoversConfig): CoverStore {
     // Checksums the SDK would otherwise add are computed over an empty body and break browser uploads.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: timedRequests(config.requestTimeoutMs),
     // The middleware stack resolved once per command type, as for the other clients (lib/reviews/queue.ts).
     cacheMiddleware: true,
   });

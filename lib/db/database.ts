@@ -62,6 +62,11 @@ export interface DatabaseOptions {
   secretArn: string;
   name: string;
   retry?: Partial<RetryOptions>;
+  /**
+   * How long one call (the SDK's own retries included) may go unanswered before the database counts as
+   * unavailable; unbounded when unset.
+   */
+  requestTimeoutMs?: number;
   /** Injected for tests; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -71,6 +76,9 @@ const defaultRetry: Readonly<RetryOptions> = Object.freeze({
   baseDelayMs: 100,
   maxDelayMs: 2_000,
 });
+
+/** What a client is told to wait before trying again when the database failed it. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** Error names that mean "try again shortly" rather than "the statement is wrong". */
 const TRANSIENT_ERRORS = new Set([
@@ -111,6 +119,7 @@ export function connectDatabase(config: DatabaseConfig): Database {
   return createDatabase({
     // The middleware stack resolved once per command type, as for the other clients (lib/reviews/queue.ts).
     client: new RDSDataClient({ region: config.region, endpoint: config.endpoint, cacheMiddleware: true }),
+    requestTimeoutMs: config.requestTimeoutMs,
     clusterArn: config.clusterArn,
     secretArn: config.secretArn,
     name: config.name,
@@ -120,7 +129,8 @@ export function connectDatabase(config: DatabaseConfig): Database {
 
 /**
  * Creates the Data API adapter: named parameters in, plain row objects out, transient errors retried
- * with exponential backoff and full jitter, and an {@link UnavailableError} once retries run out.
+ * with exponential backoff and full jitter, and an {@link UnavailableError} once retries run out or when a
+ * call goes unanswered for `requestTimeoutMs`.
  *
  * @example
  * const db = createDatabase({ client: new RDSDataClient({}), clusterArn, secretArn, name: 'albums' });
@@ -131,6 +141,22 @@ export function createDatabase(options: DatabaseOptions): Database {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const target = { resourceArn: options.clusterArn, secretArn: options.secretArn, database: options.name };
   const engine = options.engine ?? 'postgresql';
+  const timeoutMs = options.requestTimeoutMs;
+
+  // A deadline per call rather than per HTTP attempt: it bounds the SDK's own retries too. Not retried
+  // when it passes: a database that stalled once is unlikely to answer within what is left of the time.
+  async function withDeadline<T>(call: (abortSignal?: AbortSignal) => Promise<T>): Promise<T> {
+    if (timeoutMs === undefined) return call();
+    const abortSignal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await call(abortSignal);
+    } catch (error) {
+      if (!abortSignal.aborted) throw error;
+      throw new UnavailableError(`The database did not answer within ${timeoutMs} ms`, RETRY_AFTER_SECONDS, {
+        cause: error,
+      });
+    }
+  }
 
   async function withRetry<T>(call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -139,7 +165,9 @@ export function createDatabase(options: DatabaseOptions): Database {
       } catch (error) {
         if (!isTransientDatabaseError(error)) throw error;
         if (attempt >= retry.maxAttempts) {
-          throw new UnavailableError('The database is temporarily unavailable', 5, { cause: error });
+          throw new UnavailableError('The database is temporarily unavailable', RETRY_AFTER_SECONDS, {
+            cause: error,
+          });
         }
         const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
         await sleep(Math.random() * ceiling);
@@ -152,14 +180,17 @@ export function createDatabase(options: DatabaseOptions): Database {
     params: Record<string, SqlValue> = {},
     transactionId?: string,
   ): Promise<StatementResult<T>> => {
-    const output = await options.client.send(
-      new ExecuteStatementCommand({
-        ...target,
-        sql: typeof sql === 'string' ? sql : sql[engine],
-        parameters: toSqlParameters(params),
-        formatRecordsAs: 'JSON',
-        transactionId,
-      }),
+    const output = await withDeadline((abortSignal) =>
+      options.client.send(
+        new ExecuteStatementCommand({
+          ...target,
+          sql: typeof sql === 'string' ? sql : sql[engine],
+          parameters: toSqlParameters(params),
+          formatRecordsAs: 'JSON',
+          transactionId,
+        }),
+        { abortSignal },
+      ),
     );
     return {
       rows: output.formattedRecords ? (JSON.parse(output.formattedRecords) as T[]) : [],
@@ -174,16 +205,20 @@ export function createDatabase(options: DatabaseOptions): Database {
     execute: (sql, params) => withRetry(() => run(sql, params)),
     async transaction(work) {
       const { transactionId } = await withRetry(() =>
-        options.client.send(new BeginTransactionCommand(target)),
+        withDeadline((abortSignal) =>
+          options.client.send(new BeginTransactionCommand(target), { abortSignal }),
+        ),
       );
       try {
         const result = await work({ execute: (sql, params) => run(sql, params, transactionId) });
-        await options.client.send(new CommitTransactionCommand({ ...target, transactionId }));
+        await withDeadline((abortSignal) =>
+          options.client.send(new CommitTransactionCommand({ ...target, transactionId }), { abortSignal }),
+        );
         return result;
       } catch (error) {
-        await options.client
-          .send(new RollbackTransactionCommand({ ...target, transactionId }))
-          .catch(() => undefined); // the original error is the one worth reporting
+        await withDeadline((abortSignal) =>
+          options.client.send(new RollbackTransactionCommand({ ...target, transactionId }), { abortSignal }),
+        ).catch(() => undefined); // the original error is the one worth reporting
         throw error;
       }
     },

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   type FieldError,
+  MAX_LISTED_ERRORS,
   NotFoundError,
   UnavailableError,
   UnsupportedMediaTypeError,
@@ -14,7 +15,10 @@ import { json } from './responses.js';
 export interface ErrorReply {
   statusCode: number;
   message: string;
+  /** At most {@link MAX_LISTED_ERRORS}. */
   errors?: FieldError[];
+  /** How many problems were found past those `errors` lists. */
+  omittedErrors?: number;
 }
 
 export interface HttpErrorsOptions {
@@ -25,15 +29,20 @@ export interface HttpErrorsOptions {
 
 const defaults: Readonly<HttpErrorsOptions> = Object.freeze({
   logger: defaultLogger,
-  present: ({ statusCode, message, errors }: ErrorReply) => ({
+  present: ({ statusCode, message, errors, omittedErrors }: ErrorReply) => ({
     statusCode,
-    body: errors ? { message, errors } : { message },
+    body: errors ? { message, errors, ...(omittedErrors ? { omittedErrors } : {}) } : { message },
   }),
 });
 
+/** Longest message a reply carries: messages name what was wrong, and may quote what was sent. */
+const MAX_MESSAGE_LENGTH = 2_000;
+
 /**
  * Maps the domain's named errors to HTTP responses with a JSON body, in one place. Anything unexpected is
- * logged and answered with a 500 that reveals nothing internal.
+ * logged and answered with a 500 that reveals nothing internal. Every reply is bounded whatever the error
+ * holds: at most {@link MAX_LISTED_ERRORS} field errors (the rest counted) and a message cut to a couple of
+ * thousand characters, so it stays far under the 1 MB every response of ours is held to (lib/http/responses.ts).
  *
  * @example
  * middy(handler).use(httpErrors());
@@ -61,8 +70,20 @@ export function httpErrors(
         logger.error('Unhandled error', { error });
         reply = { statusCode: 500, message: 'Internal server error' };
       }
-      const { statusCode, body } = present(reply);
+      const { statusCode, body } = present(bounded(reply));
       request.response = json(statusCode, body, headers);
     },
   };
+}
+
+function bounded({ statusCode, message, errors }: ErrorReply): ErrorReply {
+  const text = (value: string) =>
+    value.length > MAX_MESSAGE_LENGTH ? `${value.slice(0, MAX_MESSAGE_LENGTH)}…` : value;
+  const reply: ErrorReply = { statusCode, message: text(message) };
+  if (!errors) return reply;
+  reply.errors = errors
+    .slice(0, MAX_LISTED_ERRORS)
+    .map((error) => ({ field: text(error.field), message: text(error.message) }));
+  if (errors.length > MAX_LISTED_ERRORS) reply.omittedErrors = errors.length - MAX_LISTED_ERRORS;
+  return reply;
 }

@@ -1,4 +1,5 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { timedRequests } from '../aws/request-timeout.js';
 import type { ReviewsQueueConfig } from '../config.js';
 import type { Review } from './ledger.js';
 
@@ -17,9 +18,10 @@ export function connectReviewQueue(config: ReviewsQueueConfig): ReviewQueue {
   const sqs = new SQSClient({
     region: config.region,
     endpoint: config.endpoint,
-    // One quick attempt: the circuit breaker and the database fallback deal with a slow or absent queue.
+    // One quick attempt: the circuit breaker and the database fallback deal with a slow, stalled or absent
+    // queue, which therefore must fail the send rather than hold it.
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: config.sendTimeoutMs, requestTimeout: config.sendTimeoutMs },
+    requestHandler: timedRequests(config.sendTimeoutMs),
     // Resolve the SDK's middleware stack once per command type rather than on every send; nothing here
     // changes it after the first call.
     cacheMiddleware: true,

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/ports.js';
 import { commandLine, descendants, isRunning } from '../support/processes.js';
+import { rawExchange } from '../support/raw-http.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -49,6 +50,26 @@ describe('the local API Gateway when a function or the emulator fails', () => {
     const course = await fetch(`${stack.apiUrl}/cs6650/albums`, { method: 'PUT' });
     expect(course.status).toBe(405);
     expect(await course.json()).toEqual({ msg: 'Method PUT is not allowed here; use POST' });
+  });
+
+  it("matches paths as API Gateway does: a dot segment never reaches serverless-offline's router", async () => {
+    const port = Number(new URL(stack.apiUrl).port);
+    for (const [method, path] of [
+      ['POST', '/albums/../cover'],
+      ['GET', '/albums/..'],
+      ['GET', '/albums/%2e%2e'],
+      ['GET', '/cs6650/albums/..'],
+    ] as const) {
+      const request = `${method} ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
+      const { status, body, text } = await rawExchange(port, [request], 10_000);
+      expect(status, text).toBe(400);
+      expect(text).toMatch(/\r\ncontent-type: application\/json\r\n/i);
+      expect(text).not.toMatch(/existingRoutes|<html/i);
+      const key = path.startsWith('/cs6650/') ? 'msg' : 'message';
+      expect(JSON.parse(body ?? '')).toEqual({
+        [key]: "Bad Request: the path must not contain '.' or '..' segments",
+      });
+    }
   });
 
   it('restarts serverless-offline when it dies, answering 503 with Retry-After meanwhile', async () => {

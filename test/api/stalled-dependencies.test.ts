@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbum } from '../support/albums.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
+
+const configured = (name: string) =>
+  Number(new RegExp(`${name}:\\s*"(\\d+)"`).exec(readFileSync('serverless.yml', 'utf8'))?.[1]);
+const SEND_TIMEOUT_MS = configured('REVIEWS_SEND_TIMEOUT_MS');
+const DATABASE_TIMEOUT_MS = configured('DATA_API_TIMEOUT_MS');
+/** What a loaded machine may add to a request on top of the time it waits for a dependency. */
+const SLACK_MS = 2_500;
 
 beforeAll(async () => {
   stack = await startTestStack({ interruptibleQueue: true, interruptibleDatabase: true });
@@ -24,6 +32,12 @@ const like = (albumId: string, idempotencyKey: string) =>
     headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
     body: JSON.stringify({ kind: 'like' }),
   });
+
+const timed = async (call: () => Promise<Response>) => {
+  const started = Date.now();
+  const response = await call();
+  return { response, elapsedMs: Date.now() - started };
+};
 
 const likes = async (albumId: string) =>
   ((await (await fetch(`${stack.apiUrl}/albums/${albumId}/reviews`)).json()) as { likes: number }).likes;
@@ -65,6 +79,45 @@ describe('stalled dependencies', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // the thawed attempt and both retries are in
     expect(await likes(albumId)).toBe(1);
   }, 90_000);
+
+  it('a stalled queue: reviews reach the database within REVIEWS_SEND_TIMEOUT_MS and the circuit opens', async () => {
+    const albumId = await newAlbum();
+    const sent = 7;
+    stack.queueLink?.freeze();
+    try {
+      for (let i = 0; i < sent; i++) {
+        const { response, elapsedMs } = await timed(() => like(albumId, `stalled-queue-${randomUUID()}`));
+        expect(response.status).toBe(202);
+        expect(elapsedMs).toBeLessThan(SEND_TIMEOUT_MS + SLACK_MS);
+      }
+      expect(stack.logs.join('\n')).toMatch(/Reviews queue circuit changed state.*"to":"open"/);
+    } finally {
+      stack.queueLink?.restore();
+    }
+    // Counted by the fallback, and once only should a held send reach the queue after all.
+    expect(await likes(albumId)).toBe(sent);
+  }, 90_000);
+
+  it("a stalled database: 503 with Retry-After in the API's shape within DATA_API_TIMEOUT_MS", async () => {
+    const albumId = await newAlbum();
+    stack.databaseLink?.freeze();
+    try {
+      const { response, elapsedMs } = await timed(() => fetch(`${stack.apiUrl}/albums/${albumId}`));
+      expect(response.status).toBe(503);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const body = await expectDocumentedResponse('GET', '/albums/{albumId}', response);
+      expect(body).toEqual({ message: `The database did not answer within ${DATABASE_TIMEOUT_MS} ms` });
+      expect(elapsedMs).toBeLessThan(DATABASE_TIMEOUT_MS + SLACK_MS);
+
+      const course = await fetch(`${stack.apiUrl}/cs6650/albums/1`);
+      expect(course.status).toBe(503);
+      expect(await course.json()).toEqual({
+        msg: `The database did not answer within ${DATABASE_TIMEOUT_MS} ms`,
+      });
+    } finally {
+      stack.databaseLink?.restore();
+    }
+  }, 60_000);
 
   it('refuses a malformed idempotency key with 400 naming the header', async () => {
     const albumId = await newAlbum();

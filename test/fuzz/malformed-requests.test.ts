@@ -9,6 +9,7 @@ import { ErrorBody } from '../../lib/schemas.js';
 import { coversBucket } from '../support/covers.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 import { png } from '../support/images.js';
+import { rawExchange } from '../support/raw-http.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import {
   type Dialect,
@@ -16,6 +17,7 @@ import {
   type MalformedRequest,
   malformedRequests,
 } from './malformed-requests.js';
+import { malformedWireRequests, type WireRequest } from './malformed-requests-raw.js';
 
 /**
  * Property: every request that must be refused is refused, by every route of both APIs, with a 4xx in the
@@ -24,6 +26,13 @@ import {
 
 const IN_FLIGHT = 8;
 const REQUESTS = 2_000;
+const WIRE_REQUESTS = 120;
+/** API Gateway gives a request 30 s to arrive; the stack here is given 2, so a stalled one is cut quickly. */
+const RECEIVE_TIMEOUT_MS = 2_000;
+/** How long past the timeout a busy machine may take to answer a stalled request and close it. */
+const CLOSE_SLACK_MS = 3_000;
+/** No reply of ours may be larger, whatever was sent. */
+const MAX_REPLY_BYTES = 1 << 20;
 
 const errorShapes: Record<Dialect, TSchema> = { native: ErrorBody, course: CourseError };
 const maxCoverBytes = Number(/COVER_MAX_BYTES:\s*"(\d+)"/.exec(readFileSync('serverless.yml', 'utf8'))?.[1]);
@@ -101,6 +110,7 @@ async function expectRefused(request: MalformedRequest): Promise<void> {
   const problem = (what: string) =>
     new Error(`${what}: ${fc.stringify(request)}\n  → ${response.status} ${text.slice(0, 500)}`);
   if (response.status < 400 || response.status > 499) throw problem('Not refused with a 4xx');
+  if (Buffer.byteLength(text) > MAX_REPLY_BYTES) throw problem(`Reply of ${Buffer.byteLength(text)} bytes`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -110,8 +120,33 @@ async function expectRefused(request: MalformedRequest): Promise<void> {
   if (!Value.Check(errorShapes[request.dialect], body)) throw problem(`Not a ${request.dialect} error body`);
 }
 
+/** Sends one request as bytes and throws, describing it, unless it is refused in its API's shape and closed. */
+async function expectRefusedOnTheWire(request: WireRequest): Promise<void> {
+  const waitMs = RECEIVE_TIMEOUT_MS + CLOSE_SLACK_MS + (request.kind === 'too large' ? 10_000 : 0);
+  const answer = await rawExchange(Number(new URL(stack.apiUrl).port), request.pieces, waitMs);
+  const route = `wire: ${request.kind}`;
+  const byStatus = statuses.get(route) ?? new Map<number, number>();
+  byStatus.set(answer.status ?? 0, (byStatus.get(answer.status ?? 0) ?? 0) + 1);
+  statuses.set(route, byStatus);
+
+  const problem = (what: string) =>
+    new Error(`${what}: ${fc.stringify(request)}\n  → ${answer.text.slice(0, 500)}`);
+  if (!request.statuses.includes(answer.status ?? 0)) throw problem(`Not refused with ${request.statuses}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.body ?? '');
+  } catch {
+    throw problem('Error body is not JSON');
+  }
+  const dialects: Dialect[] = request.dialect === 'either' ? ['native', 'course'] : [request.dialect];
+  if (!dialects.some((dialect) => Value.Check(errorShapes[dialect], body))) {
+    throw problem(`Not a ${request.dialect} error body`);
+  }
+  if (!answer.closed) throw problem(`Connection still open after ${waitMs} ms`);
+}
+
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ requestLimits: { receiveTimeoutMs: RECEIVE_TIMEOUT_MS } });
   covers = coversBucket(stack);
   const ids: string[] = [];
   for (const album of [
@@ -200,6 +235,29 @@ describe('malformed requests', () => {
         `${replayLine('test/fuzz')}\n${
           (error as Error).message
         }\n${((error as Error).cause as Error | undefined)?.message ?? ''}`,
+      );
+    }
+  });
+
+  it(`are refused on the wire too: dot segments, what the parser refuses, requests that never end, chunked bodies over the limit (seed ${FUZZ_SEED})`, {
+    timeout: 600_000,
+  }, async () => {
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(malformedWireRequests(known, RECEIVE_TIMEOUT_MS), {
+            minLength: IN_FLIGHT,
+            maxLength: IN_FLIGHT,
+          }),
+          async (batch) => {
+            await Promise.all(batch.map(expectRefusedOnTheWire));
+          },
+        ),
+        { seed: FUZZ_SEED, numRuns: Math.ceil(WIRE_REQUESTS / IN_FLIGHT), endOnFailure: true, verbose: 1 },
+      );
+    } catch (error) {
+      throw new Error(
+        `${replayLine('test/fuzz')}\n${(error as Error).message}\n${((error as Error).cause as Error | undefined)?.message ?? ''}`,
       );
     }
   });

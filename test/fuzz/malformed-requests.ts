@@ -170,10 +170,62 @@ const notJsonTypes = fc.constantFrom(
   'json',
 );
 
+/** Byte sequences that are not UTF-8: a stray byte, one cut short, an overlong form, an encoded surrogate. */
+const notUtf8 = fc.constantFrom(
+  [0xff],
+  [0xfe, 0xff],
+  [0xc3],
+  [0xe2, 0x82],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0x80],
+);
+
+/**
+ * A good object spoiled so that its reply could grow with what was sent: a crowd of unknown fields, or a
+ * field whose name is hundreds of kilobytes long. The reply must stay small all the same.
+ */
+function crowdedObject(good: fc.Arbitrary<unknown>): fc.Arbitrary<[unknown, string]> {
+  return fc.oneof(
+    fc.tuple(good, fc.integer({ min: 11, max: 3_000 })).map(([value, count]): [unknown, string] => [
+      {
+        ...(value as object),
+        ...Object.fromEntries(Array.from({ length: count }, (_, i) => [`x${i}`, i])),
+      },
+      `${count} unknown fields`,
+    ]),
+    fc
+      .tuple(good, fc.integer({ min: 1_000, max: 400_000 }))
+      .map(([value, length]): [unknown, string] => [
+        { ...(value as object), ['k'.repeat(length)]: 'k'.repeat(length) },
+        `a field named with ${length} characters`,
+      ]),
+  );
+}
+
 /** A body for a route that takes a JSON object of `good`'s shape, with a defect. */
 function badJsonBody(badObject: fc.Arbitrary<[unknown, string]>, good: fc.Arbitrary<unknown>) {
   const json = (text: string) => Buffer.from(text);
   return fc.oneof(
+    fc
+      .tuple(crowdedObject(good), jsonTypes)
+      .map(([[value, defect], type]) => ({ type, body: json(JSON.stringify(value)), defect })),
+    // Bytes that are not UTF-8 inside a string of an otherwise good object.
+    fc.tuple(good, notUtf8, jsonTypes).map(([value, bytes, type]) => {
+      // Marks the end of the first string with a character JSON escapes, where the bytes then go.
+      let marked = false;
+      const text = JSON.stringify(value, (_key, member) => {
+        if (marked || typeof member !== 'string') return member;
+        marked = true;
+        return `${member}\u0007`;
+      });
+      const at = text.indexOf('\\u0007');
+      return {
+        type,
+        body: Buffer.concat([json(text.slice(0, at)), Buffer.from(bytes), json(text.slice(at + 6))]),
+        defect: `not UTF-8 (${bytes.map((b) => b.toString(16)).join(' ')})`,
+      };
+    }),
     fc
       .tuple(badObject, jsonTypes)
       .map(([[value, defect], type]) => ({ type, body: json(JSON.stringify(value)), defect })),

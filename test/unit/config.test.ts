@@ -17,6 +17,7 @@ describe('configuration', () => {
       secretArn: 'arn:secret',
       name: 'albums',
       endpoint: undefined,
+      requestTimeoutMs: 5_000,
     });
     expect(loadReviewsQueueConfig({ REVIEWS_QUEUE_URL: 'https://sqs/q', AWS_REGION: 'eu-west-1' })).toEqual({
       region: 'eu-west-1',
@@ -31,6 +32,7 @@ describe('configuration', () => {
       maxBytes: 5 * 1024 * 1024,
       uploadExpiresSeconds: 300,
       sweepAfterSeconds: 180,
+      requestTimeoutMs: 2_500,
     });
   });
 
@@ -52,6 +54,18 @@ describe('configuration', () => {
   ])('refuses %s=%s', (name, value) => {
     expect(() => loadCoversConfig({ COVERS_BUCKET: 'covers', [name]: value })).toThrow(
       new RegExp(`${name} must be an integer from 1 to`),
+    );
+  });
+
+  it('keeps every call to a dependency within the time a function has to answer', () => {
+    expect(() => loadDatabaseConfig({ ...database, DATA_API_TIMEOUT_MS: '9001' })).toThrow(
+      'DATA_API_TIMEOUT_MS must be an integer from 1 to 9000',
+    );
+    expect(() => loadCoversConfig({ COVERS_BUCKET: 'covers', S3_REQUEST_TIMEOUT_MS: '3001' })).toThrow(
+      'S3_REQUEST_TIMEOUT_MS must be an integer from 1 to 3000',
+    );
+    expect(() => loadReviewsQueueConfig({ REVIEWS_QUEUE_URL: 'q', REVIEWS_SEND_TIMEOUT_MS: '4501' })).toThrow(
+      'REVIEWS_SEND_TIMEOUT_MS must be an integer from 1 to 4500',
     );
   });
 

@@ -39,6 +39,39 @@ describe('parse', () => {
     ]);
   });
 
+  it('names at most ten problems in its message, counting the rest', () => {
+    const body = {
+      artist: 'A',
+      title: 'T',
+      year: 1971,
+      ...Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`unknown${i}`, i])),
+    };
+    let message = '';
+    try {
+      parse(NewAlbum, body, 'album');
+    } catch (error) {
+      message = (error as ValidationError).message;
+    }
+    expect(message.split('; ')).toHaveLength(11);
+    expect(message).toMatch(/^Invalid album: unknown\d+ is not an allowed field; /);
+    expect(message).toMatch(/; and 80 more problems$/);
+    expect(message.length).toBeLessThan(1_000);
+  });
+
+  it('refuses a body of more than a hundred fields as a whole, in a reply of one error', () => {
+    const body = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`unknown${i}`, i]));
+    expect(errorsOf(NewAlbum, body)).toEqual([{ field: 'body', message: 'must have at most 100 fields' }]);
+    expect(() => parse(NewAlbum, body, 'album')).toThrow(
+      'Invalid album: body has 100000 fields, more than the 100 read',
+    );
+  });
+
+  it('names a field by its first hundred characters', () => {
+    const key = 'k'.repeat(1_000_000);
+    const [error] = errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, [key]: 1 });
+    expect(error).toEqual({ field: `${'k'.repeat(100)}…`, message: 'is not an allowed field' });
+  });
+
   it('states the allowed range of a number', () => {
     expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: MAX_YEAR + 1 })).toEqual([
       { field: 'year', message: `must be between 1000 and ${MAX_YEAR}` },
@@ -81,6 +114,12 @@ describe('parse', () => {
     );
   });
 
+  it('refuses U+FFFD, which stands for bytes a lenient decoder found were not UTF-8', () => {
+    expect(errorsOf(NewAlbum, { artist: 'Bj\ufffdrk', title: 'T', year: 1971 })).toEqual([
+      { field: 'artist', message: 'must be valid UTF-8 (U+FFFD stands for bytes that were not)' },
+    ]);
+  });
+
   it('refuses NUL in a field the schema does not know, and anywhere in a nested value', () => {
     expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, note: '\u0000' })).toEqual([
       { field: 'note', message: 'must not contain NUL characters' },
@@ -95,7 +134,7 @@ describe('parse', () => {
     let deep: unknown = '\u0000';
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(errorsOf(NewAlbum, { artist: 'A', title: 'T', year: 1971, deep })[0]).toEqual({
-      field: `deep${'.0'.repeat(100_000)}`,
+      field: `${`deep${'.0'.repeat(100_000)}`.slice(0, 100)}…`,
       message: 'must not contain NUL characters',
     });
   });

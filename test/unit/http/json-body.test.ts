@@ -80,6 +80,25 @@ describe('jsonBody', () => {
     },
   );
 
+  it.each([
+    ['a byte that never starts a character', [0xff]],
+    ['a sequence cut short', [0xc3]],
+    ['an overlong encoding', [0xc0, 0xaf]],
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+  ])('refuses a body that is not UTF-8 (%s) rather than read it as U+FFFD', async (_, bytes) => {
+    const raw = Buffer.concat([Buffer.from('{"artist":"'), Buffer.from(bytes), Buffer.from('"}')]);
+    const event = {
+      headers: { 'content-type': 'application/json' },
+      body: raw.toString('base64'),
+      isBase64Encoded: true,
+    } as unknown as APIGatewayProxyEventV2;
+    await expect(jsonBody().before?.({ event } as Request<APIGatewayProxyEventV2>)).rejects.toEqual(
+      new ValidationError('Request body is not valid UTF-8: JSON text must be UTF-8 encoded', [
+        { field: 'body', message: 'must be valid UTF-8' },
+      ]),
+    );
+  });
+
   it('refuses other content types', async () => {
     for (const contentType of ['text/plain', 'application/jsonp', 'multipart/form-data; boundary=x']) {
       await expect(decode('{}', { 'content-type': contentType })).rejects.toThrow(UnsupportedMediaTypeError);
