@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathProblem } from './api-paths.js';
+import type { JwtAuthorizer } from './auth/jwt-authorizer.js';
 import { answerError, answerJson } from './error-replies.js';
 import { readBody } from './read-body.js';
 import {
@@ -18,10 +19,17 @@ import {
   type RequestLimits,
 } from './request-limits.js';
 
-/** A route of the HTTP API, as serverless.yml declares it (`/albums/{albumId}`). */
+/** A route of the HTTP API, as serverless.yml declares it (`/albums/{albumId}`), with its authorizer's name. */
 export interface HttpRoute {
   method: string;
   path: string;
+  authorizer?: string;
+}
+
+/** Something else the stack serves on the API's port, under a path of its own (the local OpenID provider). */
+export interface MountedHandler {
+  pathPrefix: string;
+  handle(request: IncomingMessage, response: ServerResponse): void;
 }
 
 export interface ApiFrontOptions {
@@ -32,6 +40,9 @@ export interface ApiFrontOptions {
   upstreamPort: number;
   /** What a client may send (default: API Gateway's, {@link API_GATEWAY_LIMITS}); tests shorten the timeout. */
   limits?: Partial<RequestLimits>;
+  /** The JWT authorizers the routes name, by name: a request they refuse never reaches a function. */
+  authorizers?: Record<string, JwtAuthorizer>;
+  mounts?: MountedHandler[];
   log?: (line: string) => void;
 }
 
@@ -46,6 +57,11 @@ const INSPECTED_BODY_LIMIT = 1 << 20;
 const RETRY_AFTER_SECONDS = 1;
 const STACK_TRACE_KEY = Buffer.from('"stackTrace"');
 const ROUTE_LIST_KEY = Buffer.from('"existingRoutes"');
+/**
+ * serverless-offline takes the claims it hands a function from this header when a request carries it; API
+ * Gateway knows no such thing, so no caller may choose their own identity with it.
+ */
+const AUTHORIZER_OVERRIDE_HEADER = 'sls-offline-authorizer-override';
 
 /**
  * The local API Gateway's front door, in front of serverless-offline, answering as API Gateway does where
@@ -55,9 +71,11 @@ const ROUTE_LIST_KEY = Buffer.from('"existingRoutes"');
  * is a JSON 404 and a known path with another method a JSON 405, both in the dialect of the API the path
  * belongs to, as are the emulator's own refusals of requests it cannot parse (which API Gateway would pass
  * to the function). A request gets API Gateway's limits (local/request-limits.ts: 30 s to arrive, 10 MiB of
- * body, every refusal in JSON, 30 s for the function to answer, else a JSON 503), and a path with dot segments is refused before the emulator's router
- * resolves it (local/api-paths.ts), which never gets to answer with its list of routes. Everything else
- * passes through untouched, streamed.
+ * body, every refusal in JSON, 30 s for the function to answer, else a JSON 503), and a path with dot
+ * segments is refused before the emulator's router resolves it (local/api-paths.ts), which never gets to
+ * answer with its list of routes. On a route with a JWT authorizer, a request whose token the authorizer
+ * refuses is `401 {"message":"Unauthorized"}`, as API Gateway answers, before any function runs. Everything
+ * else passes through untouched, streamed.
  *
  * @example
  * const front = await startApiFront({ port: 3000, routes, upstreamPort: offlinePort });
@@ -67,7 +85,9 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const routes = options.routes.map((route) => ({
     method: route.method.toUpperCase(),
     pattern: routePattern(route.path),
+    authorize: route.authorizer === undefined ? undefined : authorizerNamed(options, route.authorizer),
   }));
+  const mounts = options.mounts ?? [];
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const limits = { ...API_GATEWAY_LIMITS, ...options.limits };
 
@@ -77,22 +97,38 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     if (limiter.refuse(request, response, path, () => forwarded?.destroy())) return;
     const problem = pathProblem(path);
     if (problem) return answerError(response, path, 400, `Bad Request: ${problem}`);
+    const mount = mounts.find((m) => path === m.pathPrefix || path.startsWith(`${m.pathPrefix}/`));
+    if (mount) return mount.handle(request, response);
+    delete request.headers[AUTHORIZER_OVERRIDE_HEADER];
+    const toFunction = () => {
+      forwarded = pass(request, response, path, {
+        port: options.upstreamPort,
+        agent,
+        answerTimeoutMs: limits.answerTimeoutMs,
+        log,
+      });
+    };
     const matching = routes.filter((route) => route.pattern.test(path));
     // Preflights are the emulator's to answer from the declared CORS settings.
-    if (request.method !== 'OPTIONS') {
-      if (matching.length === 0) return answerError(response, path, 404, 'Not Found');
-      if (!matching.some((route) => route.method === request.method)) {
-        const allow = [...new Set(matching.map((route) => route.method))].join(', ');
-        const message = `Method ${request.method} is not allowed here; use ${allow}`;
-        return answerError(response, path, 405, message, { allow });
-      }
+    if (request.method === 'OPTIONS') return toFunction();
+    if (matching.length === 0) return answerError(response, path, 404, 'Not Found');
+    const route = matching.find((candidate) => candidate.method === request.method);
+    if (!route) {
+      const allow = [...new Set(matching.map((candidate) => candidate.method))].join(', ');
+      const message = `Method ${request.method} is not allowed here; use ${allow}`;
+      return answerError(response, path, 405, message, { allow });
     }
-    forwarded = pass(request, response, path, {
-      port: options.upstreamPort,
-      agent,
-      answerTimeoutMs: limits.answerTimeoutMs,
-      log,
-    });
+    if (!route.authorize) return toFunction();
+    // The body waits, counted but unread, until the token is judged.
+    request.pause();
+    route.authorize(request.headers.authorization).then(
+      (claims) => {
+        if (claims) return toFunction();
+        request.resume();
+        unauthorized(response, request.headers.authorization !== undefined);
+      },
+      () => response.destroy(),
+    );
   });
   const limiter: RequestLimiter = limitRequests(server, limits);
   server.keepAliveTimeout = 65_000;
@@ -163,6 +199,8 @@ function pass(
           return;
         }
         const refusal = status >= 400 ? emulatorRefusal(body) : undefined;
+        // Its own JWT check runs after the front's and only decodes: a refusal there is still API Gateway's.
+        if (refusal && status === 401) return unauthorized(response, true);
         if (refusal) {
           answerError(response, path, status, refusal);
           return;
@@ -225,6 +263,21 @@ function emulatorRefusal(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * API Gateway's answer to a request its JWT authorizer refuses: the challenge names the refused token as
+ * invalid when there was one (API Gateway adds an `error_description` the front does not imitate).
+ */
+function unauthorized(response: ServerResponse, hadToken: boolean): void {
+  const challenge = hadToken ? 'Bearer scope="" error="invalid_token"' : 'Bearer';
+  answerJson(response, 401, JSON.stringify({ message: 'Unauthorized' }), { 'www-authenticate': challenge });
+}
+
+function authorizerNamed(options: ApiFrontOptions, name: string): JwtAuthorizer {
+  const authorizer = options.authorizers?.[name];
+  if (!authorizer) throw new Error(`a route names the authorizer ${name}, which the API front was not given`);
+  return authorizer;
 }
 
 /**

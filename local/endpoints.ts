@@ -1,13 +1,15 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-/** Where a running `npm start` can be reached: what `npm run invoke` and `npm run upload-cover` read. */
+/** Where a running `npm start` can be reached: what `npm run invoke`, `npm run token` and `npm run upload-cover` read. */
 export interface LocalEndpoints {
   apiUrl: string;
   lambdaUrl: string;
   dataApiUrl: string;
   s3Url: string;
   sqsUrl: string;
+  /** The issuer URL of the local OpenID provider, whose token endpoint `npm run token` asks. */
+  auth: string;
   /** The environment the functions run with (endpoints, ARNs, names, credentials). */
   environment: Record<string, string>;
 }

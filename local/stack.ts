@@ -10,6 +10,8 @@ import { createDatabase, type Engine } from '../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
 import { applyDatabaseUsers, DATABASE_USERS } from '../lib/db/users.js';
 import { startApiFront } from './api-front.js';
+import { jwtAuthorizer } from './auth/jwt-authorizer.js';
+import { createLocalOpenIdProvider } from './auth/provider.js';
 import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
@@ -22,6 +24,7 @@ import {
   declaredBuckets,
   declaredQueues,
   httpRoutes,
+  jwtAuthorizers,
   localName,
   readServerlessConfig,
   s3Triggers,
@@ -80,6 +83,8 @@ export interface LocalStack {
   s3Url: string;
   sqsUrl: string;
   lambdaUrl: string;
+  /** The local OpenID provider: its issuer URL (the tokens' `iss`) and the client id the API accepts. */
+  auth: { issuer: string; clientId: string; keyFile: string };
   /** Queue URLs by their logical id in serverless.yml. */
   queueUrls: Record<string, string>;
   /** The environment the functions run with (endpoints, ARNs, names, credentials). */
@@ -131,10 +136,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const lambdaPort = ephemeral ? await freePort() : Number(process.env.LAMBDA_PORT ?? 3002);
     // The web page is served by the API, so its origin is the one the bucket's CORS rules must allow.
     const webOrigin = process.env.WEB_ORIGIN ?? `http://localhost:${apiPort},http://127.0.0.1:${apiPort}`;
+    // The local OpenID provider answers under the API's own origin, as the issuer the authorizer names.
+    const authIssuer = `http://localhost:${apiPort}/auth`;
     const config = await readServerlessConfig(projectRoot, {
       ...process.env,
       ...awsCredentials,
       WEB_ORIGIN: webOrigin,
+      AUTH_ISSUER: authIssuer,
+    });
+    const authKeyFile = join(dataDir, 'auth', 'signing-key.json');
+    const openIdProvider = await createLocalOpenIdProvider({
+      issuer: authIssuer,
+      clientId: config.params.local.authAudience ?? '',
+      keyFile: authKeyFile,
     });
 
     const dataApi = await startDataApiServer({
@@ -215,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PORT: String(offlinePort),
       LAMBDA_PORT: String(lambdaPort),
       WEB_ORIGIN: webOrigin,
+      AUTH_ISSUER: authIssuer,
       // Built into the data folder, where `serverless package` (which empties .esbuild/) never reaches.
       FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
       ...(options.coverSweep ? { COVER_SWEEP_AFTER_SECONDS: String(options.coverSweep.afterSeconds) } : {}),
@@ -237,6 +252,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       routes: httpRoutes(config),
       upstreamPort: offlinePort,
       limits: options.requestLimits,
+      authorizers: Object.fromEntries(
+        Object.entries(jwtAuthorizers(config)).map(([name, settings]) => [name, jwtAuthorizer(settings)]),
+      ),
+      mounts: [{ pathPrefix: openIdProvider.pathPrefix, handle: openIdProvider.handle }],
       log,
     });
     stoppers.push(() => front.close());
@@ -305,6 +324,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       s3Url: objectStore.url,
       sqsUrl: queues.url,
       lambdaUrl,
+      auth: { issuer: authIssuer, clientId: openIdProvider.clientId, keyFile: authKeyFile },
       queueUrls,
       environment,
       queueLink,

@@ -36,6 +36,16 @@ const commonErrors = {
   },
 };
 
+/** What every route behind the `albumUsers` JWT authorizer has: a signed-in caller, or API Gateway's 401. */
+const signedIn = {
+  security: [{ albumUsers: [] }],
+} as const;
+const unauthorized = {
+  '401': errorResponse(
+    'No valid token in the Authorization header; API Gateway answers `{"message":"Unauthorized"}` before the function runs',
+  ),
+};
+
 const ALBUM_LIFETIME =
   '`public, max-age=N`: N seconds, how long review counts are reused (ALBUM_COUNTS_TTL_MS, 1 s by default); ' +
   '`no-cache` when that is under a second';
@@ -52,13 +62,14 @@ export const openApiDocument = {
       'Albums with their metadata and cover images. Covers are uploaded by the client straight to S3 ' +
       `with the presigned POST that album creation returns. Text fields hold at most ${MAX_TEXT_LENGTH} characters. ` +
       'The same albums are served under /cs6650/ in the CS6650 course contract, described at ' +
-      '[/docs/cs6650](/docs/cs6650).',
+      '[/docs/cs6650](/docs/cs6650). Reads are open; writes need a signed-in user (a bearer token).',
   },
   paths: {
     '/albums': {
       post: {
         operationId: 'createAlbum',
         summary: 'Create an album and get a presigned upload for its cover',
+        ...signedIn,
         requestBody: { required: true, content: jsonRequest('NewAlbum', NewAlbum) },
         responses: {
           '201': {
@@ -66,6 +77,7 @@ export const openApiDocument = {
             headers: { Location: { schema: { type: 'string' } } },
             content: jsonContent('CreatedAlbum'),
           },
+          ...unauthorized,
           '415': errorResponse('The body is not application/json'),
           ...commonErrors,
         },
@@ -107,9 +119,11 @@ export const openApiDocument = {
         description:
           'The cover shown stays until the new upload has been verified. Each form changes the album at ' +
           'most once: an object sent again with a used form is removed unseen.',
+        ...signedIn,
         parameters: [...parameters(AlbumPath, 'path'), ...parameters(CoverUploadQuery, 'query')],
         responses: {
           '201': { description: 'A presigned POST for the new cover', content: jsonContent('CoverUpload') },
+          ...unauthorized,
           '404': errorResponse('No album has this id'),
           ...commonErrors,
         },
@@ -122,10 +136,12 @@ export const openApiDocument = {
         description:
           'Accepted at once and counted within seconds. Each accepted review is counted exactly once, even when ' +
           'the queue is unavailable (it is then applied directly).',
+        ...signedIn,
         parameters: [...parameters(AlbumPath, 'path'), ...parameters(ReviewHeaders, 'header')],
         requestBody: { required: true, content: jsonRequest('NewReview', NewReview) },
         responses: {
           '202': { description: 'Accepted', content: jsonContent('AcceptedReview') },
+          ...unauthorized,
           '404': errorResponse('No album has this id'),
           '415': errorResponse('The body is not application/json'),
           ...commonErrors,
@@ -150,6 +166,16 @@ export const openApiDocument = {
     },
   },
   components: {
+    securitySchemes: {
+      albumUsers: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "An access or id token of the stage's user pool (locally: `npm run token -- <user>`), checked by API " +
+          "Gateway's JWT authorizer: RS256 signature against the issuer's keys, iss, aud or client_id, exp, nbf.",
+      },
+    },
     schemas: {
       CoverUpload: plain(CoverUpload),
       NewReview: plain(NewReview),

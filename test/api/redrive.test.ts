@@ -46,7 +46,7 @@ afterAll(async () => {
   for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
-const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Redriven')).albumId;
+const newAlbum = async () => (await createAlbum(stack, 'The Redriven')).albumId;
 
 /** A review's message as the API puts it on the reviews queue. */
 const reviewMessage = (albumId: string, kind: 'like' | 'dislike', reviewId = randomUUID()) =>
@@ -112,7 +112,7 @@ const failureOf = (running: ReturnType<typeof runCli>) =>
 async function publishedStack(): Promise<string> {
   const folder = await mkdtemp(join(tmpdir(), 'album-redrive-'));
   folders.push(folder);
-  await writeEndpoints(folder, stack);
+  await writeEndpoints(folder, { ...stack, auth: stack.auth.issuer });
   return folder;
 }
 

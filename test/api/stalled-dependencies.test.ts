@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbum } from '../support/albums.js';
+import { jsonAs } from '../support/auth.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
+let listener: Record<string, string>;
 
 const configured = (name: string) =>
   Number(new RegExp(`${name}:\\s*"(\\d+)"`).exec(readFileSync('serverless.yml', 'utf8'))?.[1]);
@@ -16,6 +18,7 @@ const SLACK_MS = 2_500;
 
 beforeAll(async () => {
   stack = await startTestStack({ interruptibleQueue: true, interruptibleDatabase: true });
+  listener = await jsonAs(stack, 'listener');
 });
 
 afterAll(async () => {
@@ -24,12 +27,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Stalled')).albumId;
+const newAlbum = async () => (await createAlbum(stack, 'The Stalled')).albumId;
 
 const like = (albumId: string, idempotencyKey: string) =>
   fetch(`${stack.apiUrl}/albums/${albumId}/reviews`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+    headers: { ...listener, 'idempotency-key': idempotencyKey },
     body: JSON.stringify({ kind: 'like' }),
   });
 

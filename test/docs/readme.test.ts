@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localUserSub } from '../../local/auth/provider.js';
 import { writeEndpoints } from '../../local/endpoints.js';
 import { SAMPLE_ALBUM } from '../../local/sample-album.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
@@ -17,7 +19,7 @@ beforeAll(async () => {
   // On free ports, never the defaults the README once hard-coded; with the demo album, as npm start keeps it.
   stack = await startTestStack({ dataDir, interruptibleDatabase: true, sampleAlbum: true });
   // What `npm start` publishes, so the commands find this stack on its free ports.
-  await writeEndpoints(dataDir, stack);
+  await writeEndpoints(dataDir, { ...stack, auth: stack.auth.issuer });
 }, 120_000);
 
 afterAll(async () => {
@@ -76,13 +78,14 @@ const albumsNamed = async (artist: string) =>
   ).items;
 
 describe('README "Trying it"', () => {
-  it('runs as written on ports other than the defaults: an album, its cover uploaded and verified, a like counted, bad input named', async () => {
+  it('runs as written on ports other than the defaults: a token, an album, its cover uploaded and verified, a like counted, no token refused, bad input named', async () => {
     expect(new URL(stack.apiUrl).port).not.toBe('3000');
     const [walkthrough] = await shellBlocks('Trying it');
     const result = await run(walkthrough ?? '');
     expect(result, result.stderr).toMatchObject({ code: 0 });
     expect(result.stdout).toMatch(/"status":"ready","contentType":"image\/png","size":881,"width":160/);
     expect(result.stdout).toContain('"reviewId":');
+    expect(result.stdout).toContain('{"message":"Unauthorized"}');
     expect(result.stdout).toContain('"message":"Invalid album: title is required; artist must not be empty;');
     const [album] = await albumsNamed('Nina Simone');
     expect(album?.cover.status).toBe('ready');
@@ -133,6 +136,25 @@ describe('README "Trying it"', () => {
 });
 
 describe('npm run invoke', () => {
+  it('invokes every function with its sample event, the write routes as a signed-in local user', async () => {
+    const events = (await readdir(join(projectRoot, 'events'))).filter((file) => file.endsWith('.json'));
+    for (const file of events) {
+      const event = JSON.parse(await readFile(join(projectRoot, 'events', file), 'utf8'));
+      const route: string | undefined = event.routeKey;
+      // Where API Gateway puts a verified token's claims: a local user's, as the local provider signs them.
+      const claims = event.requestContext?.authorizer?.jwt?.claims;
+      if (route && !route.startsWith('GET ') && !route.includes(' /cs6650/')) {
+        expect(claims?.sub, file).toBe(localUserSub(claims?.username));
+        expect(claims, file).toMatchObject({
+          iss: 'http://localhost:3000/auth',
+          client_id: 'album-service-local',
+        });
+      }
+      const result = await run(`npm run -s invoke -- ${file.replace(/\.json$/, '')}`);
+      expect(result.code, `${file}: ${result.stdout}${result.stderr}`).toBe(0);
+    }
+  }, 120_000);
+
   it('exits 1 with what the function threw when it fails', async () => {
     const event = join(dataDir, 'not-an-s3-event.json');
     await writeFile(event, '{}');
@@ -205,9 +227,33 @@ describe('npm run invoke', () => {
   });
 });
 
+describe('npm run token', () => {
+  it('prints a token of the named local user that the API takes', async () => {
+    const result = await run('npm run -s token -- carol');
+    expect(result, result.stderr).toMatchObject({ code: 0 });
+    const token = result.stdout.trim();
+    expect(decodeJwt(token)).toMatchObject({ sub: localUserSub('carol'), iss: stack.auth.issuer });
+    const created = await fetch(`${stack.apiUrl}/albums`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ artist: 'Carol', title: 'Token', year: 2020 }),
+    });
+    expect(created.status).toBe(201);
+  });
+
+  it('explains its command line, exit 2, and a name it cannot sign in, exit 1', async () => {
+    const usage = await run('npm run -s token');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim()).toBe('usage: npm run token -- <user>');
+    const refused = await run("npm run -s token -- 'not a name'");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toMatch(/^no token for not a name: username must be/);
+  });
+});
+
 /** A data folder publishing this stack's endpoints with its Lambda port replaced by a closed one. */
 async function publishedElsewhere(): Promise<string> {
   const folder = join(dataDir, 'stopped');
-  await writeEndpoints(folder, { ...stack, lambdaUrl: 'http://127.0.0.1:9' });
+  await writeEndpoints(folder, { ...stack, auth: stack.auth.issuer, lambdaUrl: 'http://127.0.0.1:9' });
   return folder;
 }
