@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUserSub } from '../../local/auth/provider.js';
 import { writeEndpoints } from '../../local/endpoints.js';
 import { SAMPLE_ALBUM } from '../../local/sample-album.js';
+import { tokenFor } from '../support/auth.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -123,7 +124,9 @@ describe('README "Trying it"', () => {
     const [album] = await albumsNamed('Nina Simone');
     const notAnImage = join(dataDir, 'not-an-image.png');
     await writeFile(notAnImage, 'plain text, named like a PNG');
-    const result = await run(`npm run -s upload-cover -- ${album?.albumId} ${notAnImage}`);
+    // As the walk-through's user, who created the album.
+    const token = await tokenFor(stack, 'alice');
+    const result = await run(`npm run -s upload-cover -- ${album?.albumId} ${notAnImage} --token ${token}`);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual({
       status: 'rejected',
