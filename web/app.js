@@ -2,6 +2,8 @@
 // The album page: create an album, upload its cover straight to S3 with the presigned POST the API
 // returns, wait for the cover to be verified, and review the album; browse the albums and open one.
 // The open album is in the address (`/?album=<id>`), so a reload or a shared link shows it again.
+// Creating, covering and reviewing need a signed-in user: here one of the local stack's named users, whose
+// token comes from its OpenID provider under /auth, kept for this tab only.
 
 /** @typedef {{ method: 'POST', url: string, fields: Record<string, string>, key: string, expiresAt: string, maxBytes: number }} CoverUpload */
 /** @typedef {{ albumId: string, artist: string, title: string, year: number | null, cover: { status: string, reason?: string, url?: string, width?: number, height?: number, upload?: { key: string, status: string, reason?: string } }, reviews: { likes: number, dislikes: number } }} Album */
@@ -21,6 +23,11 @@ const progress = /** @type {HTMLProgressElement} */ (element('upload-progress'))
 const coverImage = /** @type {HTMLImageElement} */ (element('cover-image'));
 const albumList = element('album-list');
 const moreAlbums = /** @type {HTMLButtonElement} */ (element('more-albums'));
+const signInForm = /** @type {HTMLFormElement} */ (element('sign-in'));
+
+/** Where the local OpenID provider answers: the issuer the API's authorizer trusts locally. */
+const LOCAL_ISSUER = '/auth';
+const SESSION_KEY = 'album-session';
 
 /** @type {{ album?: Album, upload?: CoverUpload, maxBytes: number, nextCursor: string | null }} */
 const state = { maxBytes: 0, nextCursor: null };
@@ -34,11 +41,61 @@ function say(text, isError = false) {
 /** @param {number} bytes */
 const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Calls the API; a 4xx/5xx becomes an Error carrying the API's own message. */
+/** @returns {{ user: string, token: string, expiresAt: number } | undefined} */
+function session() {
+  const saved = sessionStorage.getItem(SESSION_KEY);
+  if (!saved) return undefined;
+  const parsed = JSON.parse(saved);
+  return parsed.expiresAt > Date.now() ? parsed : undefined;
+}
+
+/** Shows who is signed in, or the form to sign in. */
+function showSession() {
+  const current = session();
+  signInForm.hidden = current !== undefined;
+  element('signed-in').hidden = current === undefined;
+  element('signed-in-user').textContent = current?.user ?? '';
+}
+
+signInForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const user = String(new FormData(signInForm).get('user'));
+  try {
+    const { token_endpoint: tokenEndpoint } = await api(`${LOCAL_ISSUER}/.well-known/openid-configuration`);
+    const tokens = await api(tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'password', username: user }),
+    });
+    const expiresAt = Date.now() + tokens.expires_in * 1000;
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ user, token: tokens.access_token, expiresAt }));
+    showSession();
+    say(`Signed in as ${user}.`);
+  } catch (error) {
+    say(`Could not sign in: ${/** @type {Error} */ (error).message}`, true);
+  }
+});
+
+element('sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem(SESSION_KEY);
+  showSession();
+  say('Signed out.');
+});
+
+/**
+ * Calls the API, with the signed-in user's token when there is one; a 4xx/5xx becomes an Error carrying
+ * the API's own message (the token endpoint's OAuth `error_description` included).
+ */
 async function api(/** @type {string} */ path, /** @type {RequestInit} */ init = {}) {
-  const response = await fetch(path, init);
+  const token = session()?.token;
+  const headers = new Headers(init.headers);
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  const response = await fetch(path, { ...init, headers });
   const body = response.status === 204 ? undefined : await response.json();
-  if (!response.ok) throw new Error(body?.message ?? `The API answered ${response.status}`);
+  if (response.status === 401) throw new Error('sign in first');
+  if (!response.ok) {
+    throw new Error(body?.message ?? body?.error_description ?? `The API answered ${response.status}`);
+  }
   return body;
 }
 
@@ -283,6 +340,7 @@ async function openAlbum(/** @type {string | null} */ albumId) {
 
 const albumInAddress = () => new URLSearchParams(location.search).get('album');
 
+showSession();
 moreAlbums.addEventListener('click', () => browse(true));
 window.addEventListener('popstate', () => openAlbum(albumInAddress()));
 void openAlbum(albumInAddress());

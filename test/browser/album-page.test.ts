@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonAs } from '../support/auth.js';
 import { png } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
@@ -47,6 +48,21 @@ async function chooseFile(name: string, mimeType: string, buffer: Buffer) {
 }
 
 describe('the album page', () => {
+  it('signs in as a local user, and refuses to create an album before', async () => {
+    await page.goto(stack.apiUrl);
+    await page.getByLabel('Artist').fill('Nobody');
+    await page.getByLabel('Title').fill('Anonymous');
+    await page.getByLabel('Year').fill('2000');
+    await page.getByRole('button', { name: 'Create album' }).click();
+    await expect.poll(() => message().textContent()).toBe('Could not create the album: sign in first');
+    failedRequests.splice(0); // the 401 just asked for
+
+    await page.getByLabel('Local user').fill('kraftwerk-fan');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#signed-in-user').textContent()).toBe('kraftwerk-fan');
+    expect(await page.locator('#sign-in').isHidden()).toBe(true);
+  });
+
   it('creates an album, uploads its cover straight to S3 and shows it once verified', async () => {
     await page.goto(stack.apiUrl);
     await page.getByLabel('Artist').fill('Kraftwerk');
@@ -133,7 +149,7 @@ describe('the album page', () => {
 
     const created = await fetch(`${stack.apiUrl}/albums`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: await jsonAs(stack),
       body: JSON.stringify({ artist: 'Can', title: 'Tago Mago', year: 1971 }),
     }).then((response) => response.json() as Promise<{ albumId: string }>);
     await page.goto(stack.apiUrl);
@@ -148,6 +164,10 @@ describe('the album page', () => {
 
   it('uploads a cover when opened at 127.0.0.1 as well as at localhost', async () => {
     await page.goto(stack.apiUrl.replace('localhost', '127.0.0.1'));
+    // Another origin, another session: sign in there too (the provider's token endpoint allows any origin).
+    await page.getByLabel('Local user').fill('neu-fan');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#signed-in-user').textContent()).toBe('neu-fan');
     await page.getByLabel('Artist').fill('Neu!');
     await page.getByLabel('Title').fill('Neu! 75');
     await page.getByLabel('Year').fill('1975');
