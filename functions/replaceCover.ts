@@ -1,9 +1,11 @@
 import { parseAlbumId } from '../lib/albums/api.js';
+import { createAlbumOwnership } from '../lib/albums/owners.js';
 import { coverUploadKey, createAlbumStore } from '../lib/albums/store.js';
 import { loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
 import { connectCoverStore } from '../lib/covers/store.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { NotFoundError } from '../lib/errors.js';
+import { callerOf } from '../lib/http/caller.js';
 import { httpHandler } from '../lib/http/handler.js';
 import { json } from '../lib/http/responses.js';
 import { CoverUploadQuery } from '../lib/schemas.js';
@@ -11,11 +13,16 @@ import { parseQuery } from '../lib/validation.js';
 
 const albums = createAlbumStore(connectDatabase(loadDatabaseConfig()));
 const covers = connectCoverStore(loadCoversConfig());
+const owners = createAlbumOwnership({ albums, covers });
 
-/** POST /albums/{albumId}/cover: a new presigned upload; the cover shown stays until the new one is verified. */
+/**
+ * POST /albums/{albumId}/cover: for the album's owner, a new presigned upload; the cover shown stays until
+ * the new one is verified.
+ */
 export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
   const { contentType } = parseQuery(CoverUploadQuery, event.queryStringParameters ?? {});
+  await owners.requireOwner({ albumId, caller: callerOf(event) });
   const key = coverUploadKey(albumId);
   const upload = await covers.presignUpload(key, contentType);
   if (!(await albums.issueCoverUpload(albumId, key, new Date(upload.expiresAt)))) {

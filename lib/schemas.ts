@@ -33,6 +33,13 @@ export const AlbumId = Type.String({
   description: 'Album identifier (UUID)',
   ...example(EXAMPLE_ALBUM_ID),
 });
+
+/** Who a signed-in caller is: the `sub` claim of their token. */
+export const UserId = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  description: 'A user: the `sub` claim of the tokens the sign-in issues for them',
+});
 export const AlbumPath = Type.Object({ albumId: AlbumId });
 
 export const NewAlbum = Type.Object(
@@ -53,6 +60,34 @@ export const NewAlbum = Type.Object(
   },
 );
 export type NewAlbum = Static<typeof NewAlbum>;
+
+export const AlbumChanges = Type.Object(
+  {
+    artist: Type.Optional(NewAlbum.properties.artist),
+    title: Type.Optional(NewAlbum.properties.title),
+    year: Type.Optional(NewAlbum.properties.year),
+  },
+  {
+    additionalProperties: false,
+    $id: 'AlbumChanges',
+    description: 'Any of the fields of a new album, with the same rules; at least one',
+  },
+);
+export type AlbumChanges = Static<typeof AlbumChanges>;
+
+/** The optional header that makes a change conditional on the album being the one the client last saw. */
+export const AlbumChangeHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'The `ETag` of the album as `GET /albums/{albumId}` gave it (or `*`). When the album has changed ' +
+        'since (including its review counts, and its cover URL, signed anew each minute), nothing is ' +
+        'changed and the answer is 412: read it again and decide.',
+    }),
+  ),
+});
 
 export const CoverStatus = Type.Union(
   [Type.Literal('pending'), Type.Literal('ready'), Type.Literal('rejected')],
@@ -85,6 +120,11 @@ export const Album = Type.Object(
         'the course API gives that text back as sent',
     }),
     createdAt: Type.String({ format: 'date-time' }),
+    owner: Type.Union([UserId, Type.Null()], {
+      description:
+        'The user who created the album, who alone may change or delete it; null for an album created ' +
+        'through the CS6650 course contract, which nobody can change through this API',
+    }),
     cover: Type.Object(
       {
         status: CoverStatus,
@@ -172,6 +212,13 @@ export const AlbumListQuery = Type.Object({
       ...example('djE6MA'),
     }),
   ),
+  owner: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: "Only this user's albums (the albums' `owner`)",
+    }),
+  ),
 });
 export type AlbumListQuery = Static<typeof AlbumListQuery>;
 
@@ -193,32 +240,57 @@ export const NewReview = Type.Object(
 );
 export type NewReview = Static<typeof NewReview>;
 
-/** The optional header that makes sending a review again safe. */
-export const ReviewHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 200,
-      pattern: '^[!-~]+$',
+export const AcceptedVote = Type.Object(
+  {
+    albumId: AlbumId,
+    vote: Type.Union([ReviewKind, Type.Null()], { description: 'The vote accepted; null withdraws it' }),
+    messageId: Type.String({ format: 'uuid', description: 'The id the API gave this vote' }),
+    acceptedAt: Type.String({
+      format: 'date-time',
       description:
-        "Printable ASCII of the client's choosing, unique per review. A review sent again with the same key " +
-        '(after a 503 or a timeout, say) is counted once, and answered with the same reviewId',
-      ...example('like-2026-11-24-0001'),
+        "When the API accepted it. Of a user's votes on an album, the one accepted last is the one that " +
+        'counts, whatever order the queue delivers them in',
     }),
-  ),
-});
-
-export const AcceptedReview = Type.Object(
-  { reviewId: Type.String({ format: 'uuid' }) },
-  { additionalProperties: false, $id: 'AcceptedReview' },
+  },
+  { additionalProperties: false, $id: 'AcceptedVote' },
 );
+export type AcceptedVote = Static<typeof AcceptedVote>;
 
-/** A review on the queue, as the consumer must find it. */
+/** A signed-in user's vote on an album: their like or dislike, or null when they have none. */
+export const MyVote = Type.Object(
+  {
+    albumId: AlbumId,
+    vote: Type.Union([ReviewKind, Type.Null()], {
+      description:
+        "The caller's current vote as the consumer has applied it (a vote just sent shows within seconds); " +
+        'null when they have none or withdrew it',
+    }),
+  },
+  { additionalProperties: false, $id: 'MyVote' },
+);
+export type MyVote = Static<typeof MyVote>;
+
+/** An anonymous review on the queue (the course contract's), as the consumer must find it. */
 export const ReviewMessage = Type.Object({
   reviewId: Type.String({ format: 'uuid' }),
   albumId: AlbumId,
   kind: ReviewKind,
 });
+export type ReviewMessage = Static<typeof ReviewMessage>;
+
+/**
+ * A signed-in user's vote on the queue, as the consumer must find it: `vote` null withdraws it. `acceptedAt`
+ * (when the API accepted it) and `messageId` (the id the API gave it) order it among the user's other
+ * votes on the album: the newest wins, whatever order the queue delivers them in.
+ */
+export const VoteMessage = Type.Object({
+  messageId: Type.String({ format: 'uuid' }),
+  albumId: AlbumId,
+  voter: UserId,
+  vote: Type.Union([ReviewKind, Type.Null()]),
+  acceptedAt: Type.Integer({ minimum: 0, description: 'Milliseconds since the epoch' }),
+});
+export type VoteMessage = Static<typeof VoteMessage>;
 
 export const ErrorBody = Type.Object(
   {

@@ -246,7 +246,6 @@ coverForm.addEventListener('submit', async (event) => {
 async function review(kind) {
   const { album } = state;
   if (!album) return;
-  const before = album.reviews;
   try {
     await api(`/albums/${album.albumId}/reviews`, {
       method: 'POST',
@@ -254,12 +253,12 @@ async function review(kind) {
       body: JSON.stringify({ kind }),
     });
     say(`Thanks for the ${kind}.`);
-    // Reviews are counted asynchronously: poll until this one shows.
+    // A visitor has one vote, applied asynchronously: poll until theirs is this one, then show the counts.
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const counts = await api(`/albums/${album.albumId}/reviews`);
-      if (counts.likes + counts.dislikes > before.likes + before.dislikes) {
-        showAlbum({ ...album, reviews: counts });
+      const mine = await api(`/albums/${album.albumId}/reviews/mine`);
+      if (mine.vote === kind) {
+        showAlbum({ ...album, reviews: await api(`/albums/${album.albumId}/reviews`) });
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));

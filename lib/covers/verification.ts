@@ -66,7 +66,11 @@ export function createCoverVerifier(deps: {
           }
         : { eTag, status: 'rejected', reason: judged.reason },
     );
-    if (!recorded.found) return removeStray(key);
+    if (!recorded.found) {
+      // The album was deleted while its upload was judged: the copy written for it is nobody's.
+      if (judged.accepted) await deps.covers.remove(shownKey);
+      return removeStray(key);
+    }
     // An upload object is never shown: once judged (or found judged already) it is of no further use, and
     // neither is a copy that did not become the cover, nor the cover this one replaced. A legacy cover kept
     // at its upload key stays while it is shown.

@@ -94,11 +94,12 @@ describe('the album page', () => {
     await shoot('2-cover-ready');
   });
 
-  it('counts a like and a dislike', async () => {
+  it('counts a like, then the dislike that replaces it: one vote per visitor', async () => {
     await page.getByRole('button', { name: /Like/ }).first().click();
     await expect.poll(() => page.locator('#likes').textContent(), { timeout: 15_000 }).toBe('1');
     await page.getByRole('button', { name: /Dislike/ }).click();
     await expect.poll(() => page.locator('#dislikes').textContent(), { timeout: 15_000 }).toBe('1');
+    expect(await page.locator('#likes').textContent()).toBe('0');
     await shoot('3-reviewed');
   });
 
@@ -125,7 +126,7 @@ describe('the album page', () => {
 
   it('lists the albums, each with its cover thumbnail and counts', async () => {
     const item = page.locator('#album-list li', { hasText: 'Kraftwerk — Computer World (1981)' });
-    await expect.poll(() => item.locator('.counts').textContent()).toBe('1 like · 1 dislike');
+    await expect.poll(() => item.locator('.counts').textContent()).toBe('0 likes · 1 dislike');
     await expect
       .poll(() => item.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
       .toBe(120);
@@ -144,7 +145,7 @@ describe('the album page', () => {
         page.locator('#cover-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
       )
       .toBe(120);
-    expect(await page.locator('#likes').textContent()).toBe('1');
+    expect(await page.locator('#dislikes').textContent()).toBe('1');
     await shoot('7-reloaded');
 
     const created = await fetch(`${stack.apiUrl}/albums`, {

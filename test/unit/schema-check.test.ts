@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { CourseProfile, CourseReviewPath } from '../../lib/course/contract.js';
 import { conforms, type JsonSchema, schemaErrors } from '../../lib/schema-check.js';
 import {
+  AlbumChangeHeaders,
+  AlbumChanges,
   AlbumId,
   AlbumListQuery,
   AlbumPath,
   NewAlbum,
   NewReview,
-  ReviewHeaders,
   ReviewMessage,
+  VoteMessage,
 } from '../../lib/schemas.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 
@@ -27,8 +29,10 @@ const checkedSchemas: Record<string, TSchema> = {
   NewAlbum,
   AlbumListQuery,
   NewReview,
-  ReviewHeaders,
+  AlbumChanges,
+  AlbumChangeHeaders,
   ReviewMessage,
+  VoteMessage,
   CourseProfile,
   LikeOrNotPath: Type.Pick(CourseReviewPath, ['likeornot']),
 };
@@ -187,6 +191,8 @@ function shapedLike(schema: JsonSchema): fc.Arbitrary<unknown> {
     case 'integer':
     case 'number':
       return numberNear(schema);
+    case 'null':
+      return fc.constantFrom(null, 'null', 0, '', false);
     default:
       throw new Error(`No values are generated for ${JSON.stringify(schema)}`);
   }
