@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/s3/object-store.js';
+import { jsonAs } from '../support/auth.js';
 import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { png } from '../support/images.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
@@ -34,7 +35,7 @@ describe('a cover upload whose verification never happened', () => {
     });
     const created = await fetch(`${stack.apiUrl}/albums`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: await jsonAs(stack, 'owner'),
       body: JSON.stringify({ artist: 'Lost', title: 'Notification', year: 2003 }),
     });
     expect(created.status).toBe(201);
@@ -71,9 +72,10 @@ describe('a cover upload whose verification never happened', () => {
     const running = stack;
     const created = await fetch(`${running.apiUrl}/albums`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: await jsonAs(running, 'owner'),
       body: JSON.stringify({ artist: 'Failed', title: 'Three Times', year: 2004 }),
     });
+    expect(created.status).toBe(201);
     const { albumId, upload } = (await created.json()) as { albumId: string; upload: Upload };
     running.databaseLink?.cut();
     const image = png(24, 24);

@@ -147,9 +147,17 @@ describe('owners', () => {
     expect((await uploadCover(second, png(24, 24))).status).toBe(204);
     await coverJudged(stack.apiUrl, albumId, second.key);
     const bucket = coversBucket(stack);
-    const objects = async () =>
-      (await bucket.s3.send(new ListObjectsV2Command({ Bucket: bucket.bucket, Prefix: `covers/${albumId}` })))
-        .KeyCount ?? 0;
+    // Its uploads lie under covers/, the verified copy shown under shown-covers/.
+    const objects = async () => {
+      let count = 0;
+      for (const prefix of [`covers/${albumId}`, `shown-covers/${albumId}`]) {
+        const listed = await bucket.s3.send(
+          new ListObjectsV2Command({ Bucket: bucket.bucket, Prefix: prefix }),
+        );
+        count += listed.KeyCount ?? 0;
+      }
+      return count;
+    };
     expect(await objects()).toBeGreaterThanOrEqual(1);
 
     const deleted = await remove(albumId, 'ana');

@@ -322,7 +322,7 @@ describe('the deployable template', () => {
     expect(everyAction.filter((action: string) => action.startsWith('sqs:'))).toEqual([]);
   });
 
-  it('lets only the album deleter remove uploaded covers, listing no more than covers/, and none remove received ones', () => {
+  it("lets only the album deleter remove an album's uploads and verified copies, listing no more than those, and none remove received ones", () => {
     const bucket = (resources.CoversBucket as Resource).Properties.BucketName;
     const roleOf = (name: string) => functionNamed(name).Properties.Role['Fn::GetAtt'][0];
     expect(roleOf('DeleteAlbum')).toBe('DeleteAlbumRole');
@@ -332,20 +332,23 @@ describe('the deployable template', () => {
         .filter(([roleId]) => statementsOf(roleId).some((s: Statement) => [s.Action].flat().includes(action)))
         .map(([roleId]) => roleId)
         .sort();
-    // The verifier removes strays and replaced covers; the course's creator, a received cover it could not store.
+    // The verifier and the sweeper remove strays and replaced covers; the course's creator, a received cover
+    // it could not store.
     expect(granting('s3:DeleteObject')).toEqual([
       'CourseCreateAlbumRole',
       'DeleteAlbumRole',
+      'SweepCoversRole',
       'VerifyCoverRole',
     ]);
     expect(granting('s3:ListBucket')).toEqual(['DeleteAlbumRole']);
     const statements = statementsOf('DeleteAlbumRole') as Array<Statement & { Condition?: Json }>;
-    expect(statements.find((s) => s.Action === 's3:DeleteObject')?.Resource).toBe(
+    expect(statements.find((s) => s.Action === 's3:DeleteObject')?.Resource).toEqual([
       `arn:aws:s3:::${bucket}/covers/*`,
-    );
+      `arn:aws:s3:::${bucket}/shown-covers/*`,
+    ]);
     expect(statements.find((s) => s.Action === 's3:ListBucket')).toMatchObject({
       Resource: `arn:aws:s3:::${bucket}`,
-      Condition: { StringLike: { 's3:prefix': 'covers/*' } },
+      Condition: { StringLike: { 's3:prefix': ['covers/*', 'shown-covers/*'] } },
     });
     expect(
       statements.flatMap((s) => [s.Action].flat()).filter((a: string) => !a.startsWith('rds-data:')),

@@ -107,7 +107,8 @@ describe('README "Trying it"', () => {
     // Both invocations of getAlbum read the demo album the samples name, which the stack keeps.
     const demo = [...result.stdout.matchAll(/"body": "(.*)"\n/g)]
       .map((match) => JSON.parse(JSON.parse(`"${match[1]}"`)) as { albumId?: string; title?: string })
-      .filter((body) => body.albumId === SAMPLE_ALBUM.albumId);
+      // The albums answered (a vote accepted names its album too, but is no album).
+      .filter((body) => body.albumId === SAMPLE_ALBUM.albumId && body.title !== undefined);
     expect(demo.map((body) => body.title)).toEqual([SAMPLE_ALBUM.title, SAMPLE_ALBUM.title]);
     expect(await albumsNamed(SAMPLE_ALBUM.artist)).toHaveLength(1);
   }, 120_000);
