@@ -129,6 +129,12 @@ export const AlbumListQuery = Type.Object({
     }),
   ),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'The `nextCursor` of the previous page' })),
+  order: Type.Optional(
+    Type.Union([Type.Literal('oldest'), Type.Literal('newest')], {
+      description:
+        'Creation order, `oldest` first (the default) or `newest` first; a cursor continues only a listing in its own order',
+    }),
+  ),
 });
 export type AlbumListQuery = Static<typeof AlbumListQuery>;
 

@@ -62,10 +62,15 @@ export interface NewAlbumWithYearText {
   yearText: string;
 }
 
+/** Which way a listing runs through the albums' creation order. */
+export type AlbumListOrder = 'oldest' | 'newest';
+
 export interface AlbumListOptions {
   artist?: string;
   limit?: number;
   cursor?: string;
+  /** `oldest` first by default. */
+  order?: AlbumListOrder;
 }
 
 export interface AlbumStore {
@@ -95,7 +100,10 @@ export interface AlbumStore {
   resolve(ref: AlbumRef): Promise<string | undefined>;
   /** Whether an album with this id is stored; cheap, as albums are never deleted. */
   exists(albumId: string): Promise<boolean>;
-  /** One page of albums in creation order, optionally by one artist, with the cursor of the next page. */
+  /**
+   * One page of albums in creation order, oldest or newest first, optionally by one artist, with the cursor
+   * of the next page (which only continues a listing in the same order).
+   */
   list(options: AlbumListOptions): Promise<{ items: StoredAlbum[]; nextCursor: string | null }>;
 }
 
@@ -248,16 +256,25 @@ const LOCK_COVER = 'SELECT cover_key FROM albums WHERE album_id = :albumId FOR U
 
 const EXISTS = 'SELECT 1 AS found FROM albums WHERE album_id = :albumId';
 
-/** A page of albums in creation order, all or one artist's (matched ignoring case). */
-const LIST: EngineSql = forEachEngine(
-  (engine) => `${ALBUMS_WITH_COUNTS[engine]} WHERE seq > :after ORDER BY seq LIMIT :fetch`,
-);
-const LIST_BY_ARTIST: EngineSql = forEachEngine(
-  (engine) => `${ALBUMS_WITH_COUNTS[engine]}
-    WHERE seq > :after AND ${engine === 'mysql' ? 'artist_lower' : 'lower(artist)'} = lower(:artist)
-    ORDER BY seq
+/**
+ * A page of albums in creation order, oldest first from after `:from` or newest first from before it, all or
+ * one artist's (matched ignoring case); both ways run along the same indexes.
+ */
+const listStatement = (order: AlbumListOrder, byArtist: boolean): EngineSql =>
+  forEachEngine(
+    (engine) => `${ALBUMS_WITH_COUNTS[engine]}
+    WHERE ${order === 'oldest' ? 'seq > :from' : 'seq < :from'}
+    ${byArtist ? `AND ${engine === 'mysql' ? 'artist_lower' : 'lower(artist)'} = lower(:artist)` : ''}
+    ORDER BY seq ${order === 'oldest' ? 'ASC' : 'DESC'}
     LIMIT :fetch`,
-);
+  );
+const LIST: Record<AlbumListOrder, { all: EngineSql; byArtist: EngineSql }> = {
+  oldest: { all: listStatement('oldest', false), byArtist: listStatement('oldest', true) },
+  newest: { all: listStatement('newest', false), byArtist: listStatement('newest', true) },
+};
+
+/** Where a listing starts when no cursor continues one: before the first album, or after the last. */
+const LIST_START: Record<AlbumListOrder, number> = { oldest: 0, newest: Number.MAX_SAFE_INTEGER };
 
 interface ProfileRow {
   [column: string]: unknown;
@@ -432,11 +449,12 @@ export function createAlbumStore(db: Database): AlbumStore {
       return rows.length > 0;
     },
 
-    async list({ artist, limit = DEFAULT_PAGE_SIZE, cursor }) {
-      const after = cursor === undefined ? 0 : decodeCursor(cursor);
+    async list({ artist, limit = DEFAULT_PAGE_SIZE, cursor, order = 'oldest' }) {
+      const from = cursor === undefined ? LIST_START[order] : decodeCursor(cursor, order);
       // One row past the page tells whether another page follows, without a COUNT.
-      const { rows } = await db.execute<AlbumRow>(artist === undefined ? LIST : LIST_BY_ARTIST, {
-        after,
+      const { all, byArtist } = LIST[order];
+      const { rows } = await db.execute<AlbumRow>(artist === undefined ? all : byArtist, {
+        from,
         fetch: limit + 1,
         ...(artist === undefined ? {} : { artist }),
       });
@@ -444,7 +462,7 @@ export function createAlbumStore(db: Database): AlbumStore {
       const last = page.at(-1);
       return {
         items: page.map(toAlbum),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.seq, order) : null,
       };
     },
   };
@@ -482,17 +500,25 @@ function judgedUpload(row: AlbumRow, key: string): NonNullable<Album['cover']['u
     : { key, status: 'rejected', reason: row.cover_reason ?? 'refused' };
 }
 
-/** Cursors are opaque to clients: a version tag and the last seen position, base64url-encoded. */
-function encodeCursor(seq: number): string {
-  return Buffer.from(`v1:${seq}`).toString('base64url');
+/**
+ * Cursors are opaque to clients: a version tag, the order of the listing they continue (oldest first when
+ * absent, as cursors were before there was a choice) and the last seen position, base64url-encoded.
+ */
+function encodeCursor(seq: number, order: AlbumListOrder): string {
+  return Buffer.from(order === 'oldest' ? `v1:${seq}` : `v1:${order}:${seq}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number {
-  const match = /^v1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match?.[1]) {
+function decodeCursor(cursor: string, order: AlbumListOrder): number {
+  const match = /^v1:(?:(newest):)?(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match?.[2]) {
     throw new ValidationError('Invalid cursor: use the nextCursor of a previous page', [
       { field: 'cursor', message: 'is not a cursor this API issued' },
     ]);
   }
-  return Number(match[1]);
+  if ((match[1] ?? 'oldest') !== order) {
+    throw new ValidationError('Invalid cursor: it continues a listing in the other order', [
+      { field: 'cursor', message: `continues a listing ${match[1] ?? 'oldest'} first, not ${order} first` },
+    ]);
+  }
+  return Number(match[2]);
 }
