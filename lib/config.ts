@@ -56,6 +56,18 @@ export interface AlbumCacheConfig {
   redisCommandTimeoutMs: number;
 }
 
+/** How the web page signs people in: the issuer's hosted sign-in page, the local provider's picker, or not at all. */
+export type PageSignIn =
+  | { kind: 'hosted'; issuer: string; clientId: string }
+  | { kind: 'local'; issuer: string; users: string[] }
+  | { kind: 'none' };
+
+export interface WebPageConfig {
+  signIn: PageSignIn;
+  /** The covers bucket's origin, which the page shows covers from and uploads them to. */
+  storageOrigin: string;
+}
+
 /** Thrown at cold start when the environment is incomplete or malformed. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -140,6 +152,31 @@ export function loadAlbumCacheConfig(env: NodeJS.ProcessEnv = process.env): Albu
   };
 }
 
+/**
+ * What the web page needs to know of the deployment: how it signs people in (`AUTH_ISSUER` and
+ * `AUTH_CLIENT_ID` for a hosted sign-in; `AUTH_SIGN_IN=local` for the local provider's user picker, offering
+ * `AUTH_LOCAL_USERS`; no issuer, no sign-in) and where covers live.
+ *
+ * @example
+ * const { storageOrigin } = loadWebPageConfig();
+ */
+export function loadWebPageConfig(env: NodeJS.ProcessEnv = process.env): WebPageConfig {
+  const read = variables(env);
+  const endpoint = read.optional('S3_ENDPOINT');
+  const storageOrigin = endpoint
+    ? read.url('S3_ENDPOINT').origin
+    : `https://${read.required('COVERS_BUCKET')}.s3.${read.region()}.amazonaws.com`;
+  const issuer = read.optional('AUTH_ISSUER') && read.url('AUTH_ISSUER').href.replace(/\/$/, '');
+  if (!issuer) return { signIn: { kind: 'none' }, storageOrigin };
+  if (read.oneOf('AUTH_SIGN_IN', ['hosted', 'local'] as const, 'hosted') === 'local') {
+    const users = (read.optional('AUTH_LOCAL_USERS') ?? 'alice,bob,carol')
+      .split(',')
+      .map((name) => name.trim());
+    return { signIn: { kind: 'local', issuer, users: users.filter(Boolean) }, storageOrigin };
+  }
+  return { signIn: { kind: 'hosted', issuer, clientId: read.required('AUTH_CLIENT_ID') }, storageOrigin };
+}
+
 function variables(env: NodeJS.ProcessEnv) {
   const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
   const integer = (name: string, fallback: number, min: number, max: number): number => {
@@ -173,6 +210,13 @@ function variables(env: NodeJS.ProcessEnv) {
       if (!(value > 0 && value <= 1))
         throw new ConfigurationError(`Environment variable ${name} must be in (0, 1]`);
       return value;
+    },
+    url(name: string): URL {
+      const value = optional(name) ?? '';
+      if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+        throw new ConfigurationError(`Environment variable ${name} must be an http(s) URL`);
+      }
+      return new URL(value);
     },
     positiveInteger: (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number =>
       integer(name, fallback, 1, max),

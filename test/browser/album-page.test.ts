@@ -1,19 +1,37 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Every screenshot the tests take, to be looked at: test-artifacts/ is not committed. */
 const screenshots = join(import.meta.dirname, '..', '..', 'test-artifacts', 'album-page');
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
 
 let stack: TestStack;
 let browser: Browser;
+let desktop: BrowserContext;
 let page: Page;
+/** The album the first test creates, which the others come back to. */
+let firstAlbumId: string;
 /** Every request the page made that was answered with an error, favicon included. */
 const failedRequests: string[] = [];
+/** What the browser refused under the page's Content-Security-Policy, and any other error it logged. */
+const consoleErrors: string[] = [];
+
+function watch(watched: Page) {
+  watched.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+  });
+  watched.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  return watched;
+}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -27,10 +45,8 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
-  page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
-  page.on('response', (response) => {
-    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
-  });
+  desktop = await browser.newContext({ viewport: DESKTOP });
+  page = watch(await desktop.newPage());
 });
 
 afterAll(async () => {
@@ -39,32 +55,76 @@ afterAll(async () => {
 });
 
 const message = () => page.locator('#message');
-const shoot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+/** What the window shows, as a person sees it at that size; `full` adds everything below the fold. */
+const shoot = (name: string, on: Page = page, full = false) =>
+  on.screenshot({ path: join(screenshots, `${name}.png`), fullPage: full });
 
-async function chooseFile(name: string, mimeType: string, buffer: Buffer) {
-  await page.locator('#cover-file').setInputFiles({ name, mimeType, buffer });
-  await page.getByRole('button', { name: 'Upload cover' }).click();
+const newAlbumForm = () => page.locator('#album-form');
+
+async function createInPage(artist: string, title: string, year: string) {
+  if (await newAlbumForm().isHidden()) await page.getByRole('button', { name: 'New album' }).click();
+  await newAlbumForm().getByLabel('Artist').fill(artist);
+  await newAlbumForm().getByLabel('Title').fill(title);
+  await newAlbumForm().getByLabel('Year').fill(year);
+  await newAlbumForm().getByRole('button', { name: 'Create album' }).click();
+  await expect.poll(() => message().textContent()).toContain('Album created');
 }
 
-describe('the album page', () => {
-  it('creates an album, uploads its cover straight to S3 and shows it once verified', async () => {
-    await page.goto(stack.apiUrl);
-    await page.getByLabel('Artist').fill('Kraftwerk');
-    await page.getByLabel('Title').fill('Computer World');
-    await page.getByLabel('Year').fill('1981');
-    await page.getByRole('button', { name: 'Create album' }).click();
-    await expect.poll(() => message().textContent()).toContain('Album created');
-    // The form starts over, so a second click cannot make a duplicate; the address names the album.
-    expect(await page.getByLabel('Artist').inputValue()).toBe('');
-    expect(await page.getByLabel('Year').inputValue()).toBe('');
-    expect(new URL(page.url()).searchParams.get('album')).toMatch(/^[0-9a-f-]{36}$/);
-    await shoot('1-album-created');
+async function chooseCover(name: string, mimeType: string, buffer: Buffer) {
+  await page.locator('#cover-file').setInputFiles({ name, mimeType, buffer });
+}
 
+async function createThroughApi(artist: string, title: string, year: number): Promise<{ albumId: string }> {
+  const response = await fetch(`${stack.apiUrl}/albums`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ artist, title, year }),
+  });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { albumId: string };
+}
+
+/** Whether the element is wholly inside the window, as it is scrolled. */
+const inView = (on: Page, selector: string) =>
+  on.locator(selector).evaluate((node) => {
+    const box = node.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0;
+  });
+
+const listNames = () => page.locator('#album-list .name').allTextContents();
+
+describe('the album page', () => {
+  it('creates an album and shows it at once, above the fold, first and highlighted in the list', async () => {
+    await page.goto(stack.apiUrl);
+    // An address naming no album opens the new-album form, its fields labelled.
+    await expect.poll(() => newAlbumForm().isVisible()).toBe(true);
+    await createInPage('Kraftwerk', 'Computer World', '1981');
+    // The form starts over, so a second click cannot make a duplicate; the address names the album.
+    expect(await newAlbumForm().isHidden()).toBe(true);
+    expect(await newAlbumForm().getByLabel('Artist').inputValue()).toBe('');
+    const albumId = new URL(page.url()).searchParams.get('album') ?? '';
+    expect(albumId).toMatch(/^[0-9a-f-]{36}$/);
+    firstAlbumId = albumId;
+    expect(await page.locator('#album-heading').textContent()).toBe('Computer World');
+    expect(await page.locator('#album-artist').textContent()).toBe('Kraftwerk');
+    // Keyboard and screen reader land on the new album.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('album-heading');
+    expect(await inView(page, '#album')).toBe(true);
+    // Newest first: the new album leads the list, marked as the one open.
+    const current = page.locator('#album-list a[aria-current="page"]');
+    await expect.poll(() => current.locator('.name').textContent()).toBe('Computer World');
+    expect(await current.getAttribute('href')).toBe(`/?album=${albumId}`);
+    expect((await listNames())[0]).toBe('Computer World');
+    expect(await page.getByRole('button', { name: 'Add cover' }).isVisible()).toBe(true);
+    await shoot('desktop-1-album-created');
+  });
+
+  it('uploads a cover straight to S3, shows it once verified, and then offers to replace it', async () => {
     const uploads: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'POST') uploads.push(request.url());
     });
-    await chooseFile('computer-world.png', 'image/png', png(120, 90));
+    await chooseCover('computer-world.png', 'image/png', png(120, 90));
     await expect.poll(() => message().textContent(), { timeout: 20_000 }).toBe('Cover ready.');
     expect(uploads.some((url) => url.startsWith(stack.s3Url))).toBe(true); // the bytes went to S3, not the API
     expect(await page.locator('#upload-progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBe(
@@ -74,29 +134,39 @@ describe('the album page', () => {
     await expect
       .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
       .toBe(120);
+    expect(await image.getAttribute('alt')).toBe('Cover of Computer World by Kraftwerk');
     expect(await page.locator('#cover-status').textContent()).toBe('Cover 120 × 90');
-    await shoot('2-cover-ready');
+    expect(await page.getByRole('button', { name: 'Replace cover' }).isVisible()).toBe(true);
+    expect(await inView(page, '#album')).toBe(true);
+    await shoot('desktop-2-cover-ready');
   });
 
   it('counts a like and a dislike', async () => {
-    await page.getByRole('button', { name: /Like/ }).first().click();
+    await page.getByRole('button', { name: /^Like/ }).click();
     await expect.poll(() => page.locator('#likes').textContent(), { timeout: 15_000 }).toBe('1');
-    await page.getByRole('button', { name: /Dislike/ }).click();
+    await page.getByRole('button', { name: /^Dislike/ }).click();
     await expect.poll(() => page.locator('#dislikes').textContent(), { timeout: 15_000 }).toBe('1');
-    await shoot('3-reviewed');
+    const item = page.locator('#album-list li', { hasText: 'Computer World' });
+    await expect
+      .poll(() => item.locator('.meta').textContent(), { timeout: 5_000 })
+      .toBe('Kraftwerk (1981) · 1 like · 1 dislike');
+    await expect
+      .poll(() => item.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBe(120);
+    await shoot('desktop-3-reviewed');
   });
 
   it('refuses a file over the size limit before uploading it', async () => {
-    await chooseFile('huge.png', 'image/png', Buffer.alloc(6 * 1024 * 1024, 1));
+    await chooseCover('huge.png', 'image/png', Buffer.alloc(6 * 1024 * 1024, 1));
     await expect
       .poll(() => message().textContent())
       .toMatch(/“huge.png” is too large: 6.0 MB, and covers may be at most 5.0 MB/);
-    expect(await message().getAttribute('class')).toBe('error');
-    await shoot('4-too-large');
+    expect(await message().getAttribute('class')).toBe('message error');
+    await shoot('desktop-4-too-large');
   });
 
   it('refuses a text file renamed .png once storage has it checked, keeping the cover it had', async () => {
-    await chooseFile('notes.png', 'image/png', Buffer.from('these are my notes, not a picture'));
+    await chooseCover('notes.png', 'image/png', Buffer.from('these are my notes, not a picture'));
     await expect
       .poll(() => message().textContent(), { timeout: 20_000 })
       .toBe('The file was refused: not a JPEG, PNG, WebP or GIF image.');
@@ -104,58 +174,139 @@ describe('the album page', () => {
       'Cover 120 × 90; the newer upload was refused: not a JPEG, PNG, WebP or GIF image',
     );
     expect(await page.locator('#cover-image').isVisible()).toBe(true);
-    await shoot('5-not-an-image');
+    await shoot('desktop-5-not-an-image');
   });
 
-  it('lists the albums, each with its cover thumbnail and counts', async () => {
-    const item = page.locator('#album-list li', { hasText: 'Kraftwerk — Computer World (1981)' });
-    await expect.poll(() => item.locator('.counts').textContent()).toBe('1 like · 1 dislike');
+  it('lists newest first a page at a time, loads more, and searches by artist', async () => {
+    for (let i = 1; i <= 13; i++)
+      await createThroughApi('Can', `Session ${String(i).padStart(2, '0')}`, 1970);
+    await page.goto(stack.apiUrl);
+    await expect.poll(() => listNames().then((names) => names.length)).toBe(12);
+    expect((await listNames()).slice(0, 3)).toEqual(['Session 13', 'Session 12', 'Session 11']);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => listNames().then((names) => names.length)).toBeGreaterThan(12);
+    const names = await listNames();
+    expect(names.slice(11, 13)).toEqual(['Session 02', 'Session 01']);
+    expect(names.filter((name) => name === 'Session 01')).toHaveLength(1);
+
+    await page.getByLabel('Search by artist').fill('kraftwerk');
+    await page.getByLabel('Search by artist').press('Enter');
+    await expect.poll(() => listNames()).toEqual(['Computer World']);
+    expect(await page.locator('#browse-summary').textContent()).toBe('1 album by “kraftwerk”, newest first.');
+    expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
+    await shoot('desktop-6-search');
+    await page.getByLabel('Search by artist').fill('Nobody At All');
+    await page.getByRole('button', { name: 'Search' }).click();
     await expect
-      .poll(() => item.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
-      .toBe(120);
-    await shoot('6-album-list');
+      .poll(() => page.locator('#browse-summary').textContent())
+      .toBe('No albums by “Nobody At All”.');
+    await page.getByLabel('Search by artist').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => listNames().then((names) => names[0])).toBe('Session 13');
   });
 
-  it('shows the same album again after a reload, and opens another from the list', async () => {
+  it('shows the same album again after a reload, scrolled to in the list, and opens another from it', async () => {
+    await page.goto(stack.apiUrl);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    const link = page.getByRole('link', { name: /Computer World/ });
+    await link.click();
+    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
     const address = page.url();
     await page.reload();
     expect(page.url()).toBe(address);
-    await expect
-      .poll(() => page.locator('#album-heading').textContent())
-      .toBe('Kraftwerk — Computer World (1981)');
+    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
     await expect
       .poll(() =>
         page.locator('#cover-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
       )
       .toBe(120);
     expect(await page.locator('#likes').textContent()).toBe('1');
-    await shoot('7-reloaded');
+    await shoot('desktop-7-reloaded');
 
-    const created = await fetch(`${stack.apiUrl}/albums`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ artist: 'Can', title: 'Tago Mago', year: 1971 }),
-    }).then((response) => response.json() as Promise<{ albumId: string }>);
-    await page.goto(stack.apiUrl);
-    expect(await page.locator('#album').isHidden()).toBe(true);
-    await page.getByRole('link', { name: /Can — Tago Mago \(1971\)/ }).click();
-    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Can — Tago Mago (1971)');
-    expect(new URL(page.url()).searchParams.get('album')).toBe(created.albumId);
+    await page.getByRole('link', { name: /Session 13/ }).click();
+    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Session 13');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('album-heading');
     expect(await page.locator('#cover-status').textContent()).toBe('No cover yet');
+    expect(await page.locator('#album-list a[aria-current="page"] .name').textContent()).toBe('Session 13');
     await page.goBack();
-    await expect.poll(() => page.locator('#album').isHidden()).toBe(true);
+    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
+    await page.goBack();
+    await expect.poll(() => newAlbumForm().isVisible()).toBe(true);
+  });
+
+  it('works from the keyboard: a skip link, labelled controls, a visible focus', async () => {
+    await page.goto(stack.apiUrl);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the album list');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('browse-heading');
+    // Every control a person can reach has a name a screen reader says.
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('input:not([type=file]), button, a')]
+        .filter((node) => !(node as HTMLElement).closest('[hidden]'))
+        .filter((node) => {
+          const input = node as HTMLInputElement;
+          const named = input.labels?.length || node.getAttribute('aria-label') || node.textContent?.trim();
+          return !named;
+        })
+        .map((node) => node.outerHTML),
+    );
+    expect(unnamed).toEqual([]);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const focused = page.locator(':focus');
+    expect(await focused.evaluate((node) => getComputedStyle(node).outlineStyle)).toBe('solid');
   });
 
   it('uploads a cover when opened at 127.0.0.1 as well as at localhost', async () => {
     await page.goto(stack.apiUrl.replace('localhost', '127.0.0.1'));
-    await page.getByLabel('Artist').fill('Neu!');
-    await page.getByLabel('Title').fill('Neu! 75');
-    await page.getByLabel('Year').fill('1975');
-    await page.getByRole('button', { name: 'Create album' }).click();
-    await expect.poll(() => message().textContent()).toContain('Album created');
-    await chooseFile('neu-75.png', 'image/png', png(64, 64));
+    await createInPage('Neu!', 'Neu! 75', '1975');
+    await chooseCover('neu-75.png', 'image/png', png(64, 64));
     await expect.poll(() => message().textContent(), { timeout: 20_000 }).toBe('Cover ready.');
-    await shoot('8-at-127.0.0.1');
+    await shoot('desktop-8-at-127.0.0.1');
+  });
+
+  it('fits a phone: one column, the open album first, nothing wider than the screen', async () => {
+    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const onPhone = watch(await phone.newPage());
+    await onPhone.goto(stack.apiUrl);
+    await expect.poll(() => onPhone.locator('#album-list li').count()).toBeGreaterThan(0);
+    await shoot('phone-1-new-album', onPhone);
+    await onPhone.goto(`${stack.apiUrl}/?album=${firstAlbumId}`);
+    await expect.poll(() => onPhone.locator('#album-heading').textContent()).toBe('Computer World');
+    await expect
+      .poll(() =>
+        onPhone.locator('#cover-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+      )
+      .toBe(120);
+    await onPhone.evaluate(() => window.scrollTo(0, 0));
+    const width = await onPhone.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+    const albumTop = await onPhone.locator('#album').evaluate((node) => node.getBoundingClientRect().top);
+    const listTop = await onPhone.locator('#browse').evaluate((node) => node.getBoundingClientRect().top);
+    expect(albumTop).toBeLessThan(listTop);
+    expect(await inView(onPhone, '#album-heading')).toBe(true);
+    // Thumb-sized: every button at least 40 px high.
+    const heights = await onPhone
+      .locator('#album button:visible')
+      .evaluateAll((nodes) => nodes.map((node) => node.getBoundingClientRect().height));
+    expect(Math.min(...heights)).toBeGreaterThanOrEqual(40);
+    await shoot('phone-2-album', onPhone);
+    await shoot('phone-3-album-full', onPhone, true);
+    await phone.close();
+  });
+
+  it('is served with a Content-Security-Policy that allows only what the page loads', async () => {
+    const response = await fetch(stack.apiUrl);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    const s3 = new URL(stack.s3Url).origin;
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).toContain(`img-src 'self' data: ${s3}`);
+    expect(policy).toContain(`connect-src 'self' ${s3}`);
+    expect(policy).toContain("frame-ancestors 'none'");
+    // Every test above ran under it: the browser refused nothing the page needs.
+    expect(consoleErrors.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
   });
 
   it('has a favicon, and asked for nothing that was not there', async () => {
