@@ -1,4 +1,4 @@
-import { parseAlbumId, presentAlbum } from '../lib/albums/api.js';
+import { parseAlbumId, representAlbum } from '../lib/albums/api.js';
 import { cachedAlbumStore, connectAlbumCache } from '../lib/albums/cache.js';
 import { createAlbumStore } from '../lib/albums/store.js';
 import { loadAlbumCacheConfig, loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
@@ -35,19 +35,10 @@ export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
   const { album, source } = await albums.lookup(albumId);
   if (!album) throw new NotFoundError(`Album ${albumId} does not exist`);
-  // The album may be the cache's own object: the response gets copies of what it adds to.
-  const presented = presentAlbum(album);
-  const cover = album.coverKey
-    ? { ...presented.cover, url: await covers.presignDownload(album.coverKey) }
-    : presented.cover;
-  return json(
-    200,
-    { ...presented, cover },
-    {
-      // A pending cover is about to change: whoever holds the album asks again before showing it. Otherwise
-      // conditionalGet gives the album's lifetime.
-      ...(album.cover.status === 'pending' ? { 'cache-control': 'no-cache' } : {}),
-      'server-timing': `album-cache;desc=${source === 'cache' ? 'hit' : 'miss'}`,
-    },
-  );
+  return json(200, await representAlbum(album, covers), {
+    // A pending cover is about to change: whoever holds the album asks again before showing it. Otherwise
+    // conditionalGet gives the album's lifetime.
+    ...(album.cover.status === 'pending' ? { 'cache-control': 'no-cache' } : {}),
+    'server-timing': `album-cache;desc=${source === 'cache' ? 'hit' : 'miss'}`,
+  });
 }).use(conditionalGet({ cacheControl }));

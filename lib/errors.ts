@@ -25,6 +25,21 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
+/** The request names no signed-in user where one is needed. Maps to 401, as API Gateway's authorizer answers. */
+export class UnauthorizedError extends Error {
+  override readonly name = 'UnauthorizedError';
+}
+
+/** The signed-in user may not do this to this resource (it is not theirs). Maps to 403. */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+}
+
+/** The client's condition (`If-Match`) no longer holds: the resource changed since it read it. Maps to 412. */
+export class PreconditionFailedError extends Error {
+  override readonly name = 'PreconditionFailedError';
+}
+
 /** A dependency is temporarily unable to serve; the client may retry after `retryAfterSeconds`. Maps to 503. */
 export class UnavailableError extends Error {
   override readonly name = 'UnavailableError';

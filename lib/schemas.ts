@@ -21,6 +21,13 @@ const Text = (description: string) =>
   });
 
 export const AlbumId = Type.String({ format: 'uuid', description: 'Album identifier (UUID)' });
+
+/** Who a signed-in caller is: the `sub` claim of their token. */
+export const UserId = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  description: 'A user: the `sub` claim of the tokens the sign-in issues for them',
+});
 export const AlbumPath = Type.Object({ albumId: AlbumId });
 
 export const NewAlbum = Type.Object(
@@ -32,6 +39,34 @@ export const NewAlbum = Type.Object(
   { additionalProperties: false, $id: 'NewAlbum' },
 );
 export type NewAlbum = Static<typeof NewAlbum>;
+
+export const AlbumChanges = Type.Object(
+  {
+    artist: Type.Optional(NewAlbum.properties.artist),
+    title: Type.Optional(NewAlbum.properties.title),
+    year: Type.Optional(NewAlbum.properties.year),
+  },
+  {
+    additionalProperties: false,
+    $id: 'AlbumChanges',
+    description: 'Any of the fields of a new album, with the same rules; at least one',
+  },
+);
+export type AlbumChanges = Static<typeof AlbumChanges>;
+
+/** The optional header that makes a change conditional on the album being the one the client last saw. */
+export const AlbumChangeHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'The `ETag` of the album as `GET /albums/{albumId}` gave it (or `*`). When the album has changed ' +
+        'since (including its review counts, and its cover URL, signed anew each minute), nothing is ' +
+        'changed and the answer is 412: read it again and decide.',
+    }),
+  ),
+});
 
 export const CoverStatus = Type.Union(
   [Type.Literal('pending'), Type.Literal('ready'), Type.Literal('rejected')],
@@ -64,6 +99,11 @@ export const Album = Type.Object(
         'the course API gives that text back as sent',
     }),
     createdAt: Type.String({ format: 'date-time' }),
+    owner: Type.Union([UserId, Type.Null()], {
+      description:
+        'The user who created the album, who alone may change or delete it; null for an album created ' +
+        'through the CS6650 course contract, which nobody can change through this API',
+    }),
     cover: Type.Object(
       {
         status: CoverStatus,
@@ -128,6 +168,13 @@ export const AlbumListQuery = Type.Object({
       description: `Page size, default ${DEFAULT_PAGE_SIZE}`,
     }),
   ),
+  owner: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: "Only this user's albums (the albums' `owner`)",
+    }),
+  ),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'The `nextCursor` of the previous page' })),
   order: Type.Optional(
     Type.Union([Type.Literal('oldest'), Type.Literal('newest')], {
@@ -172,12 +219,57 @@ export const AcceptedReview = Type.Object(
   { additionalProperties: false, $id: 'AcceptedReview' },
 );
 
-/** A review on the queue, as the consumer must find it. */
+export const AcceptedVote = Type.Object(
+  {
+    albumId: AlbumId,
+    vote: Type.Union([ReviewKind, Type.Null()], { description: 'The vote accepted; null withdraws it' }),
+    messageId: Type.String({ format: 'uuid', description: 'The id the API gave this vote' }),
+    acceptedAt: Type.String({
+      format: 'date-time',
+      description:
+        "When the API accepted it. Of a user's votes on an album, the one accepted last is the one that " +
+        'counts, whatever order the queue delivers them in',
+    }),
+  },
+  { additionalProperties: false, $id: 'AcceptedVote' },
+);
+export type AcceptedVote = Static<typeof AcceptedVote>;
+
+/** A signed-in user's vote on an album: their like or dislike, or null when they have none. */
+export const MyVote = Type.Object(
+  {
+    albumId: AlbumId,
+    vote: Type.Union([ReviewKind, Type.Null()], {
+      description:
+        "The caller's current vote as the consumer has applied it (a vote just sent shows within seconds); " +
+        'null when they have none or withdrew it',
+    }),
+  },
+  { additionalProperties: false, $id: 'MyVote' },
+);
+export type MyVote = Static<typeof MyVote>;
+
+/** An anonymous review on the queue (the course contract's), as the consumer must find it. */
 export const ReviewMessage = Type.Object({
   reviewId: Type.String({ format: 'uuid' }),
   albumId: AlbumId,
   kind: ReviewKind,
 });
+export type ReviewMessage = Static<typeof ReviewMessage>;
+
+/**
+ * A signed-in user's vote on the queue, as the consumer must find it: `vote` null withdraws it. `acceptedAt`
+ * (when the API accepted it) and `messageId` (the id the API gave it) order it among the user's other
+ * votes on the album: the newest wins, whatever order the queue delivers them in.
+ */
+export const VoteMessage = Type.Object({
+  messageId: Type.String({ format: 'uuid' }),
+  albumId: AlbumId,
+  voter: UserId,
+  vote: Type.Union([ReviewKind, Type.Null()]),
+  acceptedAt: Type.Integer({ minimum: 0, description: 'Milliseconds since the epoch' }),
+});
+export type VoteMessage = Static<typeof VoteMessage>;
 
 export const ErrorBody = Type.Object(
   {

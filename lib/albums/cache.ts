@@ -98,7 +98,7 @@ export function cachedAlbumStore(store: AlbumStore, options: AlbumCacheOptions):
     const metadata = await cached(albumId);
     if (metadata) {
       const reviews = await currentCounts(albumId);
-      // Albums are never deleted once their id is known, so missing counts mean an entry to distrust.
+      // Missing counts mean the album is gone (its owner deleted it): the entry is not to be trusted.
       if (reviews) return { album: { ...metadata, reviews }, source: 'cache' };
     }
     return { album: await load(albumId), source: 'database' };
@@ -112,10 +112,11 @@ export function cachedAlbumStore(store: AlbumStore, options: AlbumCacheOptions):
 }
 
 /**
- * An {@link AlbumStore} that removes an album from `cache` once a cover verdict that changed it is
- * recorded, for the functions that write covers. A shared cache then shows the change at once; a cache in
- * this container's memory only forgets its own copy (other containers' copies expire with their TTL). If the
- * removal fails, the entry lives out its TTL, and that is logged.
+ * An {@link AlbumStore} that removes an album from `cache` once a change to it is recorded (a cover verdict
+ * that took effect, new details, its removal), for the functions that change albums. A shared cache then
+ * shows the change at once; a cache in this container's memory only forgets its own copy (other
+ * containers' copies expire with their TTL). If the removal fails, the entry lives out its TTL, and that is
+ * logged.
  *
  * @example
  * const verify = createCoverVerifier({ albums: invalidatingAlbumStore(createAlbumStore(db), { cache, log }), … });
@@ -124,19 +125,29 @@ export function invalidatingAlbumStore(
   store: AlbumStore,
   options: Pick<AlbumCacheOptions, 'cache' | 'log'>,
 ): AlbumStore {
+  const forget = (albumId: string) =>
+    options.cache.delete(albumCacheKey(albumId)).catch((error: unknown) => {
+      options.log.warn('Could not remove an album from the cache; its old state shows until it expires', {
+        albumId,
+        error,
+      });
+    });
   return {
     ...store,
     async recordCoverVerdict(albumId, key, verdict) {
       const recorded = await store.recordCoverVerdict(albumId, key, verdict);
-      if (recorded.applied) {
-        await options.cache.delete(albumCacheKey(albumId)).catch((error: unknown) => {
-          options.log.warn('Could not remove an album from the cache; its old cover shows until it expires', {
-            albumId,
-            error,
-          });
-        });
-      }
+      if (recorded.applied) await forget(albumId);
       return recorded;
+    },
+    async update(albumId, changes, guard) {
+      const updated = await store.update(albumId, changes, guard);
+      if (updated) await forget(albumId);
+      return updated;
+    },
+    async remove(albumId, guard) {
+      const removed = await store.remove(albumId, guard);
+      if (removed) await forget(albumId);
+      return removed;
     },
   };
 }

@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Database, type EngineSql, forEachEngine, type TypedValue, uuid } from '../db/database.js';
+import {
+  type Database,
+  type EngineSql,
+  forEachEngine,
+  type Transaction,
+  type TypedValue,
+  uuid,
+} from '../db/database.js';
 import { ValidationError } from '../errors.js';
-import { type Album, DEFAULT_PAGE_SIZE, type NewAlbum } from '../schemas.js';
+import { type Album, type AlbumChanges, DEFAULT_PAGE_SIZE, type NewAlbum } from '../schemas.js';
 
 /** An album as stored, with the server-side facts the API does not expose. */
 export interface StoredAlbum extends Album {
@@ -67,15 +74,36 @@ export type AlbumListOrder = 'oldest' | 'newest';
 
 export interface AlbumListOptions {
   artist?: string;
+  owner?: string;
   limit?: number;
   cursor?: string;
   /** `oldest` first by default. */
   order?: AlbumListOrder;
 }
 
+/**
+ * Decides, with the album locked, whether a change may go ahead: throws to refuse it (nothing is changed).
+ * It sees the album as stored, with its counts.
+ */
+export type ChangeGuard = (current: StoredAlbum) => void | Promise<void>;
+
 export interface AlbumStore {
-  /** Stores a new album; its cover starts `pending`, until an upload to one of its cover keys is verified. */
-  create(input: NewAlbum): Promise<StoredAlbum>;
+  /**
+   * Stores a new album created by `owner` (a user's `sub`); its cover starts `pending`, until an upload to
+   * one of its cover keys is verified.
+   */
+  create(input: NewAlbum, owner: string): Promise<StoredAlbum>;
+  /**
+   * Changes an album's artist, title or year if `guard` lets it, in one transaction with the album locked;
+   * resolves to the album as changed, or undefined when there is no such album.
+   */
+  update(albumId: string, changes: AlbumChanges, guard: ChangeGuard): Promise<StoredAlbum | undefined>;
+  /**
+   * Removes an album if `guard` lets it, in one transaction with the album locked: its votes, its reviews
+   * and their counters, and the album. Resolves to the album as it was, or undefined when there is none.
+   * Its cover objects are the caller's to remove.
+   */
+  remove(albumId: string, guard: ChangeGuard): Promise<StoredAlbum | undefined>;
   /**
    * Stores a new album with the id given, its year kept as the text sent, and its cover already judged (see
    * {@link receivedCoverKey}); one statement.
@@ -96,13 +124,19 @@ export interface AlbumStore {
   recordCoverVerdict(albumId: string, key: string, verdict: CoverVerdict): Promise<RecordedVerdict>;
   /** The album `ref` names, as the course contract shows it, or undefined; one statement. */
   profile(ref: AlbumRef): Promise<AlbumProfile | undefined>;
-  /** The UUID of the album `ref` names, or undefined; remembered, as albums are never deleted. */
+  /**
+   * The UUID of the album `ref` names, or undefined; remembered for the container's life, so an album
+   * deleted since may still resolve (what is then sent for it is dropped; see {@link AlbumStore.remove}).
+   */
   resolve(ref: AlbumRef): Promise<string | undefined>;
-  /** Whether an album with this id is stored; cheap, as albums are never deleted. */
+  /**
+   * Whether an album with this id is stored; cheap, as a yes is remembered for the container's life (an
+   * album deleted since may still be said to exist: reviews then sent for it are dropped by the consumer).
+   */
   exists(albumId: string): Promise<boolean>;
   /**
-   * One page of albums in creation order, oldest or newest first, optionally by one artist, with the cursor
-   * of the next page (which only continues a listing in the same order).
+   * One page of albums in creation order, oldest or newest first, optionally by one artist or one owner, or
+   * both, with the cursor of the next page (which only continues a listing in the same order).
    */
   list(options: AlbumListOptions): Promise<{ items: StoredAlbum[]; nextCursor: string | null }>;
 }
@@ -118,6 +152,13 @@ const KNOWN_ALBUMS_LIMIT = 50_000;
 export function coverUploadKey(albumId: string, now: Date = new Date()): string {
   return `covers/${albumId}/${uploadId(now)}`;
 }
+
+/**
+ * The key prefix under which every upload of an album's cover lies (and its cover from before each upload
+ * had its own key): removing what it names removes all of them. UUIDs have one length, so it names no
+ * other album's.
+ */
+export const coverKeysPrefix = (albumId: string): string => `covers/${albumId}`;
 
 /** Where covers the API received itself are kept: outside `covers/`, whose uploads the bucket notifies. */
 const RECEIVED_COVERS_PREFIX = 'received-covers/';
@@ -147,7 +188,7 @@ export const albumIdOfCoverKey = (key: string): string | undefined => COVER_KEY.
 // sessions run in UTC) and the artist's lower case in a column of its own, indexed (see its migrations).
 const ALBUM_COLUMNS: EngineSql = forEachEngine(
   (engine) => `
-  album_id, seq, artist, title, year, cover_key, cover_upload_key, cover_status, cover_reason, cover_size,
+  album_id, seq, artist, title, year, owner, cover_key, cover_upload_key, cover_status, cover_reason, cover_size,
   cover_content_type, cover_width, cover_height, ${
     engine === 'mysql'
       ? `concat(left(date_format(created_at, '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z') AS created_at`
@@ -181,10 +222,33 @@ const GET_ALBUM = forEachEngine((engine) => `${ALBUMS_WITH_COUNTS[engine]} WHERE
 
 // MySQL has no RETURNING: its INSERT returns no row, and the album is read back (see `create`).
 const INSERT_ALBUM: EngineSql = {
-  postgresql: `INSERT INTO albums (album_id, artist, title, year) VALUES (:albumId, :artist, :title, :year)
+  postgresql: `INSERT INTO albums (album_id, artist, title, year, owner)
+               VALUES (:albumId, :artist, :title, :year, :owner)
                RETURNING ${ALBUM_COLUMNS.postgresql}`,
-  mysql: 'INSERT INTO albums (album_id, artist, title, year) VALUES (:albumId, :artist, :title, :year)',
+  mysql: `INSERT INTO albums (album_id, artist, title, year, owner)
+          VALUES (:albumId, :artist, :title, :year, :owner)`,
 };
+
+/** Locks an album's row for a change decided in the same transaction. */
+const LOCK_ALBUM = 'SELECT album_id FROM albums WHERE album_id = :albumId FOR UPDATE';
+
+/** Sets the fields given and keeps the others: a NULL parameter means "unchanged". */
+const UPDATE_ALBUM = `
+  UPDATE albums SET artist = coalesce(:artist, artist), title = coalesce(:title, title),
+                    year = coalesce(:year, year)
+  WHERE album_id = :albumId`;
+
+/**
+ * What an album leaves in other tables, removed before the album itself (their foreign keys name it). The
+ * review ledger goes too: an anonymous review redelivered after the album is gone is dropped, as for any
+ * album that does not exist.
+ */
+const REMOVE_ALBUM = [
+  'DELETE FROM votes WHERE album_id = :albumId',
+  'DELETE FROM review_ledger WHERE album_id = :albumId',
+  'DELETE FROM review_counts WHERE album_id = :albumId',
+  'DELETE FROM albums WHERE album_id = :albumId',
+];
 
 const INSERT_ALBUM_WITH_RECEIVED_COVER: EngineSql = forEachEngine(
   (engine) => `
@@ -257,21 +321,26 @@ const LOCK_COVER = 'SELECT cover_key FROM albums WHERE album_id = :albumId FOR U
 const EXISTS = 'SELECT 1 AS found FROM albums WHERE album_id = :albumId';
 
 /**
- * A page of albums in creation order, oldest first from after `:from` or newest first from before it, all or
- * one artist's (matched ignoring case); both ways run along the same indexes.
+ * A page of albums in creation order, oldest first from after `:from` or newest first from before it (both
+ * ways run along the same indexes): all, one artist's (matched ignoring case), one owner's (matched exactly),
+ * or one artist's of one owner's.
  */
-const listStatement = (order: AlbumListOrder, byArtist: boolean): EngineSql =>
+const listSql = (order: AlbumListOrder, filter: { artist: boolean; owner: boolean }): EngineSql =>
   forEachEngine(
     (engine) => `${ALBUMS_WITH_COUNTS[engine]}
     WHERE ${order === 'oldest' ? 'seq > :from' : 'seq < :from'}
-    ${byArtist ? `AND ${engine === 'mysql' ? 'artist_lower' : 'lower(artist)'} = lower(:artist)` : ''}
+      ${filter.artist ? `AND ${engine === 'mysql' ? 'artist_lower' : 'lower(artist)'} = lower(:artist)` : ''}
+      ${filter.owner ? 'AND owner = :owner' : ''}
     ORDER BY seq ${order === 'oldest' ? 'ASC' : 'DESC'}
     LIMIT :fetch`,
   );
-const LIST: Record<AlbumListOrder, { all: EngineSql; byArtist: EngineSql }> = {
-  oldest: { all: listStatement('oldest', false), byArtist: listStatement('oldest', true) },
-  newest: { all: listStatement('newest', false), byArtist: listStatement('newest', true) },
-};
+const listsInOrder = (order: AlbumListOrder) => ({
+  all: listSql(order, { artist: false, owner: false }),
+  byArtist: listSql(order, { artist: true, owner: false }),
+  byOwner: listSql(order, { artist: false, owner: true }),
+  byArtistOfOwner: listSql(order, { artist: true, owner: true }),
+});
+const LISTS = { oldest: listsInOrder('oldest'), newest: listsInOrder('newest') };
 
 /** Where a listing starts when no cursor continues one: before the first album, or after the last. */
 const LIST_START: Record<AlbumListOrder, number> = { oldest: 0, newest: Number.MAX_SAFE_INTEGER };
@@ -300,6 +369,7 @@ interface AlbumRow {
   artist: string;
   title: string;
   year: number | null;
+  owner: string | null;
   cover_key: string | null;
   cover_upload_key: string | null;
   cover_status: Album['cover']['status'];
@@ -318,10 +388,11 @@ interface AlbumRow {
  *
  * @example
  * const albums = createAlbumStore(db);
- * const album = await albums.create({ artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 });
+ * const album = await albums.create({ artist: 'Nina Simone', title: 'Pastel Blues', year: 1965 }, owner);
  */
 export function createAlbumStore(db: Database): AlbumStore {
-  // Albums are never deleted, so an id once seen stays valid for the life of the container.
+  // An id once seen is taken as valid for the life of the container: only its owner deletes an album, and
+  // what is then sent for it by another container that still remembers it is dropped on the way in.
   const knownAlbums = new Set<string>();
   const remember = (albumId: string) => {
     if (knownAlbums.size >= KNOWN_ALBUMS_LIMIT) knownAlbums.clear();
@@ -333,9 +404,19 @@ export function createAlbumStore(db: Database): AlbumStore {
     bySeq.set(seq, albumId);
     remember(albumId);
   };
-  const get = async (albumId: string) => {
-    const { rows } = await db.execute<AlbumRow>(GET_ALBUM, { albumId: uuid(albumId) });
+  const getIn = async (tx: Transaction, albumId: string) => {
+    const { rows } = await tx.execute<AlbumRow>(GET_ALBUM, { albumId: uuid(albumId) });
     return rows[0] && toAlbum(rows[0]);
+  };
+  const get = (albumId: string) => getIn(db, albumId);
+  /** Locks the album, reads it, and lets `guard` decide; undefined when there is no such album. */
+  const lockedForChange = async (tx: Transaction, albumId: string, guard: ChangeGuard) => {
+    const { rows } = await tx.execute(LOCK_ALBUM, { albumId: uuid(albumId) });
+    if (rows.length === 0) return undefined;
+    const current = await getIn(tx, albumId);
+    if (!current) return undefined;
+    await guard(current);
+    return current;
   };
   const profile = async (ref: AlbumRef) => {
     const { where, params } = whereRef(ref);
@@ -346,9 +427,9 @@ export function createAlbumStore(db: Database): AlbumStore {
     return rows[0] && toProfile(rows[0]);
   };
   return {
-    async create(input) {
+    async create(input, owner) {
       const albumId = randomUUID();
-      const { rows } = await db.execute<AlbumRow>(INSERT_ALBUM, { albumId: uuid(albumId), ...input });
+      const { rows } = await db.execute<AlbumRow>(INSERT_ALBUM, { albumId: uuid(albumId), ...input, owner });
       const [row] = rows;
       if (row) return toAlbum(row);
       const stored = await get(albumId); // MySQL: read back what the INSERT could not return
@@ -378,6 +459,24 @@ export function createAlbumStore(db: Database): AlbumStore {
     },
 
     get,
+
+    update(albumId, { artist = null, title = null, year = null }, guard) {
+      return db.transaction(async (tx) => {
+        if (!(await lockedForChange(tx, albumId, guard))) return undefined;
+        await tx.execute(UPDATE_ALBUM, { albumId: uuid(albumId), artist, title, year });
+        return getIn(tx, albumId);
+      });
+    },
+
+    remove(albumId, guard) {
+      return db.transaction(async (tx) => {
+        const current = await lockedForChange(tx, albumId, guard);
+        if (!current) return undefined;
+        for (const statement of REMOVE_ALBUM) await tx.execute(statement, { albumId: uuid(albumId) });
+        knownAlbums.delete(albumId);
+        return current;
+      });
+    },
 
     async recordCoverVerdict(albumId, key, verdict) {
       const ready = verdict.status === 'ready';
@@ -449,14 +548,23 @@ export function createAlbumStore(db: Database): AlbumStore {
       return rows.length > 0;
     },
 
-    async list({ artist, limit = DEFAULT_PAGE_SIZE, cursor, order = 'oldest' }) {
+    async list({ artist, owner, limit = DEFAULT_PAGE_SIZE, cursor, order = 'oldest' }) {
       const from = cursor === undefined ? LIST_START[order] : decodeCursor(cursor, order);
+      const lists = LISTS[order];
+      const sql =
+        artist === undefined
+          ? owner === undefined
+            ? lists.all
+            : lists.byOwner
+          : owner === undefined
+            ? lists.byArtist
+            : lists.byArtistOfOwner;
       // One row past the page tells whether another page follows, without a COUNT.
-      const { all, byArtist } = LIST[order];
-      const { rows } = await db.execute<AlbumRow>(artist === undefined ? all : byArtist, {
+      const { rows } = await db.execute<AlbumRow>(sql, {
         from,
         fetch: limit + 1,
         ...(artist === undefined ? {} : { artist }),
+        ...(owner === undefined ? {} : { owner }),
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
@@ -475,6 +583,7 @@ function toAlbum(row: AlbumRow): StoredAlbum {
     title: row.title,
     year: row.year,
     createdAt: row.created_at,
+    owner: row.owner,
     cover: {
       status: row.cover_status,
       ...(row.cover_status === 'rejected' && row.cover_reason ? { reason: row.cover_reason } : {}),

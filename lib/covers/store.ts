@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -37,6 +38,11 @@ export interface CoverStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<{ eTag: string }>;
   /** Removes a cover; removing one that is not there is not an error. */
   remove(key: string): Promise<void>;
+  /**
+   * Removes every object whose key starts with `prefix` (all the covers of one album); resolves to how
+   * many there were.
+   */
+  removeAll(prefix: string): Promise<number>;
   /**
    * The first `length` bytes of a stored cover with its whole size and version (ETag, without quotes), in
    * one request; undefined when there is none.
@@ -126,6 +132,29 @@ export function createCoverStore(options: CoverStoreOptions): CoverStore {
 
     async remove(key) {
       await options.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }));
+    },
+
+    async removeAll(prefix) {
+      let removed = 0;
+      let continuationToken: string | undefined;
+      do {
+        const page = await options.s3.send(
+          new ListObjectsV2Command({
+            Bucket: options.bucket,
+            Prefix: prefix,
+            ContinuationToken: continuationToken,
+          }),
+        );
+        const keys = (page.Contents ?? []).flatMap(({ Key }) => (Key === undefined ? [] : [Key]));
+        // One request per object: an album has a handful of covers, and a multi-object delete needs a
+        // checksum the clients here do not compute.
+        await Promise.all(
+          keys.map((key) => options.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }))),
+        );
+        removed += keys.length;
+        continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (continuationToken);
+      return removed;
     },
 
     async readStart(key, length) {

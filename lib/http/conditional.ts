@@ -27,6 +27,20 @@ export function noneMatchFails(header: string | undefined, tag: string): boolean
   return header.split(',').some((candidate) => opaque(candidate) === opaque(tag));
 }
 
+/**
+ * Whether an `If-Match` header lets a change go ahead on a resource whose current tag is `tag`: absent,
+ * `*`, or a comma-separated list of which one equals it by the strong comparison (RFC 9110, 13.1.1: a
+ * weak tag never matches).
+ *
+ * @example
+ * matchHolds('"a", "b"', '"b"'); // true
+ * matchHolds('W/"b"', '"b"'); // false: answer 412
+ */
+export function matchHolds(header: string | undefined, tag: string): boolean {
+  if (header === undefined || header.trim() === '*') return true;
+  return header.split(',').some((candidate) => candidate.trim() === tag);
+}
+
 export interface ConditionalGetOptions {
   /** `Cache-Control` of a 200 that does not set its own. */
   cacheControl: string;

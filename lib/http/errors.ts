@@ -2,7 +2,10 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   type FieldError,
+  ForbiddenError,
   NotFoundError,
+  PreconditionFailedError,
+  UnauthorizedError,
   UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -51,8 +54,15 @@ export function httpErrors(
         reply = { statusCode: 400, message: error.message, errors: error.errors };
       } else if (error instanceof UnsupportedMediaTypeError) {
         reply = { statusCode: 415, message: error.message };
+      } else if (error instanceof UnauthorizedError) {
+        // API Gateway's own answer when its authorizer refuses a request, word for word.
+        reply = { statusCode: 401, message: 'Unauthorized' };
+      } else if (error instanceof ForbiddenError) {
+        reply = { statusCode: 403, message: error.message };
       } else if (error instanceof NotFoundError) {
         reply = { statusCode: 404, message: error.message };
+      } else if (error instanceof PreconditionFailedError) {
+        reply = { statusCode: 412, message: error.message };
       } else if (error instanceof UnavailableError) {
         logger.warn('Dependency unavailable', { error });
         reply = { statusCode: 503, message: error.message };

@@ -7,10 +7,11 @@ import { reviewIntakeEvents, reviewsQueueTransition } from '../observability/met
 import { createReviewIntake } from './intake.js';
 import { createReviewLedger } from './ledger.js';
 import { connectReviewQueue } from './queue.js';
+import { createVoteBook } from './votes.js';
 
 /**
- * Review intake as every function that accepts reviews runs it: the queue from the environment, the ledger
- * on `database`, and the circuit breaker middleware around the queue, their fallbacks and transitions
+ * Review intake as every function that accepts reviews or votes runs it: the queue from the environment, the
+ * ledger and the vote book on `database`, and the circuit breaker middleware around the queue, their fallbacks and transitions
  * logged and counted. Built once per container; the breaker's state carries across its invocations.
  *
  * @example
@@ -23,6 +24,7 @@ export function connectReviewIntake(deps: { albums: AlbumStore; database: Databa
       albums: deps.albums,
       queue: connectReviewQueue(loadReviewsQueueConfig()),
       ledger: createReviewLedger(deps.database),
+      votes: createVoteBook(deps.database),
       events: reviewIntakeEvents,
     }),
     queueCircuit: circuitBreaker<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({

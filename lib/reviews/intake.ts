@@ -4,7 +4,9 @@ import type { CircuitGuard } from '../circuit-breaker/middleware.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
 import type { ReviewKind } from '../schemas.js';
 import type { ReviewLedger } from './ledger.js';
+import { isVote, type QueuedReview } from './messages.js';
 import type { ReviewQueue } from './queue.js';
+import type { VoteBook } from './votes.js';
 
 /** What the intake reports to whoever observes it (logs and metrics are the handlers' concern). */
 export interface ReviewIntakeEvents {
@@ -16,57 +18,91 @@ export interface ReviewIntakeEvents {
 
 export interface ReviewIntake {
   /**
-   * Accepts a review of a stored album: onto the queue through the circuit, or, when the circuit is open
-   * or the send fails, straight into the ledger with the same exactly-once statement the consumer uses.
-   * Throws {@link UnavailableError} only when neither could take it. The review id is fresh unless the
+   * Accepts an anonymous review of a stored album: onto the queue through the circuit, or, when the circuit
+   * is open or the send fails, straight into the ledger with the same exactly-once statement the consumer
+   * uses. Throws {@link UnavailableError} only when neither could take it. The review id is fresh unless the
    * client's idempotency key gave one (see {@link reviewIdFor}).
    */
   accept(
     review: { albumId: string; kind: ReviewKind; reviewId?: string },
     circuit: CircuitGuard,
   ): Promise<{ reviewId: string }>;
+  /**
+   * Accepts a signed-in user's vote on a stored album (`kind` null withdraws it), stamped with the instant
+   * it is accepted and a fresh message id, which order it among the user's votes (see `isNewer` in
+   * votes.ts); then as {@link ReviewIntake.accept}: the queue, or the vote book directly.
+   */
+  vote(
+    vote: { albumId: string; voter: string; kind: ReviewKind | null },
+    circuit: CircuitGuard,
+  ): Promise<{ messageId: string; acceptedAt: number }>;
 }
 
 /**
- * Review acceptance, the one place that decides where an accepted review goes.
+ * Review acceptance, the one place that decides where an accepted review or vote goes.
  *
  * @example
- * const intake = createReviewIntake({ albums, queue, ledger, events: reviewIntakeEvents });
+ * const intake = createReviewIntake({ albums, queue, ledger, votes, events: reviewIntakeEvents });
  * const { reviewId } = await intake.accept({ albumId, kind: 'like' }, context.circuit);
  */
 export function createReviewIntake(deps: {
   albums: AlbumStore;
   queue: ReviewQueue;
   ledger: ReviewLedger;
+  votes: VoteBook;
   events: ReviewIntakeEvents;
+  /** Injected for tests; defaults to the wall clock, in milliseconds. */
+  now?: () => number;
 }): ReviewIntake {
+  const now = deps.now ?? Date.now;
+
+  const requireAlbum = async (albumId: string) => {
+    if (!(await deps.albums.exists(albumId))) throw new NotFoundError(`Album ${albumId} does not exist`);
+  };
+
+  /** Onto the queue through the circuit, else `applyDirectly`; 503 only when neither takes it. */
+  const deliver = async (
+    queued: QueuedReview,
+    circuit: CircuitGuard,
+    applyDirectly: () => Promise<unknown>,
+  ) => {
+    try {
+      await circuit.run(() => deps.queue.publish(queued));
+    } catch (queueError) {
+      // A send that timed out may still have reached the queue: the ledger's unique review id, and a vote's
+      // ordering, make the fallback and a later delivery of that message count once between them.
+      deps.events.queueUnavailable(queueError, circuit.state);
+      try {
+        await applyDirectly();
+      } catch (databaseError) {
+        deps.events.refused(databaseError);
+        const retryAfterSeconds = Math.max(1, Math.ceil(circuit.retryAfterMs / 1000));
+        throw new UnavailableError(
+          isVote(queued)
+            ? 'Votes cannot be accepted right now; send it again after Retry-After (a user has one vote, so ' +
+                'sending it twice changes nothing)'
+            : 'Reviews cannot be accepted right now; send it again after Retry-After with an Idempotency-Key ' +
+                'header, the same one each time, and it counts once',
+          retryAfterSeconds,
+          { cause: databaseError },
+        );
+      }
+    }
+  };
+
   return {
     async accept({ albumId, kind, reviewId = randomUUID() }, circuit) {
-      if (!(await deps.albums.exists(albumId))) throw new NotFoundError(`Album ${albumId} does not exist`);
+      await requireAlbum(albumId);
       const review = { reviewId, albumId, kind };
-      try {
-        await circuit.run(() => deps.queue.publish(review));
-        return { reviewId: review.reviewId };
-      } catch (queueError) {
-        // A send that timed out may still have reached the queue: the ledger's unique review id makes the
-        // fallback and a later delivery of that message count once between them.
-        deps.events.queueUnavailable(queueError, circuit.state);
-        try {
-          await deps.ledger.apply([review]);
-          return { reviewId: review.reviewId };
-        } catch (databaseError) {
-          deps.events.refused(databaseError);
-          const retryAfterSeconds = Math.max(1, Math.ceil(circuit.retryAfterMs / 1000));
-          throw new UnavailableError(
-            'Reviews cannot be accepted right now; send it again after Retry-After with an Idempotency-Key ' +
-              'header, the same one each time, and it counts once',
-            retryAfterSeconds,
-            {
-              cause: databaseError,
-            },
-          );
-        }
-      }
+      await deliver(review, circuit, () => deps.ledger.apply([review]));
+      return { reviewId };
+    },
+
+    async vote({ albumId, voter, kind }, circuit) {
+      await requireAlbum(albumId);
+      const vote = { messageId: randomUUID(), albumId, voter, kind, acceptedAt: now() };
+      await deliver(vote, circuit, () => deps.votes.apply([vote]));
+      return { messageId: vote.messageId, acceptedAt: vote.acceptedAt };
     },
   };
 }

@@ -1,10 +1,10 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ReviewsQueueConfig } from '../config.js';
-import type { Review } from './ledger.js';
+import { encodeReviewMessage, type QueuedReview } from './messages.js';
 
 export interface ReviewQueue {
-  /** Puts one accepted review on the queue for the consumer to apply. */
-  publish(review: Review): Promise<void>;
+  /** Puts one accepted review or vote on the queue for the consumer to apply. */
+  publish(queued: QueuedReview): Promise<void>;
 }
 
 /**
@@ -36,16 +36,9 @@ export function connectReviewQueue(config: ReviewsQueueConfig): ReviewQueue {
  */
 export function createReviewQueue(options: { sqs: SQSClient; queueUrl: string }): ReviewQueue {
   return {
-    async publish(review) {
+    async publish(queued) {
       await options.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: options.queueUrl,
-          MessageBody: JSON.stringify({
-            reviewId: review.reviewId,
-            albumId: review.albumId,
-            kind: review.kind,
-          }),
-        }),
+        new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: encodeReviewMessage(queued) }),
       );
     },
   };

@@ -242,7 +242,7 @@ describe('the album page', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('browse-heading');
     // Every control a person can reach has a name a screen reader says.
     const unnamed = await page.evaluate(() =>
-      [...document.querySelectorAll('input:not([type=file]), button, a')]
+      Array.from(document.querySelectorAll('input:not([type=file]), button, a'))
         .filter((node) => !(node as HTMLElement).closest('[hidden]'))
         .filter((node) => {
           const input = node as HTMLInputElement;

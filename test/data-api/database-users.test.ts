@@ -91,15 +91,21 @@ describe.each(postgresBackends)(
     });
 
     test('lets the reader read albums but write nothing, alone, in a transaction or in a batch', async () => {
-      const stored = await createAlbumStore(stack.writer).create({
-        artist: 'Reader',
-        title: 'Read',
-        year: 2001,
-      });
+      const stored = await createAlbumStore(stack.writer).create(
+        {
+          artist: 'Reader',
+          title: 'Read',
+          year: 2001,
+        },
+        'reader-test',
+      );
       expect((await createAlbumStore(stack.reader).get(stored.albumId))?.title).toBe('Read');
 
       await expect(
-        createAlbumStore(stack.reader).create({ artist: 'Reader', title: 'Refused', year: 2001 }),
+        createAlbumStore(stack.reader).create(
+          { artist: 'Reader', title: 'Refused', year: 2001 },
+          'reader-test',
+        ),
       ).rejects.toThrow(/permission denied for table albums/);
       await expect(
         stack.reader.transaction((tx) => tx.execute("UPDATE albums SET title = 'Changed'")),
@@ -181,7 +187,10 @@ describe('the database users on MariaDB', () => {
 
   test('creates a reader that only reads and a writer without DDL, again without error', async () => {
     await applyDatabaseUsers(stack.master, databaseName(scratch.url), PASSWORDS);
-    const stored = await createAlbumStore(stack.master).create({ artist: 'Maria', title: 'DB', year: 2010 });
+    const stored = await createAlbumStore(stack.master).create(
+      { artist: 'Maria', title: 'DB', year: 2010 },
+      'maria',
+    );
 
     const reader = await signIn('reader');
     try {

@@ -57,7 +57,9 @@ describe.each(engines)('the review ledger on $name', ({ engine, available }) => 
       const albums = createAlbumStore(db);
       const ledger = createReviewLedger(db);
       const stored = await Promise.all(
-        ['A', 'B', 'C'].map((artist) => albums.create({ artist, title: 'Ledger', year: 2020 })),
+        ['A', 'B', 'C'].map((artist) =>
+          albums.create({ artist, title: 'Ledger', year: 2020 }, 'ledger-test'),
+        ),
       );
       const [first, second, third] = stored.map((album) => album.albumId) as [string, string, string];
       const review = (albumId: string, kind: Review['kind']): Review => ({

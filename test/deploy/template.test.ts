@@ -250,6 +250,44 @@ describe('the deployable template', () => {
     ]);
   });
 
+  it('lets only the album deleter remove uploaded covers, listing no more than covers/, and none remove received ones', () => {
+    const bucket = (resources.CoversBucket as Resource).Properties.BucketName;
+    const roleOf = (name: string) => functionNamed(name).Properties.Role['Fn::GetAtt'][0];
+    expect(roleOf('DeleteAlbum')).toBe('DeleteAlbumRole');
+    expect(roleOf('UpdateAlbum')).toBe('UpdateAlbumRole');
+    const granting = (action: string) =>
+      ofType('AWS::IAM::Role')
+        .filter(([roleId]) => statementsOf(roleId).some((s: Statement) => [s.Action].flat().includes(action)))
+        .map(([roleId]) => roleId)
+        .sort();
+    // The verifier removes strays and replaced covers; the course's creator, a received cover it could not store.
+    expect(granting('s3:DeleteObject')).toEqual([
+      'CourseCreateAlbumRole',
+      'DeleteAlbumRole',
+      'VerifyCoverRole',
+    ]);
+    expect(granting('s3:ListBucket')).toEqual(['DeleteAlbumRole']);
+    const statements = statementsOf('DeleteAlbumRole') as Array<Statement & { Condition?: Json }>;
+    expect(statements.find((s) => s.Action === 's3:DeleteObject')?.Resource).toBe(
+      `arn:aws:s3:::${bucket}/covers/*`,
+    );
+    expect(statements.find((s) => s.Action === 's3:ListBucket')).toMatchObject({
+      Resource: `arn:aws:s3:::${bucket}`,
+      Condition: { StringLike: { 's3:prefix': 'covers/*' } },
+    });
+    expect(
+      statements.flatMap((s) => [s.Action].flat()).filter((a: string) => !a.startsWith('rds-data:')),
+    ).toEqual(['secretsmanager:GetSecretValue', 's3:ListBucket', 's3:DeleteObject']);
+    const updater = statementsOf('UpdateAlbumRole').flatMap((s: Statement) => [s.Action].flat());
+    expect(updater.filter((a: string) => a.startsWith('s3:'))).toEqual(['s3:GetObject']);
+  });
+
+  it("sends votes and withdrawals through the review API role, and reads a caller's own vote as the reader", () => {
+    const roleOf = (name: string) => functionNamed(name).Properties.Role['Fn::GetAtt'][0];
+    expect(roleOf('WithdrawReview')).toBe('ReviewsApiRole');
+    expect(roleOf('GetMyReview')).toBe('ReadAlbumsRole');
+  });
+
   it('has a sample event in events/ for every function, for serverless invoke local', async () => {
     const names = ofType('AWS::Lambda::Function').map(([logicalId]) => {
       const name = logicalId.replace(/LambdaFunction$/, '');

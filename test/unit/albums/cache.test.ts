@@ -13,6 +13,7 @@ const ready: StoredAlbum = {
   title: 'Pastel Blues',
   year: 1965,
   createdAt: '2026-01-01T00:00:00.000Z',
+  owner: 'local|nina',
   cover: { status: 'ready', contentType: 'image/png', size: 881, width: 160, height: 160 },
   reviews: { likes: 1, dislikes: 0 },
   coverKey: `covers/${albumId}/0000000000001-aaaaaaaa`,
@@ -176,7 +177,7 @@ describe('invalidatingAlbumStore', () => {
       found: true,
       applied: true,
     });
-    expect(warnings).toEqual([expect.stringContaining('old cover shows until it expires')]);
+    expect(warnings).toEqual([expect.stringContaining('old state shows until it expires')]);
   });
 });
 

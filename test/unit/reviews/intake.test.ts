@@ -8,6 +8,7 @@ import { httpErrors } from '../../../lib/http/errors.js';
 import { createReviewIntake, type ReviewIntakeEvents } from '../../../lib/reviews/intake.js';
 import type { Review, ReviewLedger } from '../../../lib/reviews/ledger.js';
 import type { ReviewQueue } from '../../../lib/reviews/queue.js';
+import type { Vote, VoteBook } from '../../../lib/reviews/votes.js';
 
 // Both the queue and the database down at once cannot be staged on the local stack, so these fakes
 // script it; the real fallback path runs in test/api/reviews.test.ts.
@@ -28,6 +29,13 @@ function recordedEvents() {
   return { seen, events };
 }
 
+const unusedVotes: VoteBook = {
+  apply: async () => {
+    throw new Error('no vote expected');
+  },
+  mine: async () => null,
+};
+
 const openCircuit: CircuitGuard = {
   run: async (call) => call(),
   state: 'open',
@@ -42,9 +50,37 @@ describe('review intake', () => {
       counts: async () => ({ likes: 0, dislikes: 0 }),
     };
     const { seen, events } = recordedEvents();
-    const intake = createReviewIntake({ albums, queue: failingQueue, ledger, events });
+    const intake = createReviewIntake({ albums, queue: failingQueue, ledger, votes: unusedVotes, events });
     const { reviewId } = await intake.accept({ albumId: knownAlbum, kind: 'like' }, openCircuit);
     expect(applied).toEqual([{ reviewId, albumId: knownAlbum, kind: 'like' }]);
+    expect(seen).toEqual(['queue unavailable (open)']);
+  });
+
+  it('applies a vote directly, stamped with the instant it was accepted, when the queue fails', async () => {
+    const applied: Vote[] = [];
+    const votes: VoteBook = {
+      apply: async (batch) => {
+        applied.push(...batch);
+        return { applied: batch.length, dropped: 0 };
+      },
+      mine: async () => null,
+    };
+    const ledger = { apply: async () => 0, counts: async () => ({ likes: 0, dislikes: 0 }) };
+    const { seen, events } = recordedEvents();
+    const intake = createReviewIntake({
+      albums,
+      queue: failingQueue,
+      ledger,
+      votes,
+      events,
+      now: () => 1234,
+    });
+    const { messageId, acceptedAt } = await intake.vote(
+      { albumId: knownAlbum, voter: 'local|ana', kind: null },
+      openCircuit,
+    );
+    expect(acceptedAt).toBe(1234);
+    expect(applied).toEqual([{ messageId, albumId: knownAlbum, voter: 'local|ana', kind: null, acceptedAt }]);
     expect(seen).toEqual(['queue unavailable (open)']);
   });
 
@@ -56,7 +92,7 @@ describe('review intake', () => {
       counts: async () => ({ likes: 0, dislikes: 0 }),
     };
     const { seen, events } = recordedEvents();
-    const intake = createReviewIntake({ albums, queue: failingQueue, ledger, events });
+    const intake = createReviewIntake({ albums, queue: failingQueue, ledger, votes: unusedVotes, events });
     const error = await intake
       .accept({ albumId: knownAlbum, kind: 'dislike' }, openCircuit)
       .catch((e: unknown) => e);

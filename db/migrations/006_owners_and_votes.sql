@@ -1,0 +1,20 @@
+-- Albums created through our own API record who created them: the `sub` of the creator's token. Albums of
+-- the course contract have none (NULL) and cannot be changed through our API. Listing "your albums" reads
+-- the owner's in creation order.
+ALTER TABLE albums ADD COLUMN owner varchar(255);
+CREATE INDEX albums_by_owner ON albums (owner, seq);
+
+-- One vote per listener (the `sub` of their token) and album: `kind` is their current vote, or NULL once
+-- they withdrew it. A withdrawal is kept, not deleted, so a late message carrying an older vote cannot bring
+-- it back. (`accepted_at`, `message_id`) say which message set the row: the instant the API accepted it, in
+-- milliseconds since the epoch, then its id to order two of the same millisecond. A message changes the row
+-- only when it is newer by that order (lib/reviews/votes.ts), and the album's review_counts change with it in
+-- the same transaction, so they stay the sum of current votes (and of the course contract's reviews).
+CREATE TABLE votes (
+  album_id uuid NOT NULL REFERENCES albums (album_id),
+  voter varchar(255) NOT NULL,
+  kind text CHECK (kind IN ('like', 'dislike')),
+  accepted_at bigint NOT NULL,
+  message_id uuid NOT NULL,
+  PRIMARY KEY (album_id, voter)
+);
