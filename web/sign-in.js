@@ -1,14 +1,13 @@
 // @ts-check
 // Who is using the page. The service names its way of signing in at /app/config.json: on AWS, the user
 // pool's hosted sign-in page, reached with the authorization code flow and PKCE by oidc-client-ts; locally,
-// a user picker whose tokens come from the local OpenID provider; or none, where the API has no accounts.
+// a user picker whose tokens come from the local OpenID provider.
 // The session lasts as long as the tab (sessionStorage), and a token is only ever sent to the API.
 
 /** @typedef {{ sub: string, name: string, token: string, expiresAt: number }} Session */
 /**
- * @typedef {{ kind: 'local', issuer: string, users: string[] }
- *   | { kind: 'hosted', issuer: string, clientId: string }
- *   | { kind: 'none' }} SignInConfig
+ * @typedef {{ kind: 'local', issuer: string, clientId: string, users: string[] }
+ *   | { kind: 'hosted', issuer: string, clientId: string }} SignInConfig
  */
 /** @typedef {import('oidc-client-ts').UserManager} UserManager */
 
@@ -76,9 +75,7 @@ async function hostedSignIn({ issuer, clientId }) {
  */
 export async function startSignIn() {
   /** @type {SignInConfig} */
-  const config = await fetch('/app/config.json')
-    .then((response) => (response.ok ? response.json() : { signIn: { kind: 'none' } }))
-    .then((body) => body.signIn);
+  const config = (await fetch('/app/config.json').then((response) => response.json())).signIn;
   /** @type {UserManager | undefined} */
   let manager;
   /** @type {string | undefined} */
@@ -104,8 +101,6 @@ export async function startSignIn() {
   }
 
   return {
-    /** Whether the service has accounts at all. */
-    available: config.kind !== 'none',
     kind: config.kind,
     /** Names to offer in the local picker. */
     localUsers: config.kind === 'local' ? config.users : [],
@@ -113,20 +108,32 @@ export async function startSignIn() {
     error,
     session: storedSession,
 
-    /** Signs in locally as `name`, with a token from the local OpenID provider. @param {string} name */
+    /**
+     * Signs in locally as `name`, with a token from the local OpenID provider's token endpoint, found through
+     * its discovery document as any OpenID client finds it.
+     * @param {string} name
+     */
     async signInLocal(name) {
       if (config.kind !== 'local') throw new Error('this service signs in elsewhere');
-      const response = await fetch(`${config.issuer}/token`, {
+      const discovery = await fetch(`${config.issuer}/.well-known/openid-configuration`);
+      if (!discovery.ok) throw new Error(`the sign-in service answered ${discovery.status}`);
+      const { token_endpoint: tokenEndpoint } = await discovery.json();
+      const response = await fetch(tokenEndpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'password', username: name }),
+        body: new URLSearchParams({ grant_type: 'password', username: name, client_id: config.clientId }),
       });
       const body = await response.json().catch(() => ({}));
       if (!response.ok)
-        throw new Error(body.error_description ?? body.message ?? `the provider answered ${response.status}`);
+        throw new Error(body.error_description ?? `the sign-in service answered ${response.status}`);
       const token = String(body.access_token);
       const claims = claimsOf(token);
-      keep({ sub: String(claims.sub), name, token, expiresAt: Number(claims.exp) * 1000 });
+      keep({
+        sub: String(claims.sub),
+        name: String(claims.username ?? name),
+        token,
+        expiresAt: Number(claims.exp) * 1000,
+      });
     },
 
     /** Goes to the hosted sign-in page, which comes back to `returnTo`. @param {string} returnTo */
