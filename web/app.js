@@ -117,7 +117,7 @@ function mayChange(/** @type {Album} */ album) {
 
 // The account ------------------------------------------------------------------------------------------
 
-/** Shows the sign-in controls the service has, or who is signed in. */
+/** Shows how to sign in here, or who is signed in. */
 function showAccount() {
   const session = signIn.session();
   localSignIn.hidden = session !== undefined || signIn.kind !== 'local';
@@ -134,7 +134,7 @@ function showAccount() {
   element('scope').hidden = session === undefined;
   if (!session && state.list.mine) state.list.mine = false;
   showScope();
-  // Creating needs an account where the service has them.
+  // Creating needs an account.
   element('sign-in-to-create').hidden = !mustSignIn();
   for (const field of albumForm.elements) /** @type {HTMLInputElement} */ (field).disabled = mustSignIn();
 }
