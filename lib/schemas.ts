@@ -200,25 +200,6 @@ export type ReviewKind = Static<typeof ReviewKind>;
 export const NewReview = Type.Object({ kind: ReviewKind }, { additionalProperties: false, $id: 'NewReview' });
 export type NewReview = Static<typeof NewReview>;
 
-/** The optional header that makes sending a review again safe. */
-export const ReviewHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 200,
-      pattern: '^[!-~]+$',
-      description:
-        "Printable ASCII of the client's choosing, unique per review. A review sent again with the same key " +
-        '(after a 503 or a timeout, say) is counted once, and answered with the same reviewId',
-    }),
-  ),
-});
-
-export const AcceptedReview = Type.Object(
-  { reviewId: Type.String({ format: 'uuid' }) },
-  { additionalProperties: false, $id: 'AcceptedReview' },
-);
-
 export const AcceptedVote = Type.Object(
   {
     albumId: AlbumId,

@@ -1,6 +1,8 @@
 import {
-  AcceptedReview,
+  AcceptedVote,
   Album,
+  AlbumChangeHeaders,
+  AlbumChanges,
   AlbumListQuery,
   AlbumPage,
   AlbumPath,
@@ -8,10 +10,10 @@ import {
   CreatedAlbum,
   ErrorBody,
   MAX_TEXT_LENGTH,
+  MyVote,
   NewAlbum,
   NewReview,
   ReviewCounts,
-  ReviewHeaders,
 } from '../lib/schemas.js';
 import {
   cacheableContent,
@@ -33,6 +35,22 @@ const commonErrors = {
     headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
   },
 };
+
+const notOwner = {
+  '403': errorResponse(
+    "The album is not the caller's: only the user who created it may change it, and an album created " +
+      'through the course contract has no owner',
+  ),
+};
+
+/** Which of a user's votes counts, said once for every route that takes or shows one. */
+const VOTE_ORDER =
+  'A user has one vote per album. Of the votes and withdrawals they send, the one the API accepted last ' +
+  'counts (`acceptedAt`, then `messageId` between two of the same millisecond), not the one the queue ' +
+  'delivers last: the queue delivers at least once and out of order, and while it is unavailable votes ' +
+  'are applied directly, so a late, repeated or reordered message must not undo a newer vote. A ' +
+  'withdrawal is kept as such, so an older vote arriving after it cannot bring the vote back. The counts ' +
+  'are the sum of current votes (plus the anonymous reviews of the course contract).';
 
 const ALBUM_LIFETIME =
   '`public, max-age=N`: N seconds, how long review counts are reused (ALBUM_COUNTS_TTL_MS, 1 s by default); ' +
@@ -97,6 +115,44 @@ export const openApiDocument = {
           ...commonErrors,
         },
       },
+      patch: {
+        operationId: 'updateAlbum',
+        summary: "Change an album's artist, title or year (its owner only)",
+        description:
+          'Any of the fields of a new album, with the same rules, at least one. With `If-Match` set to the ' +
+          '`ETag` of `GET /albums/{albumId}`, the change is made only if the album is still as the client read ' +
+          'it, and is otherwise refused with 412: the check and the change happen together, so of two edits ' +
+          'made from the same version one wins and the other is told. A copy of the album served from the ' +
+          'cache may lag a change by up to ALBUM_CACHE_TTL_SECONDS (10 s by default) unless the cache is shared.',
+        parameters: [...parameters(AlbumPath, 'path'), ...parameters(AlbumChangeHeaders, 'header')],
+        requestBody: { required: true, content: jsonContent('AlbumChanges') },
+        responses: {
+          '200': {
+            description: 'The album as changed',
+            headers: { ETag: { schema: { type: 'string' }, description: 'Its new entity tag' } },
+            content: jsonContent('Album'),
+          },
+          ...notOwner,
+          '404': errorResponse('No album has this id'),
+          '412': errorResponse('The album changed since the version `If-Match` names; nothing was changed'),
+          '415': errorResponse('The body is not application/json'),
+          ...commonErrors,
+        },
+      },
+      delete: {
+        operationId: 'deleteAlbum',
+        summary: 'Delete an album (its owner only)',
+        description:
+          'Removes the album, its votes, reviews and counts, and every cover uploaded for it. Votes for it ' +
+          'still on the queue are dropped.',
+        parameters: parameters(AlbumPath, 'path'),
+        responses: {
+          '204': { description: 'Deleted' },
+          ...notOwner,
+          '404': errorResponse('No album has this id'),
+          ...commonErrors,
+        },
+      },
     },
     '/albums/{albumId}/cover': {
       post: {
@@ -106,6 +162,7 @@ export const openApiDocument = {
         parameters: parameters(AlbumPath, 'path'),
         responses: {
           '201': { description: 'A presigned POST for the new cover', content: jsonContent('CoverUpload') },
+          ...notOwner,
           '404': errorResponse('No album has this id'),
           ...commonErrors,
         },
@@ -114,22 +171,20 @@ export const openApiDocument = {
     '/albums/{albumId}/reviews': {
       post: {
         operationId: 'reviewAlbum',
-        summary: 'Like or dislike an album',
-        description:
-          'Accepted at once and counted within seconds. Each accepted review is counted exactly once, even when ' +
-          'the queue is unavailable (it is then applied directly).',
-        parameters: [...parameters(AlbumPath, 'path'), ...parameters(ReviewHeaders, 'header')],
+        summary: "Like or dislike an album: sets the caller's one vote",
+        description: `Accepted at once and counted within seconds, also while the queue is unavailable (the vote is then applied directly). ${VOTE_ORDER}`,
+        parameters: parameters(AlbumPath, 'path'),
         requestBody: { required: true, content: jsonContent('NewReview') },
         responses: {
-          '202': { description: 'Accepted', content: jsonContent('AcceptedReview') },
+          '202': { description: 'Accepted', content: jsonContent('AcceptedVote') },
           '404': errorResponse('No album has this id'),
           '415': errorResponse('The body is not application/json'),
           ...commonErrors,
           '503': {
             ...commonErrors['503'],
             description:
-              'Neither the queue nor the database took the review in time, though it may still be counted: ' +
-              'send it again after Retry-After with the same Idempotency-Key header, and it is counted once',
+              'Neither the queue nor the database took the vote in time, though it may still count: send it ' +
+              'again after Retry-After (a user has one vote, so it counts once)',
           },
         },
       },
@@ -144,12 +199,42 @@ export const openApiDocument = {
         },
       },
     },
+    '/albums/{albumId}/reviews/mine': {
+      get: {
+        operationId: 'getMyVote',
+        summary: "The caller's own vote on an album",
+        description: `As the consumer has applied it: a vote just sent shows within seconds. ${VOTE_ORDER}`,
+        parameters: parameters(AlbumPath, 'path'),
+        responses: {
+          '200': {
+            description: 'Their vote, null when they have none',
+            headers: { 'Cache-Control': { schema: { type: 'string' }, description: '`private, no-store`' } },
+            content: jsonContent('MyVote'),
+          },
+          '404': errorResponse('No album has this id'),
+          ...commonErrors,
+        },
+      },
+      delete: {
+        operationId: 'withdrawMyVote',
+        summary: "Withdraw the caller's vote on an album",
+        description: `Accepted at once, through the same queue as votes, and applied within seconds. ${VOTE_ORDER}`,
+        parameters: parameters(AlbumPath, 'path'),
+        responses: {
+          '202': { description: 'Accepted', content: jsonContent('AcceptedVote') },
+          '404': errorResponse('No album has this id'),
+          ...commonErrors,
+        },
+      },
+    },
   },
   components: {
     schemas: {
+      AlbumChanges: plain(AlbumChanges),
+      AcceptedVote: plain(AcceptedVote),
+      MyVote: plain(MyVote),
       CoverUpload: plain(CoverUpload),
       NewReview: plain(NewReview),
-      AcceptedReview: plain(AcceptedReview),
       ReviewCounts: plain(ReviewCounts),
       NewAlbum: plain(NewAlbum),
       Album: plain(Album),

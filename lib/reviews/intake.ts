@@ -20,13 +20,9 @@ export interface ReviewIntake {
   /**
    * Accepts an anonymous review of a stored album: onto the queue through the circuit, or, when the circuit
    * is open or the send fails, straight into the ledger with the same exactly-once statement the consumer
-   * uses. Throws {@link UnavailableError} only when neither could take it. The review id is fresh unless the
-   * client's idempotency key gave one (see {@link reviewIdFor}).
+   * uses. Throws {@link UnavailableError} only when neither could take it.
    */
-  accept(
-    review: { albumId: string; kind: ReviewKind; reviewId?: string },
-    circuit: CircuitGuard,
-  ): Promise<{ reviewId: string }>;
+  accept(review: { albumId: string; kind: ReviewKind }, circuit: CircuitGuard): Promise<{ reviewId: string }>;
   /**
    * Accepts a signed-in user's vote on a stored album (`kind` null withdraws it), stamped with the instant
    * it is accepted and a fresh message id, which order it among the user's votes (see `isNewer` in
@@ -81,8 +77,7 @@ export function createReviewIntake(deps: {
           isVote(queued)
             ? 'Votes cannot be accepted right now; send it again after Retry-After (a user has one vote, so ' +
                 'sending it twice changes nothing)'
-            : 'Reviews cannot be accepted right now; send it again after Retry-After with an Idempotency-Key ' +
-                'header, the same one each time, and it counts once',
+            : 'Reviews cannot be accepted right now; send it again after Retry-After',
           retryAfterSeconds,
           { cause: databaseError },
         );
@@ -91,8 +86,9 @@ export function createReviewIntake(deps: {
   };
 
   return {
-    async accept({ albumId, kind, reviewId = randomUUID() }, circuit) {
+    async accept({ albumId, kind }, circuit) {
       await requireAlbum(albumId);
+      const reviewId = randomUUID();
       const review = { reviewId, albumId, kind };
       await deliver(review, circuit, () => deps.ledger.apply([review]));
       return { reviewId };

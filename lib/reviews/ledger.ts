@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type AlbumRef, whereRef } from '../albums/store.js';
 import { type Database, type EngineSql, json } from '../db/database.js';
 import type { ReviewCounts, ReviewKind } from '../schemas.js';
@@ -8,22 +7,6 @@ export interface Review {
   reviewId: string;
   albumId: string;
   kind: ReviewKind;
-}
-
-/**
- * The review id for a client's idempotency key: the same album and key always give the same id, so a review
- * sent again after a failure or a timeout is counted once however many of the attempts got through. A
- * UUID (version 8, the one for custom layouts) made from the SHA-256 of both.
- *
- * @example
- * const reviewId = reviewIdFor(albumId, event.headers['idempotency-key']);
- */
-export function reviewIdFor(albumId: string, idempotencyKey: string): string {
-  const bytes = createHash('sha256').update(`${albumId}\n${idempotencyKey}`).digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export interface ReviewLedger {

@@ -78,7 +78,14 @@ describe('the deployable template', () => {
   });
 
   it('signs each function in to the database as the reader or the writer, never as the master user', () => {
-    const readOnly = ['GetAlbum', 'ListAlbums', 'GetReviews', 'CourseGetAlbum', 'CourseGetReviews'];
+    const readOnly = [
+      'GetAlbum',
+      'ListAlbums',
+      'GetReviews',
+      'GetMyReview',
+      'CourseGetAlbum',
+      'CourseGetReviews',
+    ];
     const withoutDatabase = ['Web', 'Docs'];
     const functions = ofType('AWS::Lambda::Function').map(([logicalId, fn]) => ({
       name: logicalId.replace(/LambdaFunction$/, ''),

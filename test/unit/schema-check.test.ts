@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { CourseProfile, CourseReviewPath } from '../../lib/course/contract.js';
 import { conforms, type JsonSchema, schemaErrors } from '../../lib/schema-check.js';
 import {
+  AlbumChangeHeaders,
+  AlbumChanges,
   AlbumId,
   AlbumListQuery,
   AlbumPath,
   NewAlbum,
   NewReview,
-  ReviewHeaders,
   ReviewMessage,
+  VoteMessage,
 } from '../../lib/schemas.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 
@@ -27,8 +29,10 @@ const checkedSchemas: Record<string, TSchema> = {
   NewAlbum,
   AlbumListQuery,
   NewReview,
-  ReviewHeaders,
+  AlbumChanges,
+  AlbumChangeHeaders,
   ReviewMessage,
+  VoteMessage,
   CourseProfile,
   LikeOrNotPath: Type.Pick(CourseReviewPath, ['likeornot']),
 };

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { albumCacheControl } from '../../../lib/http/cache-control.js';
-import { conditionalGet, entityTag, noneMatchFails } from '../../../lib/http/conditional.js';
+import { conditionalGet, entityTag, matchHolds, noneMatchFails } from '../../../lib/http/conditional.js';
 import { json } from '../../../lib/http/responses.js';
 
 describe('entityTag', () => {
@@ -33,6 +33,21 @@ describe('noneMatchFails', () => {
 
   it('lets a request without the header through', () => {
     expect(noneMatchFails(undefined, tag)).toBe(false);
+  });
+});
+
+describe('matchHolds', () => {
+  it('lets a change through without the header, with *, or when one listed tag is the current one', () => {
+    expect(matchHolds(undefined, '"a"')).toBe(true);
+    expect(matchHolds(' * ', '"a"')).toBe(true);
+    expect(matchHolds('"b", "a"', '"a"')).toBe(true);
+  });
+
+  it('holds a change back for another tag, a weak one (If-Match compares strongly) or an unquoted one', () => {
+    expect(matchHolds('"b"', '"a"')).toBe(false);
+    expect(matchHolds('W/"a"', '"a"')).toBe(false);
+    expect(matchHolds('a', '"a"')).toBe(false);
+    expect(matchHolds('', '"a"')).toBe(false);
   });
 });
 

@@ -109,9 +109,7 @@ describe('review intake', () => {
       statusCode: 503,
       headers: { 'content-type': 'application/json', 'retry-after': '5' },
       body: JSON.stringify({
-        message:
-          'Reviews cannot be accepted right now; send it again after Retry-After with an Idempotency-Key ' +
-          'header, the same one each time, and it counts once',
+        message: 'Reviews cannot be accepted right now; send it again after Retry-After',
       }),
     });
   });
