@@ -12,6 +12,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { localUserToken } from '../local/auth/local-user-token.js';
 import type { DataApiStats } from '../local/data-api/server.js';
 import { startServerlessOffline } from '../local/offline.js';
 import { freePort } from '../local/ports.js';
@@ -81,7 +82,10 @@ async function dataApiCalls(stack: LocalStack): Promise<number> {
 async function albumWithCover(stack: LocalStack): Promise<string> {
   const created = await fetch(`${stack.apiUrl}/albums`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${await localUserToken(stack.auth.issuer, 'bench')}`,
+    },
     body: JSON.stringify({ artist: 'Benchmark', title: 'Steady State', year: 2024 }),
   });
   const { albumId, upload } = (await created.json()) as {

@@ -5,6 +5,7 @@
  */
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Pool } from 'undici';
+import { localUserToken } from '../local/auth/local-user-token.js';
 import { startLocalStack } from '../local/stack.js';
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -19,6 +20,7 @@ const sqs = new SQSClient({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 const api = new Pool(stack.apiUrl, { connections });
+const signedIn = { authorization: `Bearer ${await localUserToken(stack.auth.issuer, 'bench')}` };
 
 async function call(
   method: 'GET' | 'POST',
@@ -28,7 +30,7 @@ async function call(
   const response = await api.request({
     method,
     path,
-    headers: body ? { 'content-type': 'application/json' } : {},
+    headers: body ? { 'content-type': 'application/json', ...signedIn } : {},
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: response.statusCode, json: await response.body.json() };

@@ -42,11 +42,14 @@ Course options
   --startup-iterations <n>  iterations per startup thread (default 100)
   --review-readers <n>      review-count reader threads (default 3 with reviews, 0 with albums)
   --image <file>            the cover image to upload (default a 1x1 PNG)
+  --token <jwt>             with --api native: the bearer token its writes (POST album, POST review)
+                            need, e.g. $(npm run -s token -- loadtest) against the local stack
 
 Closed and open loop options
   --method GET|POST         (default GET)
   --body <text>             request body; sent with --header content-type:...
   --header <name:value>     a request header; may be repeated
+  --token <jwt>             sent as authorization: Bearer <jwt> (the same as that --header)
   --connections <n>         closed: concurrent workers; open: pool size (default 10)
   --duration <seconds>      how long to run (closed default 10 unless --requests; open default 10)
   --requests <n>            closed: stop after this many requests
@@ -114,6 +117,7 @@ const OPTIONS = {
   'startup-iterations': { type: 'string' },
   'review-readers': { type: 'string' },
   image: { type: 'string' },
+  token: { type: 'string' },
   method: { type: 'string', default: 'GET' },
   body: { type: 'string' },
   header: { type: 'string', multiple: true, default: [] },
@@ -234,7 +238,8 @@ async function planRun(
   if (mode === 'course') return planCourse(rest, values);
   const [url] = rest;
   if (!url) throw new UsageError(`${mode} needs a URL`);
-  const request = requestSpec(url, values.method, values.body, values.header);
+  const headers = values.token ? [...values.header, `authorization:Bearer ${values.token}`] : values.header;
+  const request = requestSpec(url, values.method, values.body, headers);
   const type = `${request.method} ${new URL(url).pathname}`;
   const maxRetries = wholeNumber(values.retries, '--retries', 0);
   const checkWarmup = (durationSeconds: number) => {
@@ -272,7 +277,7 @@ async function planCourse(rest: string[], values: Options): Promise<RunPlan> {
   if (scenario !== 'albums' && scenario !== 'reviews')
     throw new UsageError('--scenario must be albums or reviews');
   const options = {
-    dialect: await chooseDialect(values.api, baseUrl, values.image),
+    dialect: await chooseDialect(values.api, baseUrl, values.image, values.token),
     scenario,
     threadGroupSize: wholeNumber(groupSize, 'threadGroupSize'),
     numThreadGroups: wholeNumber(groups, 'numThreadGroups'),
@@ -297,9 +302,17 @@ async function chooseDialect(
   api: string | undefined,
   baseUrl: string,
   imagePath?: string,
+  token?: string,
 ): Promise<AlbumApiDialect> {
-  if (api === 'native') return nativeDialect(baseUrl);
-  if (api === 'course') return courseDialect(baseUrl, imagePath ? await readFile(imagePath) : DEFAULT_IMAGE);
+  if (api === 'native') {
+    // Every run creates albums, which the native API refuses without a signed-in user.
+    if (!token) throw new UsageError('--api native needs --token <jwt>: its writes need a signed-in user');
+    return nativeDialect(baseUrl, token);
+  }
+  if (api === 'course') {
+    if (token) throw new UsageError('--token is for --api native: the course contract takes no token');
+    return courseDialect(baseUrl, imagePath ? await readFile(imagePath) : DEFAULT_IMAGE);
+  }
   throw new UsageError(`--api must be course or native, got '${api}'`);
 }
 

@@ -55,9 +55,9 @@ export function courseDialect(baseUrl: string, image: Buffer = DEFAULT_IMAGE): A
   };
 }
 
-/** This service's own JSON API. */
-export function nativeDialect(baseUrl: string): AlbumApiDialect {
-  const json = { 'content-type': 'application/json' };
+/** This service's own JSON API; its writes carry `token`, a signed-in user's bearer token. */
+export function nativeDialect(baseUrl: string, token: string): AlbumApiDialect {
+  const json = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   return {
     createAlbum: (index) => ({
       method: 'POST',

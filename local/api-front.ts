@@ -6,12 +6,20 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JwtAuthorizer } from './auth/jwt-authorizer.js';
 import { readBody } from './read-body.js';
 
-/** A route of the HTTP API, as serverless.yml declares it (`/albums/{albumId}`). */
+/** A route of the HTTP API, as serverless.yml declares it (`/albums/{albumId}`), with its authorizer's name. */
 export interface HttpRoute {
   method: string;
   path: string;
+  authorizer?: string;
+}
+
+/** Something else the stack serves on the API's port, under a path of its own (the local OpenID provider). */
+export interface MountedHandler {
+  pathPrefix: string;
+  handle(request: IncomingMessage, response: ServerResponse): void;
 }
 
 export interface ApiFrontOptions {
@@ -20,6 +28,9 @@ export interface ApiFrontOptions {
   routes: HttpRoute[];
   /** Where the function emulator (serverless-offline) serves the same routes. */
   upstreamPort: number;
+  /** The JWT authorizers the routes name, by name: a request they refuse never reaches a function. */
+  authorizers?: Record<string, JwtAuthorizer>;
+  mounts?: MountedHandler[];
   log?: (line: string) => void;
 }
 
@@ -35,6 +46,11 @@ const COURSE_PREFIX = '/cs6650/';
 const INSPECTED_BODY_LIMIT = 1 << 20;
 const RETRY_AFTER_SECONDS = 1;
 const STACK_TRACE_KEY = Buffer.from('"stackTrace"');
+/**
+ * serverless-offline takes the claims it hands a function from this header when a request carries it; API
+ * Gateway knows no such thing, so no caller may choose their own identity with it.
+ */
+const AUTHORIZER_OVERRIDE_HEADER = 'sls-offline-authorizer-override';
 
 /**
  * The local API Gateway's front door, in front of serverless-offline, answering as API Gateway does where
@@ -43,7 +59,9 @@ const STACK_TRACE_KEY = Buffer.from('"stackTrace"');
  * that is down or restarting is `503 {"message":"Service Unavailable"}` with Retry-After, an unknown route
  * is a JSON 404 and a known path with another method a JSON 405, both in the dialect of the API the path
  * belongs to, as are the emulator's own refusals of requests it cannot parse (which API Gateway would pass
- * to the function). Everything else passes through untouched, streamed.
+ * to the function). On a route with a JWT authorizer, a request whose token the authorizer refuses is
+ * `401 {"message":"Unauthorized"}`, as API Gateway answers, before any function runs. Everything else passes
+ * through untouched, streamed.
  *
  * @example
  * const front = await startApiFront({ port: 3000, routes, upstreamPort: offlinePort });
@@ -53,23 +71,36 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const routes = options.routes.map((route) => ({
     method: route.method.toUpperCase(),
     pattern: routePattern(route.path),
+    authorize: route.authorizer === undefined ? undefined : authorizerNamed(options, route.authorizer),
   }));
+  const mounts = options.mounts ?? [];
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    const mount = mounts.find((m) => path === m.pathPrefix || path.startsWith(`${m.pathPrefix}/`));
+    if (mount) return mount.handle(request, response);
+    delete request.headers[AUTHORIZER_OVERRIDE_HEADER];
     const matching = routes.filter((route) => route.pattern.test(path));
     // Preflights are the emulator's to answer from the declared CORS settings.
-    if (request.method !== 'OPTIONS') {
-      if (matching.length === 0) return answer(response, path, 404, 'Not Found');
-      if (!matching.some((route) => route.method === request.method)) {
-        const allow = [...new Set(matching.map((route) => route.method))].join(', ');
-        return answer(response, path, 405, `Method ${request.method} is not allowed here; use ${allow}`, {
-          allow,
-        });
-      }
+    if (request.method === 'OPTIONS') return pass(request, response, path, options.upstreamPort, agent, log);
+    if (matching.length === 0) return answer(response, path, 404, 'Not Found');
+    const route = matching.find((candidate) => candidate.method === request.method);
+    if (!route) {
+      const allow = [...new Set(matching.map((candidate) => candidate.method))].join(', ');
+      return answer(response, path, 405, `Method ${request.method} is not allowed here; use ${allow}`, {
+        allow,
+      });
     }
-    pass(request, response, path, options.upstreamPort, agent, log);
+    if (!route.authorize) return pass(request, response, path, options.upstreamPort, agent, log);
+    route.authorize(request.headers.authorization).then(
+      (claims) => {
+        if (claims) return pass(request, response, path, options.upstreamPort, agent, log);
+        request.resume();
+        answerJson(response, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+      },
+      () => response.destroy(),
+    );
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -123,6 +154,11 @@ function pass(
           return;
         }
         const refusal = status >= 400 ? emulatorRefusal(body) : undefined;
+        // Its own JWT check runs after the front's and only decodes: a refusal there is still API Gateway's.
+        if (refusal && status === 401) {
+          answerJson(response, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+          return;
+        }
         if (refusal) {
           answer(response, path, status, refusal);
           return;
@@ -205,6 +241,12 @@ function answerJson(
     ...headers,
   });
   response.end(text);
+}
+
+function authorizerNamed(options: ApiFrontOptions, name: string): JwtAuthorizer {
+  const authorizer = options.authorizers?.[name];
+  if (!authorizer) throw new Error(`a route names the authorizer ${name}, which the API front was not given`);
+  return authorizer;
 }
 
 /** `/albums/{albumId}` → a pattern matching one non-empty segment where each parameter stands. */

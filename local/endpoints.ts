@@ -8,6 +8,8 @@ export interface LocalEndpoints {
   dataApiUrl: string;
   s3Url: string;
   sqsUrl: string;
+  /** The issuer URL of the local OpenID provider, whose token endpoint `npm run token` asks. */
+  auth: string;
   /** The environment the functions run with (endpoints, ARNs, names, credentials). */
   environment: Record<string, string>;
 }

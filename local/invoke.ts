@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { localUserToken } from './auth/local-user-token.js';
 import { type LocalEndpoints, localDataDir, readEndpoints } from './endpoints.js';
 
 /**
@@ -11,6 +12,8 @@ import { type LocalEndpoints, localDataDir, readEndpoints } from './endpoints.js
 
 /** The album id the sample events in events/ name; each invocation puts a newly created album in its place. */
 const SAMPLE_ALBUM_ID = '00000000-0000-4000-8000-000000000000';
+/** The local user the sample events' claims name (requestContext.authorizer.jwt.claims): the sample album's owner. */
+const SAMPLE_USER = 'sample-user';
 
 class UsageError extends Error {}
 
@@ -35,11 +38,12 @@ async function readEvent(path: string): Promise<string> {
   }
 }
 
-/** Creates an album through the API, for events that name the sample album. */
-async function createSampleAlbum(apiUrl: string): Promise<string> {
-  const response = await fetch(`${apiUrl}/albums`, {
+/** Creates an album through the API as the sample events' user, for events that name the sample album. */
+async function createSampleAlbum(endpoints: LocalEndpoints): Promise<string> {
+  const token = await localUserToken(endpoints.auth, SAMPLE_USER);
+  const response = await fetch(`${endpoints.apiUrl}/albums`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ artist: 'Sample Artist', title: 'Sample Album', year: 2000 }),
   });
   if (response.status !== 201) throw new Error(`creating the sample album answered ${response.status}`);
@@ -49,7 +53,7 @@ async function createSampleAlbum(apiUrl: string): Promise<string> {
 /** The event with a new album in place of the sample album, so it names one the stack has. */
 async function withSampleAlbum(event: string, endpoints: LocalEndpoints): Promise<string> {
   if (!event.includes(SAMPLE_ALBUM_ID)) return event;
-  const albumId = await createSampleAlbum(endpoints.apiUrl);
+  const albumId = await createSampleAlbum(endpoints);
   console.error(`The event names the sample album: invoking with album ${albumId}, created for it.`);
   return event.replaceAll(SAMPLE_ALBUM_ID, albumId);
 }

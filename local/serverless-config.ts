@@ -2,11 +2,17 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type { HttpRoute } from './api-front.js';
+import type { JwtAuthorizerSettings } from './auth/jwt-authorizer.js';
 
 /** The parts of the resolved serverless.yml that the local stack reads. */
 export interface ServerlessConfig {
   service: string;
   params: { local: Record<string, string> };
+  provider: {
+    httpApi?: {
+      authorizers?: Record<string, { type?: string; issuerUrl: string; audience: string | string[] }>;
+    };
+  };
   functions: Record<string, { events?: Array<Record<string, unknown>> }>;
   resources: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
   custom: { databaseName: string };
@@ -183,12 +189,31 @@ export function s3Triggers(config: ServerlessConfig): S3Trigger[] {
     });
 }
 
-/** The routes of the HTTP API: every function's `httpApi` events. */
+/** The routes of the HTTP API: every function's `httpApi` events, with the name of the authorizer each has. */
 export function httpRoutes(config: ServerlessConfig): HttpRoute[] {
   return Object.values(config.functions).flatMap((fn) =>
     (fn.events ?? []).flatMap((event) => {
-      const route = event.httpApi as HttpRoute | undefined;
-      return route ? [{ method: route.method, path: route.path }] : [];
+      const route = event.httpApi as
+        | { method: string; path: string; authorizer?: string | { name: string } }
+        | undefined;
+      if (!route) return [];
+      const authorizer = typeof route.authorizer === 'string' ? route.authorizer : route.authorizer?.name;
+      return [{ method: route.method, path: route.path, ...(authorizer ? { authorizer } : {}) }];
     }),
+  );
+}
+
+/** The HTTP API's JWT authorizers (`provider.httpApi.authorizers` of type `jwt`), by name. */
+export function jwtAuthorizers(config: ServerlessConfig): Record<string, JwtAuthorizerSettings> {
+  return Object.fromEntries(
+    Object.entries(config.provider.httpApi?.authorizers ?? {})
+      .filter(([, authorizer]) => authorizer.type === 'jwt')
+      .map(([name, authorizer]) => [
+        name,
+        {
+          issuerUrl: authorizer.issuerUrl,
+          audience: Array.isArray(authorizer.audience) ? authorizer.audience : [authorizer.audience],
+        },
+      ]),
   );
 }

@@ -8,6 +8,8 @@ import { createDatabase, type Engine } from '../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
 import { applyDatabaseUsers, DATABASE_USERS } from '../lib/db/users.js';
 import { startApiFront } from './api-front.js';
+import { jwtAuthorizer } from './auth/jwt-authorizer.js';
+import { createLocalOpenIdProvider } from './auth/provider.js';
 import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
@@ -18,6 +20,7 @@ import {
   declaredBuckets,
   declaredQueues,
   httpRoutes,
+  jwtAuthorizers,
   localName,
   readServerlessConfig,
   s3Triggers,
@@ -61,6 +64,8 @@ export interface LocalStack {
   s3Url: string;
   sqsUrl: string;
   lambdaUrl: string;
+  /** The local OpenID provider: its issuer URL (the tokens' `iss`) and the client id the API accepts. */
+  auth: { issuer: string; clientId: string; keyFile: string };
   /** Queue URLs by their logical id in serverless.yml. */
   queueUrls: Record<string, string>;
   /** The environment the functions run with (endpoints, ARNs, names, credentials). */
@@ -112,10 +117,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const lambdaPort = ephemeral ? await freePort() : Number(process.env.LAMBDA_PORT ?? 3002);
     // The web page is served by the API, so its origin is the one the bucket's CORS rules must allow.
     const webOrigin = process.env.WEB_ORIGIN ?? `http://localhost:${apiPort},http://127.0.0.1:${apiPort}`;
+    // The local OpenID provider answers under the API's own origin, as the issuer the authorizer names.
+    const authIssuer = `http://localhost:${apiPort}/auth`;
     const config = await readServerlessConfig(projectRoot, {
       ...process.env,
       ...awsCredentials,
       WEB_ORIGIN: webOrigin,
+      AUTH_ISSUER: authIssuer,
+    });
+    const authKeyFile = join(dataDir, 'auth', 'signing-key.json');
+    const openIdProvider = await createLocalOpenIdProvider({
+      issuer: authIssuer,
+      clientId: config.params.local.authAudience ?? '',
+      keyFile: authKeyFile,
     });
 
     const dataApi = await startDataApiServer({
@@ -196,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PORT: String(offlinePort),
       LAMBDA_PORT: String(lambdaPort),
       WEB_ORIGIN: webOrigin,
+      AUTH_ISSUER: authIssuer,
       // Built into the data folder, where `serverless package` (which empties .esbuild/) never reaches.
       FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
     };
@@ -216,6 +231,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: apiPort,
       routes: httpRoutes(config),
       upstreamPort: offlinePort,
+      authorizers: Object.fromEntries(
+        Object.entries(jwtAuthorizers(config)).map(([name, settings]) => [name, jwtAuthorizer(settings)]),
+      ),
+      mounts: [{ pathPrefix: openIdProvider.pathPrefix, handle: openIdProvider.handle }],
       log,
     });
     stoppers.push(() => front.close());
@@ -255,6 +274,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       s3Url: objectStore.url,
       sqsUrl: queues.url,
       lambdaUrl,
+      auth: { issuer: authIssuer, clientId: openIdProvider.clientId, keyFile: authKeyFile },
       queueUrls,
       environment,
       queueLink,

@@ -58,6 +58,7 @@ await writeEndpoints(dataDir, {
   dataApiUrl: stack.dataApiUrl,
   s3Url: stack.s3Url,
   sqsUrl: stack.sqsUrl,
+  auth: stack.auth.issuer,
   environment: stack.environment,
 });
 
@@ -66,6 +67,7 @@ Album service is ready in ${((performance.now() - startedAt) / 1000).toFixed(1)}
   Web page      ${stack.apiUrl}/
   API           ${stack.apiUrl}
   API docs      ${stack.apiUrl}/docs
+  Sign-in       ${stack.auth.issuer} (a token: npm run token -- <user>)
   Data API      ${stack.dataApiUrl}
   S3            ${stack.s3Url}
   SQS           ${stack.sqsUrl}

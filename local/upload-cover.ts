@@ -3,9 +3,10 @@ import { basename, extname } from 'node:path';
 import { localDataDir, readEndpoints } from './endpoints.js';
 
 /**
- * `npm run upload-cover -- <albumId> <image>`: uploads a cover to the running local stack as the web page
- * does (a presigned POST straight to S3), waits for its verification and prints the verdict. Exits 1 when
- * the cover is refused or cannot be uploaded, 2 on a command line it cannot run.
+ * `npm run upload-cover -- <albumId> <image> --token <jwt>`: uploads a cover to the running local stack as the
+ * web page does (a presigned POST straight to S3, asked for with the signed-in user's token, from `npm run
+ * token`), waits for its verification and prints the verdict. Exits 1 when the cover is refused or cannot be
+ * uploaded, 2 on a command line it cannot run.
  */
 
 const TYPES: Record<string, string> = {
@@ -31,19 +32,31 @@ interface Cover {
   upload?: { key: string; status: string; reason?: string };
 }
 
-function parseArguments(args: string[]): { albumId: string; file: string; contentType: string } {
-  const [albumId, file, ...extra] = args;
-  if (!albumId || !file || extra.length > 0) {
-    throw new UsageError('usage: npm run upload-cover -- <albumId> <image: .jpg, .png, .webp or .gif>');
+interface Arguments {
+  albumId: string;
+  file: string;
+  contentType: string;
+  token: string;
+}
+
+function parseArguments(args: string[]): Arguments {
+  const [albumId, file, option, token, ...extra] = args;
+  if (!albumId || !file || option !== '--token' || !token || extra.length > 0) {
+    throw new UsageError(
+      'usage: npm run upload-cover -- <albumId> <image: .jpg, .png, .webp or .gif> --token <jwt from npm run token>',
+    );
   }
   const contentType = TYPES[extname(file).toLowerCase()];
   if (!contentType) throw new UsageError(`${file}: a cover is a .jpg, .png, .webp or .gif file`);
-  return { albumId, file, contentType };
+  return { albumId, file, contentType, token };
 }
 
 /** Asks the API for an upload; each presigned POST is good for one upload. */
-async function requestUpload(apiUrl: string, albumId: string): Promise<Upload> {
-  const response = await fetch(`${apiUrl}/albums/${albumId}/cover`, { method: 'POST' });
+async function requestUpload(apiUrl: string, albumId: string, token: string): Promise<Upload> {
+  const response = await fetch(`${apiUrl}/albums/${albumId}/cover`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   const body = (await response.json()) as Upload & { message?: string };
   if (!response.ok) throw new Error(`the API refused the upload: ${body.message ?? response.status}`);
   return body;
@@ -75,12 +88,12 @@ async function verdict(apiUrl: string, albumId: string, key: string): Promise<Co
 
 async function main(): Promise<number> {
   try {
-    const { albumId, file, contentType } = parseArguments(process.argv.slice(2));
+    const { albumId, file, contentType, token } = parseArguments(process.argv.slice(2));
     const bytes = await readFile(file).catch(() => {
       throw new UsageError(`cannot read ${file}`);
     });
     const { apiUrl } = await readEndpoints(localDataDir(process.env));
-    const upload = await requestUpload(apiUrl, albumId);
+    const upload = await requestUpload(apiUrl, albumId, token);
     await postToS3(upload, bytes, basename(file), contentType);
     const cover = await verdict(apiUrl, albumId, upload.key);
     console.log(JSON.stringify(cover));

@@ -52,6 +52,16 @@ const VOTE_ORDER =
   'withdrawal is kept as such, so an older vote arriving after it cannot bring the vote back. The counts ' +
   'are the sum of current votes (plus the anonymous reviews of the course contract).';
 
+/** What every route behind the `albumUsers` JWT authorizer has: a signed-in caller, or API Gateway's 401. */
+const signedIn = {
+  security: [{ albumUsers: [] }],
+} as const;
+const unauthorized = {
+  '401': errorResponse(
+    'No valid token in the Authorization header; API Gateway answers `{"message":"Unauthorized"}` before the function runs',
+  ),
+};
+
 const ALBUM_LIFETIME =
   '`public, max-age=N`: N seconds, how long review counts are reused (ALBUM_COUNTS_TTL_MS, 1 s by default); ' +
   '`no-cache` when that is under a second';
@@ -68,13 +78,14 @@ export const openApiDocument = {
       'Albums with their metadata and cover images. Covers are uploaded by the client straight to S3 ' +
       `with the presigned POST that album creation returns. Text fields hold at most ${MAX_TEXT_LENGTH} characters. ` +
       'The same albums are served under /cs6650/ in the CS6650 course contract, described at ' +
-      '[/docs/cs6650](/docs/cs6650).',
+      '[/docs/cs6650](/docs/cs6650). Reads are open; writes need a signed-in user (a bearer token).',
   },
   paths: {
     '/albums': {
       post: {
         operationId: 'createAlbum',
         summary: 'Create an album and get a presigned upload for its cover',
+        ...signedIn,
         requestBody: { required: true, content: jsonContent('NewAlbum') },
         responses: {
           '201': {
@@ -82,13 +93,14 @@ export const openApiDocument = {
             headers: { Location: { schema: { type: 'string' } } },
             content: jsonContent('CreatedAlbum'),
           },
+          ...unauthorized,
           '415': errorResponse('The body is not application/json'),
           ...commonErrors,
         },
       },
       get: {
         operationId: 'listAlbums',
-        summary: 'List albums in creation order, a page at a time',
+        summary: 'List albums in creation order, oldest or newest first, a page at a time',
         parameters: [...parameters(AlbumListQuery, 'query'), ifNoneMatch],
         responses: {
           '200': cacheableContent('One page', 'AlbumPage', PAGE_LIFETIME),
@@ -124,6 +136,7 @@ export const openApiDocument = {
           'it, and is otherwise refused with 412: the check and the change happen together, so of two edits ' +
           'made from the same version one wins and the other is told. A copy of the album served from the ' +
           'cache may lag a change by up to ALBUM_CACHE_TTL_SECONDS (10 s by default) unless the cache is shared.',
+        ...signedIn,
         parameters: [...parameters(AlbumPath, 'path'), ...parameters(AlbumChangeHeaders, 'header')],
         requestBody: { required: true, content: jsonContent('AlbumChanges') },
         responses: {
@@ -132,6 +145,7 @@ export const openApiDocument = {
             headers: { ETag: { schema: { type: 'string' }, description: 'Its new entity tag' } },
             content: jsonContent('Album'),
           },
+          ...unauthorized,
           ...notOwner,
           '404': errorResponse('No album has this id'),
           '412': errorResponse('The album changed since the version `If-Match` names; nothing was changed'),
@@ -145,9 +159,11 @@ export const openApiDocument = {
         description:
           'Removes the album, its votes, reviews and counts, and every cover uploaded for it. Votes for it ' +
           'still on the queue are dropped.',
+        ...signedIn,
         parameters: parameters(AlbumPath, 'path'),
         responses: {
           '204': { description: 'Deleted' },
+          ...unauthorized,
           ...notOwner,
           '404': errorResponse('No album has this id'),
           ...commonErrors,
@@ -159,10 +175,12 @@ export const openApiDocument = {
         operationId: 'replaceCover',
         summary: 'Get a presigned upload that replaces the cover',
         description: 'The cover is `pending` again until the new upload has been verified.',
+        ...signedIn,
         parameters: parameters(AlbumPath, 'path'),
         responses: {
           '201': { description: 'A presigned POST for the new cover', content: jsonContent('CoverUpload') },
           ...notOwner,
+          ...unauthorized,
           '404': errorResponse('No album has this id'),
           ...commonErrors,
         },
@@ -173,10 +191,12 @@ export const openApiDocument = {
         operationId: 'reviewAlbum',
         summary: "Like or dislike an album: sets the caller's one vote",
         description: `Accepted at once and counted within seconds, also while the queue is unavailable (the vote is then applied directly). ${VOTE_ORDER}`,
+        ...signedIn,
         parameters: parameters(AlbumPath, 'path'),
         requestBody: { required: true, content: jsonContent('NewReview') },
         responses: {
           '202': { description: 'Accepted', content: jsonContent('AcceptedVote') },
+          ...unauthorized,
           '404': errorResponse('No album has this id'),
           '415': errorResponse('The body is not application/json'),
           ...commonErrors,
@@ -204,6 +224,7 @@ export const openApiDocument = {
         operationId: 'getMyVote',
         summary: "The caller's own vote on an album",
         description: `As the consumer has applied it: a vote just sent shows within seconds. ${VOTE_ORDER}`,
+        ...signedIn,
         parameters: parameters(AlbumPath, 'path'),
         responses: {
           '200': {
@@ -211,6 +232,7 @@ export const openApiDocument = {
             headers: { 'Cache-Control': { schema: { type: 'string' }, description: '`private, no-store`' } },
             content: jsonContent('MyVote'),
           },
+          ...unauthorized,
           '404': errorResponse('No album has this id'),
           ...commonErrors,
         },
@@ -219,9 +241,11 @@ export const openApiDocument = {
         operationId: 'withdrawMyVote',
         summary: "Withdraw the caller's vote on an album",
         description: `Accepted at once, through the same queue as votes, and applied within seconds. ${VOTE_ORDER}`,
+        ...signedIn,
         parameters: parameters(AlbumPath, 'path'),
         responses: {
           '202': { description: 'Accepted', content: jsonContent('AcceptedVote') },
+          ...unauthorized,
           '404': errorResponse('No album has this id'),
           ...commonErrors,
         },
@@ -229,6 +253,16 @@ export const openApiDocument = {
     },
   },
   components: {
+    securitySchemes: {
+      albumUsers: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "An access or id token of the stage's user pool (locally: `npm run token -- <user>`), checked by API " +
+          "Gateway's JWT authorizer: RS256 signature against the issuer's keys, iss, aud or client_id, exp, nbf.",
+      },
+    },
     schemas: {
       AlbumChanges: plain(AlbumChanges),
       AcceptedVote: plain(AcceptedVote),

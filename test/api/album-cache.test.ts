@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Album } from '../../lib/schemas.js';
 import type { DataApiStats } from '../../local/data-api/server.js';
 import { createAlbum } from '../support/albums.js';
+import { signedInAs } from '../support/auth.js';
 import { coverJudged, type Upload, uploadCover } from '../support/covers.js';
 import { gif, png } from '../support/images.js';
 import { expectCourseResponse, expectDocumentedResponse } from '../support/openapi.js';
@@ -30,7 +31,7 @@ async function dataApiCalls(stack: TestStack): Promise<number> {
 
 /** An album whose cover has been verified, and the upload that made it. */
 async function albumWithCover(stack: TestStack): Promise<{ albumId: string; upload: Upload }> {
-  const { albumId, upload } = await createAlbum(stack.apiUrl, 'Cache');
+  const { albumId, upload } = await createAlbum(stack, 'Cache');
   expect((await uploadCover(upload, png(20, 10))).status).toBe(204);
   await coverJudged(stack.apiUrl, albumId, upload.key);
   return { albumId, upload };
@@ -39,7 +40,10 @@ async function albumWithCover(stack: TestStack): Promise<{ albumId: string; uplo
 /** Replaces the album's cover with a GIF and resolves once GET /albums/{albumId} shows it, with how long that took. */
 async function replaceCover(stack: TestStack, albumId: string): Promise<{ album: Album; ms: number }> {
   const replacement = (await (
-    await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' })
+    await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, {
+      method: 'POST',
+      headers: await signedInAs(stack),
+    })
   ).json()) as Upload;
   expect((await uploadCover(replacement, gif(30, 15), 'image/gif')).status).toBe(204);
   const started = performance.now();
@@ -103,7 +107,7 @@ describe('the album cache in each container’s memory', () => {
   });
 
   it('keeps no album whose cover is pending, and tells clients to check it again', async () => {
-    const { albumId } = await createAlbum(stack.apiUrl, 'Cache');
+    const { albumId } = await createAlbum(stack, 'Cache');
     for (let i = 0; i < 2; i++) {
       const response = await getAlbum(stack, albumId);
       expect(response.headers.get('server-timing')).toBe('album-cache;desc=miss');

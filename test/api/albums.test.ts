@@ -4,14 +4,18 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_YEAR } from '../../lib/schemas.js';
 import type { LocalStack } from '../../local/stack.js';
+import { signedInAs } from '../support/auth.js';
 import { coversBucket } from '../support/covers.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { startTestStack } from '../support/stack.js';
 
 let stack: LocalStack;
+/** The signed-in user every album here is created by. */
+let owner: { authorization: string };
 
 beforeAll(async () => {
   stack = await startTestStack();
+  owner = await signedInAs(stack);
 });
 
 afterAll(async () => {
@@ -21,7 +25,7 @@ afterAll(async () => {
 const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(`${stack.apiUrl}/albums`, {
     method: 'POST',
-    headers,
+    headers: { ...owner, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { jsonAs } from '../support/auth.js';
 import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { png } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -58,7 +59,7 @@ async function courseCreate(image: Buffer, index: number): Promise<string> {
 async function nativeCreateAndUpload(image: Buffer): Promise<{ albumId: string; key: string }> {
   const response = await fetch(`${stack.apiUrl}/albums`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: await jsonAs(stack),
     body: JSON.stringify({ artist: 'Concurrent', title: 'Native', year: 2002 }),
   });
   expect(response.status, await response.clone().text()).toBe(201);

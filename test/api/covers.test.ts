@@ -3,6 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS as credentials } from '../../local/s3/object-store.js';
+import { signedInAs } from '../support/auth.js';
 import { coverJudged, coversBucket, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { gif, jpeg, png, webp } from '../support/images.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
@@ -10,10 +11,13 @@ import { eventually, startTestStack, type TestStack } from '../support/stack.js'
 
 let stack: TestStack;
 let covers: ReturnType<typeof coversBucket>;
+/** The signed-in user every album here is created and changed by. */
+let owner: { authorization: string };
 
 beforeAll(async () => {
   stack = await startTestStack();
   covers = coversBucket(stack);
+  owner = await signedInAs(stack);
 });
 
 afterAll(async () => {
@@ -24,7 +28,7 @@ afterAll(async () => {
 async function createAlbum(): Promise<{ albumId: string; upload: Upload }> {
   const response = await fetch(`${stack.apiUrl}/albums`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...owner },
     body: JSON.stringify({ artist: 'Cover Artist', title: `Sleeve ${randomUUID()}`, year: 1999 }),
   });
   return (await response.json()) as { albumId: string; upload: Upload };
@@ -156,7 +160,10 @@ describe('cover verification', () => {
     await uploadStatus(upload, original);
     await coverSettles(albumId, upload.key);
 
-    const response = await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' });
+    const response = await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, {
+      method: 'POST',
+      headers: owner,
+    });
     expect(response.status).toBe(201);
     const replacement = (await expectDocumentedResponse(
       'POST',
@@ -180,7 +187,10 @@ describe('cover verification', () => {
     expect(await shownCoverBytes(replaced)).toEqual(newer);
     expect(await covers.stored(upload.key)).toBe(false);
 
-    const unknown = await fetch(`${stack.apiUrl}/albums/${randomUUID()}/cover`, { method: 'POST' });
+    const unknown = await fetch(`${stack.apiUrl}/albums/${randomUUID()}/cover`, {
+      method: 'POST',
+      headers: owner,
+    });
     expect(unknown.status).toBe(404);
     await expectDocumentedResponse('POST', '/albums/{albumId}/cover', unknown);
   });
@@ -192,7 +202,7 @@ describe('cover verification', () => {
     await coverSettles(albumId, upload.key);
 
     const replacement = (await (
-      await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' })
+      await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST', headers: owner })
     ).json()) as Upload;
     await uploadStatus(replacement, Buffer.from('not an image at all'), 'image/png');
     const album = await coverSettles(albumId, replacement.key);
@@ -208,7 +218,9 @@ describe('cover verification', () => {
   it('never lets an upload issued earlier replace a newer cover, whatever order they arrive in', async () => {
     const { albumId } = await createAlbum();
     const replace = async () =>
-      (await (await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' })).json()) as Upload;
+      (await (
+        await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST', headers: owner })
+      ).json()) as Upload;
     const earlier = await replace();
     const later = await replace();
     const newest = png(30, 30);

@@ -41,7 +41,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Redriven')).albumId;
+const newAlbum = async () => (await createAlbum(stack, 'The Redriven')).albumId;
 
 /** A review's message as the API puts it on the reviews queue. */
 const reviewMessage = (albumId: string, kind: 'like' | 'dislike', reviewId = randomUUID()) =>

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonAs } from '../support/auth.js';
 import { png } from '../support/images.js';
 import { eventually, startTestStack } from '../support/stack.js';
 
@@ -20,9 +21,10 @@ describe('the local stack', () => {
     const first = await startTestStack({ dataDir });
     let albumId: string;
     try {
+      const listener = await jsonAs(first);
       const created = await fetch(`${first.apiUrl}/albums`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: listener,
         body: JSON.stringify({ artist: 'Durable', title: 'Still Here', year: 2003 }),
       });
       const album = (await created.json()) as {
@@ -37,7 +39,7 @@ describe('the local stack', () => {
       expect((await fetch(album.upload.url, { method: 'POST', body: form })).status).toBeLessThan(300);
       await fetch(`${first.apiUrl}/albums/${albumId}/reviews`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: listener,
         body: JSON.stringify({ kind: 'like' }),
       });
       await eventually(async () => {

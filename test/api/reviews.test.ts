@@ -4,15 +4,18 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbum } from '../support/albums.js';
+import { jsonAs } from '../support/auth.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 let sqs: SQSClient;
+let listener: Record<string, string>;
 
 beforeAll(async () => {
   // A short visibility timeout lets failed messages come back, and reach the dead-letter queue, within the test.
   stack = await startTestStack({ interruptibleQueue: true, queueVisibilityTimeoutSeconds: 1 });
+  listener = await jsonAs(stack, 'listener');
   sqs = new SQSClient({
     endpoint: stack.sqsUrl,
     region: 'us-east-1',
@@ -25,12 +28,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Reviewed')).albumId;
+const newAlbum = async () => (await createAlbum(stack, 'The Reviewed')).albumId;
 
 const review = (albumId: string, body: unknown = { kind: 'like' }) =>
   fetch(`${stack.apiUrl}/albums/${albumId}/reviews`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: listener,
     body: JSON.stringify(body),
   });
 

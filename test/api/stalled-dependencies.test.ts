@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbum } from '../support/albums.js';
+import { jsonAs } from '../support/auth.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
+let listener: Record<string, string>;
 
 beforeAll(async () => {
   stack = await startTestStack({ interruptibleQueue: true, interruptibleDatabase: true });
+  listener = await jsonAs(stack, 'listener');
 });
 
 afterAll(async () => {
@@ -16,12 +19,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const newAlbum = async () => (await createAlbum(stack.apiUrl, 'The Stalled')).albumId;
+const newAlbum = async () => (await createAlbum(stack, 'The Stalled')).albumId;
 
 const like = (albumId: string, idempotencyKey: string) =>
   fetch(`${stack.apiUrl}/albums/${albumId}/reviews`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+    headers: { ...listener, 'idempotency-key': idempotencyKey },
     body: JSON.stringify({ kind: 'like' }),
   });
 

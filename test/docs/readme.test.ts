@@ -15,7 +15,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'album-readme-'));
   stack = await startTestStack({ dataDir, interruptibleDatabase: true });
   // What `npm start` publishes, so the commands find this stack on its free ports.
-  await writeEndpoints(dataDir, stack);
+  await writeEndpoints(dataDir, { ...stack, auth: stack.auth.issuer });
 }, 120_000);
 
 afterAll(async () => {
@@ -64,12 +64,13 @@ const albumsNamed = async (artist: string) =>
   ).items;
 
 describe('README "Trying it"', () => {
-  it('runs as written: an album, its cover uploaded and verified, a like counted, bad input named', async () => {
+  it('runs as written: a token, an album, its cover uploaded and verified, a like counted, no token refused, bad input named', async () => {
     const [walkthrough] = await shellBlocks('Trying it');
     const result = await run(walkthrough ?? '');
     expect(result, result.stderr).toMatchObject({ code: 0 });
     expect(result.stdout).toMatch(/"status":"ready","contentType":"image\/png","size":881,"width":160/);
     expect(result.stdout).toContain('"reviewId":');
+    expect(result.stdout).toContain('{"message":"Unauthorized"}');
     expect(result.stdout).toContain('"message":"Invalid album: title is required; artist must not be empty;');
     const [album] = await albumsNamed('Nina Simone');
     expect(album?.cover.status).toBe('ready');
@@ -151,6 +152,6 @@ describe('npm run invoke', () => {
 /** A data folder publishing this stack's endpoints with its Lambda port replaced by a closed one. */
 async function publishedElsewhere(): Promise<string> {
   const folder = join(dataDir, 'stopped');
-  await writeEndpoints(folder, { ...stack, lambdaUrl: 'http://127.0.0.1:9' });
+  await writeEndpoints(folder, { ...stack, auth: stack.auth.issuer, lambdaUrl: 'http://127.0.0.1:9' });
   return folder;
 }

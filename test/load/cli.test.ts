@@ -41,6 +41,8 @@ describe('the album-load command', () => {
       ['closed', 'http://127.0.0.1:1/', '--connections', 'many'],
       ['open', 'http://127.0.0.1:1/'],
       ['sideways', 'http://127.0.0.1:1/'],
+      ['course', '1', '1', '0', 'http://127.0.0.1:1/', '--api', 'native'],
+      ['course', '1', '1', '0', 'http://127.0.0.1:1/cs6650/', '--token', 'a.b.c'],
     ]) {
       const { code, stdout, stderr } = await albumLoad(args);
       expect(code, args.join(' ')).toBe(2);
@@ -50,6 +52,9 @@ describe('the album-load command', () => {
       expect(stderr).not.toMatch(/\n\s+at |ERR_PARSE_ARGS/);
     }
     expect((await albumLoad(['closed', 'http://127.0.0.1:1/', '--bogus'])).stderr).toContain("'--bogus'");
+    expect(
+      (await albumLoad(['course', '1', '1', '0', 'http://127.0.0.1:1/', '--api', 'native'])).stderr,
+    ).toContain('--api native needs --token <jwt>');
   });
 
   it('fails a run where every request failed, saying why in one line', async () => {

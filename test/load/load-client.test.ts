@@ -178,9 +178,11 @@ describe('the load client', () => {
 
   it("runs the course protocol against this service's own API", async () => {
     const seen: string[] = [];
+    const authorizations = new Set<string>();
     let nextId = 0;
     const url = await serve((request, response, body) => {
       seen.push(`${request.method} ${request.url?.replace(/[0-9a-f-]{36}/, '{id}')}`);
+      authorizations.add(`${request.method} ${request.headers.authorization}`);
       if (request.method === 'POST' && request.url === '/albums') {
         expect(JSON.parse(body.toString())).toMatchObject({ artist: expect.any(String), year: 1977 });
         return json(response, 201, {
@@ -198,6 +200,8 @@ describe('the load client', () => {
       `${url}/`,
       '--api',
       'native',
+      '--token',
+      'the.user.token',
       '--scenario',
       'reviews',
       '--startup-iterations',
@@ -209,6 +213,8 @@ describe('the load client', () => {
     ]);
     expect(summary.total).toMatchObject({ count: 10 * 2 + 2 * 2 * 4, failed: 0 });
     expect(seen.filter((line) => line === 'POST /albums/{id}/reviews')).toHaveLength(12);
+    // Every write carries the token; reads none.
+    expect([...authorizations].sort()).toEqual(['GET undefined', 'POST Bearer the.user.token']);
   });
 
   it('writes a JSON summary, an HTML report, a chart per second and an HDR latency plot', async () => {
