@@ -17,6 +17,8 @@ const POLL_INTERVAL_MS = 500;
 const BROWSE_PAGE_SIZE = 12;
 const VERIFICATION_TIMEOUT_MS = 30_000;
 const COUNTING_TIMEOUT_MS = 10_000;
+// How long the API may serve a cached copy of an album after a change (ALBUM_CACHE_TTL_SECONDS), and a margin.
+const CACHED_COPY_MS = 12_000;
 
 /** @param {string} id */
 const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -284,6 +286,22 @@ async function openAlbum(albumId, { focus = false } = {}) {
   }
 }
 
+/**
+ * Shows the album as changed since the version `staleETag` names. A copy of an album may be served from a
+ * cache for a few seconds after a change (see the API's description of PATCH), so it is read until the
+ * version differs, for as long as a cached copy may last.
+ * @param {string} albumId @param {string | undefined} staleETag
+ */
+async function openChangedAlbum(albumId, staleETag) {
+  const deadline = Date.now() + CACHED_COPY_MS;
+  let read = await call(`/albums/${albumId}`);
+  while (read.eTag === staleETag && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    read = await call(`/albums/${albumId}`);
+  }
+  showAlbum(read.body, read.eTag);
+}
+
 /** Opens what the address names: an album, or the new-album form. */
 async function openAddress() {
   const albumId = new URLSearchParams(location.search).get('album');
@@ -510,7 +528,7 @@ editForm.addEventListener('submit', async (event) => {
     void browse({ keepScroll: true });
   } catch (error) {
     if (error instanceof ApiError && error.status === 412) {
-      await openAlbum(album.albumId);
+      await openChangedAlbum(album.albumId, eTag);
       say(
         'This album was changed elsewhere meanwhile: here it is as it is now. Edit it again if need be.',
         true,
