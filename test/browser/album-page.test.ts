@@ -129,6 +129,7 @@ describe('the album page', () => {
     await expect.poll(() => newAlbumForm().isVisible()).toBe(true);
     expect(await page.locator('#sign-in-to-create').isVisible()).toBe(true);
     expect(await newAlbumForm().getByLabel('Artist').isDisabled()).toBe(true);
+    await expect.poll(() => page.locator('#browse-summary').textContent()).not.toBe('');
     await shoot('desktop-0-signed-out');
     await signInAs(page, 'ana');
     expect(await newAlbumForm().getByLabel('Artist').isEnabled()).toBe(true);
