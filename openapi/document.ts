@@ -36,6 +36,16 @@ const commonErrors = {
   },
 };
 
+/** What every route behind the `albumUsers` JWT authorizer has: a signed-in caller, or API Gateway's 401. */
+const signedIn = {
+  security: [{ albumUsers: [] }],
+} as const;
+const unauthorized = {
+  '401': errorResponse(
+    'No valid token in the Authorization header; API Gateway answers `{"message":"Unauthorized"}` before the function runs',
+  ),
+};
+
 const notOwner = {
   '403': errorResponse(
     "The album is not the caller's: only the user who created it may change it, and an album created " +
@@ -51,16 +61,6 @@ const VOTE_ORDER =
   'are applied directly, so a late, repeated or reordered message must not undo a newer vote. A ' +
   'withdrawal is kept as such, so an older vote arriving after it cannot bring the vote back. The counts ' +
   'are the sum of current votes (plus the anonymous reviews of the course contract).';
-
-/** What every route behind the `albumUsers` JWT authorizer has: a signed-in caller, or API Gateway's 401. */
-const signedIn = {
-  security: [{ albumUsers: [] }],
-} as const;
-const unauthorized = {
-  '401': errorResponse(
-    'No valid token in the Authorization header; API Gateway answers `{"message":"Unauthorized"}` before the function runs',
-  ),
-};
 
 const ALBUM_LIFETIME =
   '`public, max-age=N`: N seconds, how long review counts are reused (ALBUM_COUNTS_TTL_MS, 1 s by default); ' +
@@ -179,8 +179,8 @@ export const openApiDocument = {
         parameters: parameters(AlbumPath, 'path'),
         responses: {
           '201': { description: 'A presigned POST for the new cover', content: jsonContent('CoverUpload') },
-          ...notOwner,
           ...unauthorized,
+          ...notOwner,
           '404': errorResponse('No album has this id'),
           ...commonErrors,
         },

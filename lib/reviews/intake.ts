@@ -25,7 +25,7 @@ export interface ReviewIntake {
   accept(review: { albumId: string; kind: ReviewKind }, circuit: CircuitGuard): Promise<{ reviewId: string }>;
   /**
    * Accepts a signed-in user's vote on a stored album (`kind` null withdraws it), stamped with the instant
-   * it is accepted and a fresh message id, which order it among the user's votes (see `isNewer` in
+   * it arrived and a fresh message id, which order it among the user's votes (see `isNewer` in
    * votes.ts); then as {@link ReviewIntake.accept}: the queue, or the vote book directly.
    */
   vote(
@@ -95,8 +95,10 @@ export function createReviewIntake(deps: {
     },
 
     async vote({ albumId, voter, kind }, circuit) {
+      // Stamped on arrival: a request that stalls on the way in is older than one the user sends after it.
+      const acceptedAt = now();
       await requireAlbum(albumId);
-      const vote = { messageId: randomUUID(), albumId, voter, kind, acceptedAt: now() };
+      const vote = { messageId: randomUUID(), albumId, voter, kind, acceptedAt };
       await deliver(vote, circuit, () => deps.votes.apply([vote]));
       return { messageId: vote.messageId, acceptedAt: vote.acceptedAt };
     },

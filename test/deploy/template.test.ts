@@ -307,6 +307,112 @@ describe('the deployable template', () => {
   });
 });
 
+type Route = { RouteKey: string; AuthorizationType?: string; AuthorizerId?: Json };
+const routesOf = (template: Record<string, Resource>) =>
+  Object.values(template)
+    .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
+    .map((resource) => resource.Properties as Route);
+/** Reads that still need a caller: the caller's own vote. */
+const SIGNED_IN_READS = new Set(['GET /albums/{albumId}/reviews/mine']);
+const isNativeWrite = ({ RouteKey }: Route) =>
+  !RouteKey.startsWith('GET ') && !RouteKey.includes(' /cs6650/') && RouteKey !== '$default';
+
+describe('sign-in in the deployable template', () => {
+  it('creates a Cognito user pool with a public web client: authorization code with PKCE, through a hosted UI', () => {
+    const [[poolId]] = ofType('AWS::Cognito::UserPool') as [[string, Resource]];
+    const [[, client]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Resource]];
+    expect(client.Properties).toMatchObject({
+      UserPoolId: { Ref: poolId },
+      GenerateSecret: false, // a page keeps no secret: PKCE stands in for it
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+    expect(client.Properties.AllowedOAuthScopes).toContain('openid');
+    expect(client.Properties.ExplicitAuthFlows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
+    // Back to the page the API serves, and to the web origin's.
+    expect(client.Properties.CallbackURLs).toContainEqual({
+      'Fn::Sub': expect.stringMatching(/^https:\/\/\$\{HttpApi\}\.execute-api\./),
+    });
+    const [[, domain]] = ofType('AWS::Cognito::UserPoolDomain') as [[string, Resource]];
+    expect(domain.Properties.UserPoolId).toEqual({ Ref: poolId });
+    expect(outputs.AlbumUsersHostedUi).toBeDefined();
+  });
+
+  it('puts the albumUsers JWT authorizer, trusting that pool and client, on every native write and no open read', () => {
+    const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [[authorizerId, authorizer]] = authorizers as [[string, Resource]];
+    expect(authorizer.Properties).toMatchObject({
+      Name: 'albumUsers',
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Issuer: {
+          'Fn::Sub': expect.stringMatching(
+            /^https:\/\/cognito-idp\.\$\{AWS::Region\}\..*\/\$\{AlbumUsers\}$/,
+          ),
+        },
+        Audience: [{ Ref: 'AlbumUsersWebClient' }],
+      },
+    });
+    const routes = routesOf(resources);
+    const writes = routes.filter(isNativeWrite);
+    expect(writes.map((route) => route.RouteKey)).toEqual(
+      expect.arrayContaining([
+        'POST /albums',
+        'POST /albums/{albumId}/cover',
+        'POST /albums/{albumId}/reviews',
+      ]),
+    );
+    for (const route of routes) {
+      const signedIn = isNativeWrite(route) || SIGNED_IN_READS.has(route.RouteKey);
+      expect(route.AuthorizationType, route.RouteKey).toBe(signedIn ? 'JWT' : undefined);
+      expect(route.AuthorizerId, route.RouteKey).toEqual(signedIn ? { Ref: authorizerId } : undefined);
+    }
+    // The course contract stays open, and is there by default.
+    expect(routes.filter((route) => route.RouteKey.includes(' /cs6650/'))).toHaveLength(4);
+  });
+
+  it('lets a browser on the web origin send the token', () => {
+    const cors = (resources.HttpApi as Resource).Properties.CorsConfiguration;
+    expect(cors.AllowHeaders.map((header: string) => header.toLowerCase())).toContain('authorization');
+  });
+});
+
+describe('the deployable template with --param="courseApi=off" and another OpenID issuer', () => {
+  let custom: Record<string, Resource>;
+
+  beforeAll(async () => {
+    ({ Resources: custom } = await packageTemplate([
+      '--param=courseApi=off',
+      '--param=authIssuer=https://login.example.com/realms/albums',
+      '--param=authAudience=album-api',
+    ]));
+  }, 120_000);
+
+  it('has no course routes, and the same native ones', () => {
+    const keys = routesOf(custom).map((route) => route.RouteKey);
+    expect(keys.filter((key) => key.includes(' /cs6650/'))).toEqual([]);
+    expect(keys.sort()).toEqual(
+      routesOf(resources)
+        .map((route) => route.RouteKey)
+        .filter((key) => !key.includes(' /cs6650/'))
+        .sort(),
+    );
+  });
+
+  it('has the authorizer trust the issuer and audience given', () => {
+    const [[, authorizer]] = Object.entries(custom).filter(
+      ([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Authorizer',
+    ) as [[string, Resource]];
+    expect(authorizer.Properties.JwtConfiguration).toEqual({
+      Issuer: 'https://login.example.com/realms/albums',
+      Audience: ['album-api'],
+    });
+  });
+});
+
 describe('the deployable template with --param="dbEngine=mysql"', () => {
   let mysqlResources: Record<string, Resource>;
 

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localUserSub } from '../../local/auth/provider.js';
 import { writeEndpoints } from '../../local/endpoints.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -93,6 +94,25 @@ describe('README "Trying it"', () => {
 });
 
 describe('npm run invoke', () => {
+  it('invokes every function with its sample event, the write routes as a signed-in local user', async () => {
+    const events = (await readdir(join(projectRoot, 'events'))).filter((file) => file.endsWith('.json'));
+    for (const file of events) {
+      const event = JSON.parse(await readFile(join(projectRoot, 'events', file), 'utf8'));
+      const route: string | undefined = event.routeKey;
+      // Where API Gateway puts a verified token's claims: a local user's, as the local provider signs them.
+      const claims = event.requestContext?.authorizer?.jwt?.claims;
+      if (route && !route.startsWith('GET ') && !route.includes(' /cs6650/')) {
+        expect(claims?.sub, file).toBe(localUserSub(claims?.username));
+        expect(claims, file).toMatchObject({
+          iss: 'http://localhost:3000/auth',
+          client_id: 'album-service-local',
+        });
+      }
+      const result = await run(`npm run -s invoke -- ${file.replace(/\.json$/, '')}`);
+      expect(result.code, `${file}: ${result.stdout}${result.stderr}`).toBe(0);
+    }
+  }, 120_000);
+
   it('exits 1 with what the function threw when it fails', async () => {
     const event = join(dataDir, 'not-an-s3-event.json');
     await writeFile(event, '{}');

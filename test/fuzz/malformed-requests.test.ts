@@ -84,6 +84,7 @@ async function snapshot() {
       native: await (await api(`/albums/${id}/reviews`)).json(),
       course: await (await api(`/cs6650/review/${id}`)).json(),
       byCourseId: await (await api(`/cs6650/review/${known.courseIds[i]}`)).json(),
+      myVote: await (await api(`/albums/${id}/reviews/mine`, { headers: signedIn })).json(),
     })),
   );
   const { Contents = [] } = await covers.s3.send(new ListObjectsV2Command({ Bucket: covers.bucket }));
@@ -137,7 +138,12 @@ beforeAll(async () => {
     items: { albumId: string }[];
   };
   ids.push(newest.items[0]?.albumId ?? '');
-  known = { ids, courseIds: ['1', '2', courseId], maxCoverBytes };
+  known = {
+    ids,
+    courseIds: ['1', '2', courseId],
+    maxCoverBytes,
+    otherUser: await signedInAs(stack, 'fuzz-intruder'),
+  };
 
   expect((await postJson(`/albums/${ids[0]}/reviews`, { kind: 'like' })).status).toBe(202);
   expect((await api(`/cs6650/review/dislike/${courseId}`, { method: 'POST' })).status).toBe(201);

@@ -25,8 +25,13 @@ export interface MalformedRequest {
 }
 
 export interface KnownAlbums {
-  /** Ids of albums that exist: only ever sent with a defect elsewhere in the request. */
+  /**
+   * Ids of albums that exist: only ever sent with a defect elsewhere in the request. All but the last are the
+   * signed-in user's own; the last was created through the course contract and has no owner.
+   */
   ids: string[];
+  /** The `Authorization` header of another signed-in user, who owns none of them. */
+  otherUser: { authorization: string };
   /** The same albums' course ids (their sequence numbers), which the course routes also take. */
   courseIds: string[];
   /** The largest cover the course route takes. */
@@ -214,6 +219,45 @@ const badReview: fc.Arbitrary<[unknown, string]> = fc.oneof(
     .map(([kind, key]): [unknown, string] => [{ kind, [key]: 1 }, 'extra field']),
 );
 const goodReview = fc.constantFrom({ kind: 'like' }, { kind: 'dislike' });
+
+/** Any of an album's fields, none required. */
+const someChanges = fc.record(
+  { artist: someText, title: someText, year: fc.integer({ min: 1000, max: MAX_YEAR }) },
+  { requiredKeys: [] },
+);
+/** A change an owner may make: at least one field, each valid. */
+const goodChanges = someChanges.filter((changes) => Object.keys(changes).length > 0);
+
+/** A change with one defect: a field as create would refuse it, no field at all, or one it does not know. */
+const badChanges: fc.Arbitrary<[unknown, string]> = fc.oneof(
+  fc
+    .tuple(someChanges, fc.constantFrom('artist', 'title'), badText)
+    .map(([changes, field, value]): [unknown, string] => [{ ...changes, [field]: value }, `bad ${field}`]),
+  fc
+    .tuple(someChanges, badYear)
+    .map(([changes, year]): [unknown, string] => [{ ...changes, year }, 'bad year']),
+  fc.constant<[unknown, string]>([{}, 'no field']),
+  fc
+    .tuple(someChanges, fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }))
+    .filter(([, key]) => !['artist', 'title', 'year'].includes(key))
+    .map(([changes, key, value]): [unknown, string] => [{ ...changes, [key]: value }, `extra field ${key}`]),
+);
+
+/** An `If-Match` no album's tag can match (a strong tag of our form has 27 base64url characters). */
+const staleIfMatch = fc.oneof(
+  fc
+    .string({ minLength: 1, maxLength: 60 })
+    .filter((value) => /^[!-~]([ -~]*[!-~])?$/.test(value) && value !== '*' && !/^"[\w-]{27}"$/.test(value))
+    .map((value) => ({ value, defect: 'stale If-Match' })),
+  fc.constantFrom('W/"a"', '"stale"', '"a", "b"', 'W/*', '""', ', ,').map((value) => ({
+    value,
+    defect: 'stale If-Match',
+  })),
+  fc
+    .string({ minLength: 201, maxLength: 400 })
+    .filter((value) => /^[!-~]([ -~]*[!-~])?$/.test(value))
+    .map((value) => ({ value, defect: 'If-Match too long' })),
+);
 
 // Path and query values ------------------------------------------------------------------------------
 
@@ -592,6 +636,71 @@ function badMultipart(known: KnownAlbums): fc.Arbitrary<MultipartCase> {
 // Routes ----------------------------------------------------------------------------------------------
 
 /**
+ * Requests to the routes only an album's owner may use, that must each be refused: a malformed or unknown
+ * id, a bad change or `If-Match` on the signed-in user's own album, or a good change by another user or to
+ * the course's album (which has no owner).
+ */
+function ownerRoutes(known: KnownAlbums): fc.Arbitrary<MalformedRequest> {
+  const mine = fc.constantFrom(...known.ids.slice(0, -1));
+  const courseAlbum = known.ids.at(-1) as string;
+  const json = { 'content-type': 'application/json' };
+  const patch = (albumId: string, defect: string, headers: Record<string, string>, body: Buffer) =>
+    request({
+      route: 'PATCH /albums/{albumId}',
+      dialect: 'native',
+      method: 'PATCH',
+      path: `/albums/${albumId}`,
+      headers,
+      body,
+      defect,
+    });
+  const remove = (albumId: string, defect: string, headers: Record<string, string> = {}) =>
+    request({
+      route: 'DELETE /albums/{albumId}',
+      dialect: 'native',
+      method: 'DELETE',
+      path: `/albums/${albumId}`,
+      headers,
+      defect,
+    });
+  const body = (value: unknown) => Buffer.from(JSON.stringify(value));
+  return fc.oneof(
+    fc
+      .tuple(mine, badJsonBody(badChanges, goodChanges))
+      .map(([albumId, { type, body, defect }]) =>
+        patch(albumId, defect, type ? { 'content-type': type } : {}, body),
+      ),
+    fc
+      .tuple(refusedId(known), goodChanges)
+      .map(([{ id, defect }, changes]) => patch(id, defect, json, body(changes))),
+    fc
+      .tuple(mine, goodChanges, staleIfMatch)
+      .map(([albumId, changes, { value, defect }]) =>
+        patch(albumId, defect, { ...json, 'if-match': value }, body(changes)),
+      ),
+    fc
+      .tuple(mine, goodChanges)
+      .map(([albumId, changes]) =>
+        patch(albumId, "another user's album", { ...json, ...known.otherUser }, body(changes)),
+      ),
+    goodChanges.map((changes) => patch(courseAlbum, 'the course album', json, body(changes))),
+    refusedId(known).map(({ id, defect }) => remove(id, defect)),
+    mine.map((albumId) => remove(albumId, "another user's album", known.otherUser)),
+    fc.constant(remove(courseAlbum, 'the course album')),
+    mine.map((albumId) =>
+      request({
+        route: 'POST /albums/{albumId}/cover',
+        dialect: 'native',
+        method: 'POST',
+        path: `/albums/${albumId}/cover`,
+        headers: known.otherUser,
+        defect: "another user's album",
+      }),
+    ),
+  );
+}
+
+/**
  * Requests to every route of both APIs that must each be refused. Existing albums appear only beside
  * another defect, so nothing generated may change an album, a cover or a count.
  */
@@ -637,6 +746,13 @@ export function malformedRequests(known: KnownAlbums): fc.Arbitrary<MalformedReq
       native('GET /albums/{albumId}/reviews', 'GET', `/albums/${id}/reviews`, defect),
     ),
     id.map(({ id, defect }) => native('POST /albums/{albumId}/cover', 'POST', `/albums/${id}/cover`, defect)),
+    ownerRoutes(known),
+    id.map(({ id, defect }) =>
+      native('GET /albums/{albumId}/reviews/mine', 'GET', `/albums/${id}/reviews/mine`, defect),
+    ),
+    id.map(({ id, defect }) =>
+      native('DELETE /albums/{albumId}/reviews/mine', 'DELETE', `/albums/${id}/reviews/mine`, defect),
+    ),
     fc.oneof(
       // An album that exists with a bad body, or a good body for an album that does not.
       fc
@@ -694,11 +810,15 @@ export function malformedRequests(known: KnownAlbums): fc.Arbitrary<MalformedReq
     // A method no route of the path has, or a path no route has: answered in the dialect of the path's API.
     fc
       .oneof(
+        fc.tuple(fc.constantFrom('PUT'), fc.constantFrom(`/albums/${known.ids[0]}`)),
+        fc.tuple(
+          fc.constantFrom('PUT', 'POST', 'PATCH'),
+          fc.constantFrom(`/albums/${known.ids[0]}/reviews/mine`),
+        ),
         fc.tuple(
           fc.constantFrom('PUT', 'DELETE', 'PATCH'),
           fc.constantFrom(
             '/albums',
-            `/albums/${known.ids[0]}`,
             `/albums/${known.ids[0]}/reviews`,
             `/albums/${known.ids[0]}/cover`,
             '/cs6650/albums',
