@@ -19,6 +19,12 @@ let desktop: BrowserContext;
 let page: Page;
 /** The album the first test creates, which the others come back to. */
 let firstAlbumId: string;
+/**
+ * `expect.poll` with time for a machine under load: the page waits on the API, the queue and the covers
+ * bucket, each a second or more away when every core is busy.
+ */
+const poll: typeof expect.poll = (read, options) => expect.poll(read, { timeout: 10_000, ...options });
+
 /** Every request the page made that was answered with an error, favicon included. */
 const failedRequests: string[] = [];
 /** What the browser refused under the page's Content-Security-Policy, and any other error it logged. */
@@ -68,7 +74,7 @@ async function createInPage(artist: string, title: string, year: string) {
   await newAlbumForm().getByLabel('Title').fill(title);
   await newAlbumForm().getByLabel('Year').fill(year);
   await newAlbumForm().getByRole('button', { name: 'Create album' }).click();
-  await expect.poll(() => message().textContent()).toContain('Album created');
+  await poll(() => message().textContent()).toContain('Album created');
 }
 
 async function chooseCover(name: string, mimeType: string, buffer: Buffer) {
@@ -112,7 +118,7 @@ const countsOf = async (albumId: string) => {
 async function signInAs(on: Page, user: string) {
   await on.getByLabel('Local user').fill(user);
   await on.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => on.locator('#user-name').textContent()).toBe(user);
+  await poll(() => on.locator('#user-name').textContent()).toBe(user);
 }
 
 /** The 4xx answers a test asked for on purpose, taken out of those the last test checks. */
@@ -126,10 +132,10 @@ describe('the album page', () => {
   it('asks a visitor to sign in before creating, and signs in with the local user picker', async () => {
     await page.goto(stack.apiUrl);
     // An address naming no album opens the new-album form, which needs an account.
-    await expect.poll(() => newAlbumForm().isVisible()).toBe(true);
+    await poll(() => newAlbumForm().isVisible()).toBe(true);
     expect(await page.locator('#sign-in-to-create').isVisible()).toBe(true);
     expect(await newAlbumForm().getByLabel('Artist').isDisabled()).toBe(true);
-    await expect.poll(() => page.locator('#browse-summary').textContent()).not.toBe('');
+    await poll(() => page.locator('#browse-summary').textContent()).not.toBe('');
     await shoot('desktop-0-signed-out');
     await signInAs(page, 'ana');
     expect(await newAlbumForm().getByLabel('Artist').isEnabled()).toBe(true);
@@ -153,7 +159,7 @@ describe('the album page', () => {
     expect(await inView(page, '#album')).toBe(true);
     // Newest first: the new album leads the list, marked as the one open.
     const current = page.locator('#album-list a[aria-current="page"]');
-    await expect.poll(() => current.locator('.name').textContent()).toContain('Computer World');
+    await poll(() => current.locator('.name').textContent()).toContain('Computer World');
     expect(await current.getAttribute('href')).toBe(`/?album=${albumId}`);
     expect((await listNames())[0]).toBe('Computer World');
     expect(await page.getByRole('button', { name: 'Add cover' }).isVisible()).toBe(true);
@@ -166,15 +172,13 @@ describe('the album page', () => {
       if (request.method() === 'POST') uploads.push(request.url());
     });
     await chooseCover('computer-world.png', 'image/png', png(120, 90));
-    await expect.poll(() => message().textContent(), { timeout: 20_000 }).toBe('Cover ready.');
+    await poll(() => message().textContent(), { timeout: 20_000 }).toBe('Cover ready.');
     expect(uploads.some((url) => url.startsWith(stack.s3Url))).toBe(true); // the bytes went to S3, not the API
     expect(await page.locator('#upload-progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBe(
       100,
     );
     const image = page.locator('#cover-image');
-    await expect
-      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
-      .toBe(120);
+    await poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(120);
     expect(await image.getAttribute('alt')).toBe('Cover of Computer World by Kraftwerk');
     expect(await page.locator('#cover-status').textContent()).toBe('Cover 120 × 90');
     expect(await page.getByRole('button', { name: 'Replace cover' }).isVisible()).toBe(true);
@@ -186,56 +190,51 @@ describe('the album page', () => {
     const like = page.getByRole('button', { name: /^Like/ });
     const dislike = page.getByRole('button', { name: /^Dislike/ });
     await like.click();
-    await expect.poll(() => like.getAttribute('aria-pressed')).toBe('true');
-    await expect.poll(() => page.locator('#likes').textContent(), { timeout: 15_000 }).toBe('1');
+    await poll(() => like.getAttribute('aria-pressed')).toBe('true');
+    await poll(() => page.locator('#likes').textContent(), { timeout: 15_000 }).toBe('1');
     expect(await page.getByRole('button', { name: 'Withdraw my vote' }).isVisible()).toBe(true);
     // The vote is the service's, not the page's: once counted, a reload shows it from GET …/reviews/mine.
-    await expect.poll(() => countsOf(firstAlbumId), { timeout: 15_000 }).toEqual({ likes: 1, dislikes: 0 });
+    await poll(() => countsOf(firstAlbumId), { timeout: 15_000 }).toEqual({ likes: 1, dislikes: 0 });
     await page.reload();
-    await expect.poll(() => like.getAttribute('aria-pressed'), { timeout: 15_000 }).toBe('true');
+    await poll(() => like.getAttribute('aria-pressed'), { timeout: 15_000 }).toBe('true');
     await dislike.click();
-    await expect.poll(() => dislike.getAttribute('aria-pressed')).toBe('true');
+    await poll(() => dislike.getAttribute('aria-pressed')).toBe('true');
     expect(await like.getAttribute('aria-pressed')).toBe('false');
-    await expect
-      .poll(
-        async () => [
-          await page.locator('#likes').textContent(),
-          await page.locator('#dislikes').textContent(),
-        ],
-        {
-          timeout: 15_000,
-        },
-      )
-      .toEqual(['0', '1']);
+    await poll(
+      async () => [await page.locator('#likes').textContent(), await page.locator('#dislikes').textContent()],
+      {
+        timeout: 15_000,
+      },
+    ).toEqual(['0', '1']);
     await page.getByRole('button', { name: 'Withdraw my vote' }).click();
-    await expect.poll(() => dislike.getAttribute('aria-pressed')).toBe('false');
-    await expect.poll(() => page.locator('#dislikes').textContent(), { timeout: 15_000 }).toBe('0');
+    await poll(() => dislike.getAttribute('aria-pressed')).toBe('false');
+    await poll(() => page.locator('#dislikes').textContent(), { timeout: 15_000 }).toBe('0');
     await like.click();
-    await expect.poll(() => page.locator('#likes').textContent(), { timeout: 15_000 }).toBe('1');
+    await poll(() => page.locator('#likes').textContent(), { timeout: 15_000 }).toBe('1');
     const item = page.locator('#album-list li', { hasText: 'Computer World' });
-    await expect
-      .poll(() => item.locator('.meta').textContent(), { timeout: 5_000 })
-      .toBe('Kraftwerk (1981) · 1 like · 0 dislikes');
-    await expect
-      .poll(() => item.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
-      .toBe(120);
+    await poll(() => item.locator('.meta').textContent(), { timeout: 5_000 }).toBe(
+      'Kraftwerk (1981) · 1 like · 0 dislikes',
+    );
+    await poll(() =>
+      item.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+    ).toBe(120);
     await shoot('desktop-3-voted');
   });
 
   it('refuses a file over the size limit before uploading it', async () => {
     await chooseCover('huge.png', 'image/png', Buffer.alloc(6 * 1024 * 1024, 1));
-    await expect
-      .poll(() => message().textContent())
-      .toMatch(/“huge.png” is too large: 6.0 MB, and covers may be at most 5.0 MB/);
+    await poll(() => message().textContent()).toMatch(
+      /“huge.png” is too large: 6.0 MB, and covers may be at most 5.0 MB/,
+    );
     expect(await message().getAttribute('class')).toBe('message error');
     await shoot('desktop-4-too-large');
   });
 
   it('refuses a text file renamed .png once storage has it checked, keeping the cover it had', async () => {
     await chooseCover('notes.png', 'image/png', Buffer.from('these are my notes, not a picture'));
-    await expect
-      .poll(() => message().textContent(), { timeout: 20_000 })
-      .toBe('The file was refused: not a JPEG, PNG, WebP or GIF image.');
+    await poll(() => message().textContent(), { timeout: 20_000 }).toBe(
+      'The file was refused: not a JPEG, PNG, WebP or GIF image.',
+    );
     expect(await page.locator('#cover-status').textContent()).toBe(
       'Cover 120 × 90; the newer upload was refused: not a JPEG, PNG, WebP or GIF image',
     );
@@ -247,28 +246,26 @@ describe('the album page', () => {
     for (let i = 1; i <= 13; i++)
       await createThroughApi('Can', `Session ${String(i).padStart(2, '0')}`, 1970);
     await page.goto(stack.apiUrl);
-    await expect.poll(() => listNames().then((names) => names.length)).toBe(12);
+    await poll(() => listNames().then((names) => names.length)).toBe(12);
     expect((await listNames()).slice(0, 3)).toEqual(['Session 13', 'Session 12', 'Session 11']);
     await page.getByRole('button', { name: 'Load more' }).click();
-    await expect.poll(() => listNames().then((names) => names.length)).toBeGreaterThan(12);
+    await poll(() => listNames().then((names) => names.length)).toBeGreaterThan(12);
     const names = await listNames();
     expect(names.slice(11, 13)).toEqual(['Session 02', 'Session 01']);
     expect(names.filter((name) => name === 'Session 01')).toHaveLength(1);
 
     await page.getByLabel('Search by artist').fill('kraftwerk');
     await page.getByLabel('Search by artist').press('Enter');
-    await expect.poll(() => listNames()).toEqual(['Computer World']);
+    await poll(() => listNames()).toEqual(['Computer World']);
     expect(await page.locator('#browse-summary').textContent()).toBe('1 album by “kraftwerk”, newest first.');
     expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
     await shoot('desktop-6-search');
     await page.getByLabel('Search by artist').fill('Nobody At All');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect
-      .poll(() => page.locator('#browse-summary').textContent())
-      .toBe('No albums by “Nobody At All”.');
+    await poll(() => page.locator('#browse-summary').textContent()).toBe('No albums by “Nobody At All”.');
     await page.getByLabel('Search by artist').fill('');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => listNames().then((names) => names[0])).toBe('Session 13');
+    await poll(() => listNames().then((names) => names[0])).toBe('Session 13');
   });
 
   it('shows the same album again after a reload, scrolled to in the list, and opens another from it', async () => {
@@ -276,70 +273,68 @@ describe('the album page', () => {
     await page.getByRole('button', { name: 'Load more' }).click();
     const link = page.getByRole('link', { name: /Computer World/ });
     await link.click();
-    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
+    await poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
     const address = page.url();
     await page.reload();
     expect(page.url()).toBe(address);
-    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
-    await expect
-      .poll(() =>
-        page.locator('#cover-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
-      )
-      .toBe(120);
+    await poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
+    await poll(() =>
+      page.locator('#cover-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+    ).toBe(120);
     expect(await page.locator('#likes').textContent()).toBe('1');
     await shoot('desktop-7-reloaded');
 
     await page.getByRole('link', { name: /Session 13/ }).click();
-    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Session 13');
+    await poll(() => page.locator('#album-heading').textContent()).toBe('Session 13');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('album-heading');
     expect(await page.locator('#cover-status').textContent()).toBe('No cover yet');
     expect(await page.locator('#album-list a[aria-current="page"] .name').textContent()).toContain(
       'Session 13',
     );
     await page.goBack();
-    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
+    await poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
     await page.goBack();
-    await expect.poll(() => newAlbumForm().isVisible()).toBe(true);
+    await poll(() => newAlbumForm().isVisible()).toBe(true);
   });
 
   it("lists only the visitor's own albums under Your albums", async () => {
     await createThroughApi('Can', 'Not Ana’s', 1971, 'bo');
     await page.goto(stack.apiUrl);
-    await expect.poll(() => listNames().then((names) => names[0])).toBe('Not Ana’s');
+    await poll(() => listNames().then((names) => names[0])).toBe('Not Ana’s');
     await page.getByRole('button', { name: 'Your albums' }).click();
-    await expect
-      .poll(() => page.getByRole('button', { name: 'Your albums' }).getAttribute('aria-pressed'))
-      .toBe('true');
-    await expect.poll(() => listNames().then((names) => names[0])).toBe('Session 13');
+    await poll(() => page.getByRole('button', { name: 'Your albums' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    await poll(() => listNames().then((names) => names[0])).toBe('Session 13');
     expect(await listNames()).not.toContain('Not Ana’s');
     expect(await page.locator('#album-list .mine-badge').count()).toBe(12);
     await shoot('desktop-9-your-albums');
     await page.getByRole('button', { name: 'All' }).click();
-    await expect.poll(() => listNames().then((names) => names[0])).toBe('Not Ana’s');
+    await poll(() => listNames().then((names) => names[0])).toBe('Not Ana’s');
   });
 
   it('lets the owner edit an album, and shows a change made elsewhere meanwhile instead of overwriting it', async () => {
     await page.goto(`${stack.apiUrl}/?album=${firstAlbumId}`);
-    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
+    await poll(() => page.locator('#album-heading').textContent()).toBe('Computer World');
     // The artist's albums only, so the list shows this one (newer albums fill its first page otherwise).
     await page.getByLabel('Search by artist').fill('Kraftwerk');
     await page.getByLabel('Search by artist').press('Enter');
-    await expect.poll(() => listNames()).toEqual(['Computer World']);
+    await poll(() => listNames()).toEqual(['Computer World']);
     await page.getByRole('button', { name: 'Edit' }).click();
     const editForm = page.locator('#edit-form');
-    await expect.poll(() => editForm.getByLabel('Title').inputValue()).toBe('Computer World');
+    await poll(() => editForm.getByLabel('Title').inputValue()).toBe('Computer World');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('artist');
     await editForm.getByLabel('Title').fill('Computerwelt');
     await shoot('desktop-10-editing');
     await editForm.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Computerwelt');
+    await poll(() => page.locator('#album-heading').textContent()).toBe('Computerwelt');
     expect(await message().textContent()).toBe('Saved.');
-    await expect.poll(() => listNames()).toEqual(['Computerwelt']);
+    await poll(() => listNames()).toEqual(['Computerwelt']);
     expect(await page.locator('#album-list a[aria-current="page"]').count()).toBe(1);
 
     // Edited in another tab meanwhile: the save is refused (412) and the album shown as it now is.
     await page.getByRole('button', { name: 'Edit' }).click();
-    await expect.poll(() => editForm.getByLabel('Title').inputValue()).toBe('Computerwelt');
+    await poll(() => editForm.getByLabel('Title').inputValue()).toBe('Computerwelt');
     const elsewhere = await fetch(`${stack.apiUrl}/albums/${firstAlbumId}`, {
       method: 'PATCH',
       headers: await jsonAs(stack, 'ana'),
@@ -348,36 +343,32 @@ describe('the album page', () => {
     expect(elsewhere.status).toBe(200);
     await editForm.getByLabel('Title').fill('Computer World');
     await editForm.getByRole('button', { name: 'Save' }).click();
-    await expect
-      .poll(() => message().textContent(), { timeout: 15_000 })
-      .toContain('changed elsewhere meanwhile');
+    await poll(() => message().textContent(), { timeout: 15_000 }).toContain('changed elsewhere meanwhile');
     expect(await page.locator('#album-year').textContent()).toBe(' · 1982');
     expect(await page.locator('#album-heading').textContent()).toBe('Computerwelt');
     expectFailedRequest(new RegExp(`^412 .*/albums/${firstAlbumId}$`));
     // Every reader sees the change once the API's cached copies have lapsed (ALBUM_CACHE_TTL_SECONDS).
-    await expect
-      .poll(async () => (await (await fetch(`${stack.apiUrl}/albums/${firstAlbumId}`)).json()).title, {
-        timeout: 15_000,
-      })
-      .toBe('Computerwelt');
+    await poll(async () => (await (await fetch(`${stack.apiUrl}/albums/${firstAlbumId}`)).json()).title, {
+      timeout: 15_000,
+    }).toBe('Computerwelt');
   });
 
   it("shows another user's album without owner controls, and lets them vote", async () => {
     const other = await browser.newContext({ viewport: DESKTOP });
     const asBo = watch(await other.newPage());
     await asBo.goto(`${stack.apiUrl}/?album=${firstAlbumId}`);
-    await expect.poll(() => asBo.locator('#album-heading').textContent()).toBe('Computerwelt');
+    await poll(() => asBo.locator('#album-heading').textContent()).toBe('Computerwelt');
     // Signed out: the counts, no voting, nothing to change.
     expect(await asBo.getByRole('button', { name: /^Like/ }).isDisabled()).toBe(true);
     expect(await asBo.locator('#vote-hint').isVisible()).toBe(true);
     expect(await asBo.locator('#owner-actions').isHidden()).toBe(true);
     await signInAs(asBo, 'bo');
-    await expect.poll(() => asBo.getByRole('button', { name: /^Like/ }).isEnabled()).toBe(true);
+    await poll(() => asBo.getByRole('button', { name: /^Like/ }).isEnabled()).toBe(true);
     for (const name of ['Add cover', 'Replace cover', 'Edit', 'Delete']) {
       expect(await asBo.getByRole('button', { name, exact: true }).count(), name).toBe(0);
     }
     await asBo.getByRole('button', { name: /^Like/ }).click();
-    await expect.poll(() => asBo.locator('#likes').textContent(), { timeout: 15_000 }).toBe('2');
+    await poll(() => asBo.locator('#likes').textContent(), { timeout: 15_000 }).toBe('2');
     await shoot('desktop-11-someone-elses', asBo);
     await other.close();
   });
@@ -385,21 +376,21 @@ describe('the album page', () => {
   it('lets the owner delete an album, after asking', async () => {
     const { albumId } = await createThroughApi('Cluster', 'Zuckerzeit', 1974);
     await page.goto(`${stack.apiUrl}/?album=${albumId}`);
-    await expect.poll(() => page.locator('#album-heading').textContent()).toBe('Zuckerzeit');
+    await poll(() => page.locator('#album-heading').textContent()).toBe('Zuckerzeit');
     await page.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog');
-    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.textContent()).toContain('“Cluster — Zuckerzeit (1974)” will be deleted.');
     await shoot('desktop-12-delete-asked');
     // Keeping it changes nothing.
     await dialog.getByRole('button', { name: 'Keep it' }).click();
-    await expect.poll(() => dialog.isHidden()).toBe(true);
+    await poll(() => dialog.isHidden()).toBe(true);
     expect((await fetch(`${stack.apiUrl}/albums/${albumId}`)).status).toBe(200);
     await page.getByRole('button', { name: 'Delete' }).click();
     await dialog.getByRole('button', { name: 'Delete album' }).click();
-    await expect.poll(() => message().textContent()).toBe('Deleted “Cluster — Zuckerzeit (1974)”.');
+    await poll(() => message().textContent()).toBe('Deleted “Cluster — Zuckerzeit (1974)”.');
     expect(new URL(page.url()).search).toBe('');
-    await expect.poll(() => listNames()).not.toContain('Zuckerzeit');
+    await poll(() => listNames()).not.toContain('Zuckerzeit');
     expect((await fetch(`${stack.apiUrl}/albums/${albumId}`)).status).toBe(404);
   });
 
@@ -433,7 +424,7 @@ describe('the album page', () => {
     await signInAs(page, 'ana');
     await createInPage('Neu!', 'Neu! 75', '1975');
     await chooseCover('neu-75.png', 'image/png', png(64, 64));
-    await expect.poll(() => message().textContent(), { timeout: 20_000 }).toBe('Cover ready.');
+    await poll(() => message().textContent(), { timeout: 20_000 }).toBe('Cover ready.');
     await shoot('desktop-8-at-127.0.0.1');
   });
 
@@ -441,16 +432,14 @@ describe('the album page', () => {
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     const onPhone = watch(await phone.newPage());
     await onPhone.goto(stack.apiUrl);
-    await expect.poll(() => onPhone.locator('#album-list li').count()).toBeGreaterThan(0);
+    await poll(() => onPhone.locator('#album-list li').count()).toBeGreaterThan(0);
     await shoot('phone-1-signed-out', onPhone);
     await signInAs(onPhone, 'ana');
     await onPhone.goto(`${stack.apiUrl}/?album=${firstAlbumId}`);
-    await expect.poll(() => onPhone.locator('#album-heading').textContent()).toBe('Computerwelt');
-    await expect
-      .poll(() =>
-        onPhone.locator('#cover-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
-      )
-      .toBe(120);
+    await poll(() => onPhone.locator('#album-heading').textContent()).toBe('Computerwelt');
+    await poll(() =>
+      onPhone.locator('#cover-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+    ).toBe(120);
     await onPhone.evaluate(() => window.scrollTo(0, 0));
     const width = await onPhone.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(PHONE.width);
