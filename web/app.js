@@ -684,7 +684,7 @@ function describeList() {
   } else {
     const more = state.list.nextCursor === null ? '' : ' so far';
     element('browse-summary').textContent =
-      `${count(shown, mine ? 'album of yours' : 'album')}${by}${more}, newest first.`;
+      `${count(shown, 'album')}${mine ? ' of yours' : ''}${by}${more}, newest first.`;
   }
 }
 

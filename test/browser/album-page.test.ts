@@ -308,6 +308,9 @@ describe('the album page', () => {
     await poll(() => listNames().then((names) => names[0])).toBe('Session 13');
     expect(await listNames()).not.toContain('Not Ana’s');
     expect(await page.locator('#album-list .mine-badge').count()).toBe(12);
+    expect(await page.locator('#browse-summary').textContent()).toBe(
+      '12 albums of yours so far, newest first.',
+    );
     await shoot('desktop-9-your-albums');
     await page.getByRole('button', { name: 'All' }).click();
     await poll(() => listNames().then((names) => names[0])).toBe('Not Ana’s');
@@ -466,6 +469,11 @@ describe('the album page', () => {
     expect(policy).toContain(`img-src 'self' data: ${s3}`);
     expect(policy).toContain(`connect-src 'self' ${s3}`);
     expect(policy).toContain("frame-ancestors 'none'");
+    // The hosted sign-in's client is the page's own copy, not a CDN's.
+    const client = await fetch(`${stack.apiUrl}/app/oidc-client-ts.js`);
+    expect(client.status).toBe(200);
+    expect(client.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await client.text()).toContain('UserManager');
     // Every test above ran under it: the browser refused nothing the page needs.
     expect(consoleErrors.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
   });
