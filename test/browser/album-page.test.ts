@@ -17,6 +17,8 @@ let stack: TestStack;
 let browser: Browser;
 let desktop: BrowserContext;
 let page: Page;
+/** The albums the list test creates, by title. */
+const sessionIds = new Map<string, string>();
 /** The album the first test creates, which the others come back to. */
 let firstAlbumId: string;
 /**
@@ -243,8 +245,10 @@ describe('the album page', () => {
   });
 
   it('lists newest first a page at a time, loads more, and searches by artist', async () => {
-    for (let i = 1; i <= 13; i++)
-      await createThroughApi('Can', `Session ${String(i).padStart(2, '0')}`, 1970);
+    for (let i = 1; i <= 13; i++) {
+      const title = `Session ${String(i).padStart(2, '0')}`;
+      sessionIds.set(title, (await createThroughApi('Can', title, 1970)).albumId);
+    }
     await page.goto(stack.apiUrl);
     await poll(() => listNames().then((names) => names.length)).toBe(12);
     expect((await listNames()).slice(0, 3)).toEqual(['Session 13', 'Session 12', 'Session 11']);
@@ -268,7 +272,24 @@ describe('the album page', () => {
     await poll(() => listNames().then((names) => names[0])).toBe('Session 13');
   });
 
-  it('shows the same album again after a reload, scrolled to in the list, and opens another from it', async () => {
+  it('scrolls the list to the open album where the list scrolls on its own', async () => {
+    // The last of the first page, below the list's fold at 1280×900.
+    await page.goto(`${stack.apiUrl}/?album=${sessionIds.get('Session 02')}`);
+    await poll(() => page.locator('#album-heading').textContent()).toBe('Session 02');
+    const current = page.locator('#album-list a[aria-current="page"]');
+    await poll(() => current.count()).toBe(1);
+    const shown = () =>
+      current.evaluate((link) => {
+        const pane = (link.closest('#browse') as HTMLElement).getBoundingClientRect();
+        const item = link.getBoundingClientRect();
+        return item.top >= pane.top && item.bottom <= pane.bottom;
+      });
+    await poll(shown).toBe(true);
+    expect(await page.locator('#browse').evaluate((pane) => pane.scrollTop)).toBeGreaterThan(0);
+    await shoot('desktop-7a-scrolled-to');
+  });
+
+  it('shows the same album again after a reload, and opens another from the list', async () => {
     await page.goto(stack.apiUrl);
     await page.getByRole('button', { name: 'Load more' }).click();
     const link = page.getByRole('link', { name: /Computer World/ });
