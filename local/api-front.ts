@@ -97,7 +97,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       (claims) => {
         if (claims) return pass(request, response, path, options.upstreamPort, agent, log);
         request.resume();
-        answerJson(response, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+        unauthorized(response, request.headers.authorization !== undefined);
       },
       () => response.destroy(),
     );
@@ -155,10 +155,7 @@ function pass(
         }
         const refusal = status >= 400 ? emulatorRefusal(body) : undefined;
         // Its own JWT check runs after the front's and only decodes: a refusal there is still API Gateway's.
-        if (refusal && status === 401) {
-          answerJson(response, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
-          return;
-        }
+        if (refusal && status === 401) return unauthorized(response, true);
         if (refusal) {
           answer(response, path, status, refusal);
           return;
@@ -241,6 +238,15 @@ function answerJson(
     ...headers,
   });
   response.end(text);
+}
+
+/**
+ * API Gateway's answer to a request its JWT authorizer refuses: the challenge names the refused token as
+ * invalid when there was one (API Gateway adds an `error_description` the front does not imitate).
+ */
+function unauthorized(response: ServerResponse, hadToken: boolean): void {
+  const challenge = hadToken ? 'Bearer scope="" error="invalid_token"' : 'Bearer';
+  answerJson(response, 401, { message: 'Unauthorized' }, { 'www-authenticate': challenge });
 }
 
 function authorizerNamed(options: ApiFrontOptions, name: string): JwtAuthorizer {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-/** Where a running `npm start` can be reached: what `npm run invoke` and `npm run upload-cover` read. */
+/** Where a running `npm start` can be reached: what `npm run invoke`, `npm run token` and `npm run upload-cover` read. */
 export interface LocalEndpoints {
   apiUrl: string;
   lambdaUrl: string;

@@ -11,7 +11,6 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose';
-import { readBody } from '../read-body.js';
 
 export interface LocalOpenIdProviderOptions {
   /** The issuer URL, as the tokens' `iss` and the authorizer's `issuerUrl` name it (`http://localhost:3000/auth`). */
@@ -151,14 +150,8 @@ export async function createLocalOpenIdProvider(
       request.resume();
       return new TokenError('invalid_request', 'send the fields as application/x-www-form-urlencoded');
     }
-    if (Number(request.headers['content-length'] ?? 0) > MAX_FORM_BYTES) {
-      request.resume();
-      return new TokenError('invalid_request', `the request is over ${MAX_FORM_BYTES} bytes`);
-    }
-    const body = await readBody(request);
-    if (body.length > MAX_FORM_BYTES) {
-      return new TokenError('invalid_request', `the request is over ${MAX_FORM_BYTES} bytes`);
-    }
+    const body = await readUpTo(request, MAX_FORM_BYTES);
+    if (!body) return new TokenError('invalid_request', `the request is over ${MAX_FORM_BYTES} bytes`);
     const form = new URLSearchParams(body.toString('utf8'));
     if (form.get('grant_type') !== 'password') {
       return new TokenError('unsupported_grant_type', 'grant_type must be password (a named local user)');
@@ -193,6 +186,20 @@ export function localUserSub(username: string): string {
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The body of a request, or undefined once it passes `limit` bytes (the rest is drained unkept). */
+function readUpTo(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    request.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= limit) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(length <= limit ? Buffer.concat(chunks) : undefined));
+    request.on('error', reject);
+  });
 }
 
 class TokenError {

@@ -12,6 +12,7 @@ import {
 } from '../../lib/course/contract.js';
 import type { Album } from '../../lib/schemas.js';
 import { courseOpenApiDocument } from '../../openapi/course-document.js';
+import { signedInAs } from '../support/auth.js';
 import { coverJudged, coversBucket, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { gif, png } from '../support/images.js';
 import { courseOperation, expectCourseResponse } from '../support/openapi.js';
@@ -185,7 +186,10 @@ describe('the CS6650 album store contract', () => {
     expect(await covers.stored(received)).toBe(true);
 
     const replacement = (await (
-      await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, { method: 'POST' })
+      await fetch(`${stack.apiUrl}/albums/${albumId}/cover`, {
+        method: 'POST',
+        headers: await signedInAs(stack),
+      })
     ).json()) as Upload;
     const newer = gif(33, 44);
     expect((await uploadCover(replacement, newer, 'image/gif')).status).toBeLessThan(300);

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUserSub } from '../../local/auth/provider.js';
 import { writeEndpoints } from '../../local/endpoints.js';
@@ -166,6 +167,30 @@ describe('npm run invoke', () => {
     expect(result.stderr.trim()).toBe(
       'usage: npm run invoke -- <function> [event.json] (default events/<function>.json)',
     );
+  });
+});
+
+describe('npm run token', () => {
+  it('prints a token of the named local user that the API takes', async () => {
+    const result = await run('npm run -s token -- carol');
+    expect(result, result.stderr).toMatchObject({ code: 0 });
+    const token = result.stdout.trim();
+    expect(decodeJwt(token)).toMatchObject({ sub: localUserSub('carol'), iss: stack.auth.issuer });
+    const created = await fetch(`${stack.apiUrl}/albums`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ artist: 'Carol', title: 'Token', year: 2020 }),
+    });
+    expect(created.status).toBe(201);
+  });
+
+  it('explains its command line, exit 2, and a name it cannot sign in, exit 1', async () => {
+    const usage = await run('npm run -s token');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim()).toBe('usage: npm run token -- <user>');
+    const refused = await run("npm run -s token -- 'not a name'");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toMatch(/^no token for not a name: username must be/);
   });
 });
 

@@ -107,6 +107,12 @@ describe('the local OpenID provider', () => {
     ['no user name', 'grant_type=password', 400, 'invalid_request'],
     ['a user name with a space', 'grant_type=password&username=a%20b', 400, 'invalid_request'],
     ['another client', 'grant_type=password&username=alice&client_id=other', 400, 'invalid_client'],
+    [
+      'a body over 4 KiB',
+      `grant_type=password&username=alice&pad=${'x'.repeat(5000)}`,
+      400,
+      'invalid_request',
+    ],
   ])('refuses a token request with %s in OAuth’s error shape', async (_case, body, status, error) => {
     const response = await fetch(`${issuer}/token`, {
       method: 'POST',
