@@ -61,7 +61,7 @@ async function run(script: string, env: Record<string, string> = {}): Promise<Ru
 const albumsNamed = async (artist: string) =>
   (
     (await (await fetch(`${stack.apiUrl}/albums?artist=${encodeURIComponent(artist)}`)).json()) as {
-      items: Array<{ albumId: string; cover: { status: string }; reviews: { likes: number } }>;
+      items: Array<{ albumId: string; title: string; cover: { status: string }; reviews: { likes: number } }>;
     }
   ).items;
 
@@ -71,7 +71,7 @@ describe('README "Trying it"', () => {
     const result = await run(walkthrough ?? '');
     expect(result, result.stderr).toMatchObject({ code: 0 });
     expect(result.stdout).toMatch(/"status":"ready","contentType":"image\/png","size":881,"width":160/);
-    expect(result.stdout).toContain('"reviewId":');
+    expect(result.stdout).toContain('"vote":"like"');
     expect(result.stdout).toContain('{"message":"Unauthorized"}');
     expect(result.stdout).toContain('"message":"Invalid album: title is required; artist must not be empty;');
     const [album] = await albumsNamed('Nina Simone');
@@ -91,6 +91,21 @@ describe('README "Trying it"', () => {
     expect(statuses).toEqual([201, 200, 202, 200]);
     expect(result.stderr).toMatch(/invoking with album [0-9a-f-]{36}, created for it/);
     expect(await albumsNamed('Sample Artist')).toHaveLength(2);
+  }, 60_000);
+});
+
+describe('README "Owners"', () => {
+  it('runs as written: a conditional change, 412 on a stale ETag, 403 for another user, 204 and the cover gone', async () => {
+    const [owners] = await shellBlocks('Owners');
+    const result = await run(owners ?? '');
+    expect(result, result.stderr).toMatchObject({ code: 0 });
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/"title":"Wild Is the Wind","year":1966,/);
+    expect(lines[1]).toMatch(/^\{"message":"Album .* has changed since .*"\} 412$/);
+    expect(lines[2]).toMatch(/^\{"message":"Album .* belongs to another user"\} 403$/);
+    expect(lines.slice(3)).toEqual(['204', '404']);
+    const [album] = await albumsNamed('Nina Simone');
+    expect(album?.title).not.toBe('Wild Is the Wind');
   }, 60_000);
 });
 

@@ -191,6 +191,8 @@ function shapedLike(schema: JsonSchema): fc.Arbitrary<unknown> {
     case 'integer':
     case 'number':
       return numberNear(schema);
+    case 'null':
+      return fc.constantFrom(null, 'null', 0, '', false);
     default:
       throw new Error(`No values are generated for ${JSON.stringify(schema)}`);
   }
