@@ -39,11 +39,11 @@ const deleteDialog = /** @type {HTMLDialogElement} */ (element('delete-dialog'))
 
 /**
  * @type {{
- *   album?: Album, eTag?: string, myVote: VoteKind | null, upload?: CoverUpload,
+ *   album?: Album, eTag?: string, seenETags: Set<string>, myVote: VoteKind | null, upload?: CoverUpload,
  *   list: { artist: string, mine: boolean, nextCursor: string | null },
  * }}
  */
-const state = { myVote: null, list: { artist: '', mine: false, nextCursor: null } };
+const state = { seenETags: new Set(), myVote: null, list: { artist: '', mine: false, nextCursor: null } };
 
 const signIn = await startSignIn();
 
@@ -222,8 +222,10 @@ albumForm.addEventListener('submit', async (event) => {
 
 /** @param {Album} album @param {string | null} [eTag] */
 function showAlbum(album, eTag) {
+  if (album.albumId !== state.album?.albumId) state.seenETags.clear();
   state.album = album;
-  if (eTag) state.eTag = eTag;
+  state.eTag = eTag ?? undefined;
+  if (eTag) state.seenETags.add(eTag);
   albumForm.hidden = true;
   button('new-album').hidden = false;
   element('album').hidden = false;
@@ -287,15 +289,15 @@ async function openAlbum(albumId, { focus = false } = {}) {
 }
 
 /**
- * Shows the album as changed since the version `staleETag` names. A copy of an album may be served from a
- * cache for a few seconds after a change (see the API's description of PATCH), so it is read until the
- * version differs, for as long as a cached copy may last.
- * @param {string} albumId @param {string | undefined} staleETag
+ * Shows the album as changed elsewhere. A copy of an album may be served from a cache for a few seconds
+ * after a change (see the API's description of PATCH), even a version older than the page's, so it is read
+ * until it is a version the page has not seen yet, for as long as a cached copy may last.
+ * @param {string} albumId
  */
-async function openChangedAlbum(albumId, staleETag) {
+async function openChangedAlbum(albumId) {
   const deadline = Date.now() + CACHED_COPY_MS;
   let read = await call(`/albums/${albumId}`);
-  while (read.eTag === staleETag && Date.now() < deadline) {
+  while (read.eTag !== null && state.seenETags.has(read.eTag) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     read = await call(`/albums/${albumId}`);
   }
@@ -485,10 +487,9 @@ fileInput.addEventListener('change', () => {
 
 // Editing and deleting ---------------------------------------------------------------------------------
 
-button('edit-album').addEventListener('click', async () => {
-  if (!state.album) return;
-  // Read afresh: the form starts from the album as it is now, and If-Match names that version.
-  await openAlbum(state.album.albumId);
+// The form starts from the album as last read or saved here, and If-Match names that version: a copy read
+// again now might come from the API's cache, older than the page's.
+button('edit-album').addEventListener('click', () => {
   const { album } = state;
   if (!album) return;
   const field = (/** @type {string} */ name) =>
@@ -500,9 +501,15 @@ button('edit-album').addEventListener('click', async () => {
   field('artist').focus();
 });
 
-button('cancel-edit').addEventListener('click', () => {
+/** Closes the edit form unsaved, the keyboard back on Edit. */
+function cancelEdit() {
   editForm.hidden = true;
   button('edit-album').focus();
+}
+
+button('cancel-edit').addEventListener('click', cancelEdit);
+editForm.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') cancelEdit();
 });
 
 editForm.addEventListener('submit', async (event) => {
@@ -528,7 +535,7 @@ editForm.addEventListener('submit', async (event) => {
     void browse({ keepScroll: true });
   } catch (error) {
     if (error instanceof ApiError && error.status === 412) {
-      await openChangedAlbum(album.albumId, eTag);
+      await openChangedAlbum(album.albumId);
       say(
         'This album was changed elsewhere meanwhile: here it is as it is now. Edit it again if need be.',
         true,

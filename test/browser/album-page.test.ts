@@ -356,6 +356,13 @@ describe('the album page', () => {
     await poll(() => listNames()).toEqual(['Computerwelt']);
     expect(await page.locator('#album-list a[aria-current="page"]').count()).toBe(1);
 
+    // Escape leaves the form unsaved, the keyboard back on Edit.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await poll(() => editForm.isVisible()).toBe(true);
+    await editForm.getByLabel('Title').press('Escape');
+    expect(await editForm.isHidden()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('edit-album');
+
     // Edited in another tab meanwhile: the save is refused (412) and the album shown as it now is.
     await page.getByRole('button', { name: 'Edit' }).click();
     await poll(() => editForm.getByLabel('Title').inputValue()).toBe('Computerwelt');
