@@ -22,6 +22,10 @@ const BODIES: Record<TokenAttack['route'], string | undefined> = {
   'POST /albums': JSON.stringify({ artist: 'Forger', title: 'Stolen', year: 2001 }),
   'POST /albums/{albumId}/cover': undefined,
   'POST /albums/{albumId}/reviews': JSON.stringify({ kind: 'like' }),
+  'PATCH /albums/{albumId}': JSON.stringify({ title: 'Stolen' }),
+  'DELETE /albums/{albumId}': undefined,
+  'GET /albums/{albumId}/reviews/mine': undefined,
+  'DELETE /albums/{albumId}/reviews/mine': undefined,
 };
 
 let stack: TestStack;
@@ -52,7 +56,7 @@ async function expectUnauthorized(attack: TokenAttack): Promise<void> {
   const { path, headers } = await forgedRequest(forge, attack);
   const body = BODIES[attack.route];
   const response = await api(path, {
-    method: 'POST',
+    method: attack.route.split(' ', 1)[0],
     headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
     body,
   });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { type CryptoKey, type JWK, type JWTPayload, SignJWT } from 'jose';
 
 /**
- * Generators of forged, stale, misaddressed or misplaced tokens for the native API's write routes. Each
+ * Generators of forged, stale, misaddressed or misplaced tokens for the native API's signed-in routes. Each
  * carries at least one defect API Gateway's JWT authorizer refuses, so any answer but `401
  * {"message":"Unauthorized"}` is a bug, and nothing may change.
  */
@@ -33,7 +33,14 @@ type Placement =
 export interface TokenAttack {
   /** What kind of attack, then (after a colon) its details. */
   attack: string;
-  route: 'POST /albums' | 'POST /albums/{albumId}/cover' | 'POST /albums/{albumId}/reviews';
+  route:
+    | 'POST /albums'
+    | 'POST /albums/{albumId}/cover'
+    | 'POST /albums/{albumId}/reviews'
+    | 'PATCH /albums/{albumId}'
+    | 'DELETE /albums/{albumId}'
+    | 'GET /albums/{albumId}/reviews/mine'
+    | 'DELETE /albums/{albumId}/reviews/mine';
   signer: Signer;
   /** Claims over a valid set (`undefined` removes one); header fields over `{alg, kid}`. */
   claims: Record<string, unknown>;
@@ -50,6 +57,10 @@ const route = fc.constantFrom<TokenAttack['route']>(
   'POST /albums',
   'POST /albums/{albumId}/cover',
   'POST /albums/{albumId}/reviews',
+  'PATCH /albums/{albumId}',
+  'DELETE /albums/{albumId}',
+  'GET /albums/{albumId}/reviews/mine',
+  'DELETE /albums/{albumId}/reviews/mine',
 );
 const bearer: Placement = { in: 'authorization', scheme: 'Bearer ' };
 const valid = {
@@ -193,7 +204,7 @@ export async function forgedRequest(
   forge: Forge,
   attack: TokenAttack,
 ): Promise<{ path: string; headers: Record<string, string> }> {
-  const path = attack.route.replace(/^POST /, '').replace('{albumId}', forge.albumId);
+  const path = attack.route.replace(/^[A-Z]+ /, '').replace('{albumId}', forge.albumId);
   if (attack.garbage !== undefined) {
     return { path, headers: attack.garbage ? { authorization: attack.garbage } : {} };
   }
