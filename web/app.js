@@ -343,7 +343,7 @@ async function loadMyVote(/** @type {Album} */ album) {
 
 /**
  * Casts, changes or withdraws (`null`) the visitor's vote. Votes are counted asynchronously: the counts the
- * vote leads to are shown at once, then read back until the service's agree.
+ * vote leads to are shown at once, then the service's once it has applied the vote.
  * @param {VoteKind | null} vote
  */
 async function setVote(vote) {
@@ -359,28 +359,28 @@ async function setVote(vote) {
     state.album = { ...album, reviews: counts };
     showVotes();
     say(vote ? `Thanks for the ${vote}.` : 'Your vote is withdrawn.');
-    await waitForCounts(album.albumId, counts);
+    await waitForVote(album.albumId, vote);
   } catch (error) {
     say(`Could not record the vote: ${reason(error)}`, true);
   }
 }
 
-/** Reads the album's counts until they are `expected` (or time runs out), and shows what it read last. */
-async function waitForCounts(/** @type {string} */ albumId, /** @type {Album['reviews']} */ expected) {
+/**
+ * Waits until the service has applied the visitor's vote (their vote as it reads it is the one sent, or none
+ * after a withdrawal; the counts change in the same step), or time runs out, then shows the counts.
+ * @param {string} albumId @param {VoteKind | null} vote
+ */
+async function waitForVote(albumId, vote) {
   const deadline = Date.now() + COUNTING_TIMEOUT_MS;
-  for (;;) {
-    const counts = await api(`/albums/${albumId}/reviews`);
-    const arrived = counts.likes === expected.likes && counts.dislikes === expected.dislikes;
-    if (arrived || Date.now() > deadline) {
-      if (state.album?.albumId === albumId) {
-        state.album = { ...state.album, reviews: { likes: counts.likes, dislikes: counts.dislikes } };
-        showVotes();
-      }
-      void browse({ keepScroll: true });
-      return;
-    }
+  while ((await api(`/albums/${albumId}/reviews/mine`)).vote !== vote && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
+  const counts = await api(`/albums/${albumId}/reviews`);
+  if (state.album?.albumId === albumId) {
+    state.album = { ...state.album, reviews: { likes: counts.likes, dislikes: counts.dislikes } };
+    showVotes();
+  }
+  void browse({ keepScroll: true });
 }
 
 for (const kind of /** @type {VoteKind[]} */ (['like', 'dislike'])) {
