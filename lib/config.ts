@@ -62,6 +62,19 @@ export interface AlbumCacheConfig {
   redisCommandTimeoutMs: number;
 }
 
+/** How the web page signs people in: the issuer's hosted sign-in page, or the local provider's user picker. */
+export type PageSignIn =
+  | { kind: 'hosted'; issuer: string; clientId: string }
+  | { kind: 'local'; issuer: string; clientId: string; users: string[] };
+
+export interface WebPageConfig {
+  signIn: PageSignIn;
+  /** The origins sign-in talks to: the issuer's, and the hosted sign-in page's, whose token endpoint it is. */
+  signInOrigins: string[];
+  /** The covers bucket's origin, which the page shows covers from and uploads them to. */
+  storageOrigin: string;
+}
+
 /** Thrown at cold start when the environment is incomplete or malformed. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -160,6 +173,39 @@ export function loadAlbumCacheConfig(env: NodeJS.ProcessEnv = process.env): Albu
   };
 }
 
+/**
+ * What the web page needs to know of the deployment: how it signs people in (`AUTH_ISSUER`, the app client
+ * `AUTH_CLIENT_ID`, and `AUTH_HOSTED_UI`, the hosted sign-in page's address where it is not the issuer's;
+ * `AUTH_SIGN_IN=local` for the local provider's user picker, offering `AUTH_LOCAL_USERS`) and where covers
+ * live.
+ *
+ * @example
+ * const { signIn, storageOrigin } = loadWebPageConfig();
+ */
+export function loadWebPageConfig(env: NodeJS.ProcessEnv = process.env): WebPageConfig {
+  const read = variables(env);
+  const storageOrigin = read.optional('S3_ENDPOINT')
+    ? read.url('S3_ENDPOINT').origin
+    : `https://${read.required('COVERS_BUCKET')}.s3.${read.region()}.amazonaws.com`;
+  const issuer = read.url('AUTH_ISSUER');
+  const clientId = read.required('AUTH_CLIENT_ID');
+  const hostedUi = read.optional('AUTH_HOSTED_UI') ? [read.url('AUTH_HOSTED_UI').origin] : [];
+  const signInOrigins = [...new Set([issuer.origin, ...hostedUi])];
+  // The issuer exactly as its tokens name it, without a trailing slash to join paths to.
+  const issuerUrl = issuer.href.replace(/\/$/, '');
+  if (read.oneOf('AUTH_SIGN_IN', ['hosted', 'local'] as const, 'hosted') === 'local') {
+    const users = (read.optional('AUTH_LOCAL_USERS') ?? 'alice,bob,carol')
+      .split(',')
+      .map((name) => name.trim());
+    return {
+      signIn: { kind: 'local', issuer: issuerUrl, clientId, users: users.filter(Boolean) },
+      signInOrigins,
+      storageOrigin,
+    };
+  }
+  return { signIn: { kind: 'hosted', issuer: issuerUrl, clientId }, signInOrigins, storageOrigin };
+}
+
 function variables(env: NodeJS.ProcessEnv) {
   const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
   const integer = (name: string, fallback: number, min: number, max: number): number => {
@@ -193,6 +239,14 @@ function variables(env: NodeJS.ProcessEnv) {
       if (!(value > 0 && value <= 1))
         throw new ConfigurationError(`Environment variable ${name} must be in (0, 1]`);
       return value;
+    },
+    url(name: string): URL {
+      const value = optional(name);
+      if (!value) throw new ConfigurationError(`Environment variable ${name} is required`);
+      if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+        throw new ConfigurationError(`Environment variable ${name} must be an http(s) URL`);
+      }
+      return new URL(value);
     },
     positiveInteger: (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number =>
       integer(name, fallback, 1, max),

@@ -219,6 +219,13 @@ export const AlbumListQuery = Type.Object({
       description: "Only this user's albums (the albums' `owner`)",
     }),
   ),
+  order: Type.Optional(
+    Type.Union([Type.Literal('oldest'), Type.Literal('newest')], {
+      description:
+        'Creation order, `oldest` first (the default) or `newest` first; a cursor continues only a listing in its own order',
+      ...example('newest'),
+    }),
+  ),
 });
 export type AlbumListQuery = Static<typeof AlbumListQuery>;
 

@@ -102,7 +102,7 @@ export const openApiDocument = {
       },
       get: {
         operationId: 'listAlbums',
-        summary: 'List albums in creation order, a page at a time',
+        summary: 'List albums in creation order, oldest or newest first, a page at a time',
         parameters: [...parameters(AlbumListQuery, 'query'), ifNoneMatch],
         responses: {
           '200': cacheableContent('One page', 'AlbumPage', PAGE_LIFETIME),

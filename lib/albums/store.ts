@@ -85,11 +85,16 @@ export interface NewAlbumWithYearText {
   yearText: string;
 }
 
+/** Which way a listing runs through the albums' creation order. */
+export type AlbumListOrder = 'oldest' | 'newest';
+
 export interface AlbumListOptions {
   artist?: string;
   owner?: string;
   limit?: number;
   cursor?: string;
+  /** `oldest` first by default. */
+  order?: AlbumListOrder;
 }
 
 /**
@@ -166,8 +171,8 @@ export interface AlbumStore {
    */
   exists(albumId: string): Promise<boolean>;
   /**
-   * One page of albums in creation order, optionally by one artist or one owner, or both, with the cursor
-   * of the next page.
+   * One page of albums in creation order, oldest or newest first, optionally by one artist or one owner, or
+   * both, with the cursor of the next page (which only continues a listing in the same order).
    */
   list(options: AlbumListOptions): Promise<{ items: StoredAlbum[]; nextCursor: string | null }>;
 }
@@ -388,24 +393,29 @@ const LOCK_COVER = 'SELECT cover_key FROM albums WHERE album_id = :albumId FOR U
 const EXISTS = 'SELECT 1 AS found FROM albums WHERE album_id = :albumId';
 
 /**
- * A page of albums in creation order: all, one artist's (matched ignoring case), one owner's (matched
- * exactly), or one artist's of one owner's.
+ * A page of albums in creation order, oldest first from after `:from` or newest first from before it (both
+ * ways run along the same indexes): all, one artist's (matched ignoring case), one owner's (matched exactly),
+ * or one artist's of one owner's.
  */
-const listSql = (filter: { artist: boolean; owner: boolean }): EngineSql =>
+const listSql = (order: AlbumListOrder, filter: { artist: boolean; owner: boolean }): EngineSql =>
   forEachEngine(
     (engine) => `${ALBUMS_WITH_COUNTS[engine]}
-    WHERE seq > :after
+    WHERE ${order === 'oldest' ? 'seq > :from' : 'seq < :from'}
       ${filter.artist ? `AND ${engine === 'mysql' ? 'artist_lower' : 'lower(artist)'} = lower(:artist)` : ''}
       ${filter.owner ? 'AND owner = :owner' : ''}
-    ORDER BY seq
+    ORDER BY seq ${order === 'oldest' ? 'ASC' : 'DESC'}
     LIMIT :fetch`,
   );
-const LISTS = {
-  all: listSql({ artist: false, owner: false }),
-  byArtist: listSql({ artist: true, owner: false }),
-  byOwner: listSql({ artist: false, owner: true }),
-  byArtistOfOwner: listSql({ artist: true, owner: true }),
-};
+const listsInOrder = (order: AlbumListOrder) => ({
+  all: listSql(order, { artist: false, owner: false }),
+  byArtist: listSql(order, { artist: true, owner: false }),
+  byOwner: listSql(order, { artist: false, owner: true }),
+  byArtistOfOwner: listSql(order, { artist: true, owner: true }),
+});
+const LISTS = { oldest: listsInOrder('oldest'), newest: listsInOrder('newest') };
+
+/** Where a listing starts when no cursor continues one: before the first album, or after the last. */
+const LIST_START: Record<AlbumListOrder, number> = { oldest: 0, newest: Number.MAX_SAFE_INTEGER };
 
 interface ProfileRow {
   [column: string]: unknown;
@@ -668,19 +678,20 @@ export function createAlbumStore(db: Database, now: () => Date = () => new Date(
       return rows.length > 0;
     },
 
-    async list({ artist, owner, limit = DEFAULT_PAGE_SIZE, cursor }) {
-      const after = cursor === undefined ? 0 : decodeCursor(cursor);
+    async list({ artist, owner, limit = DEFAULT_PAGE_SIZE, cursor, order = 'oldest' }) {
+      const from = cursor === undefined ? LIST_START[order] : decodeCursor(cursor, order);
+      const lists = LISTS[order];
       const sql =
         artist === undefined
           ? owner === undefined
-            ? LISTS.all
-            : LISTS.byOwner
+            ? lists.all
+            : lists.byOwner
           : owner === undefined
-            ? LISTS.byArtist
-            : LISTS.byArtistOfOwner;
+            ? lists.byArtist
+            : lists.byArtistOfOwner;
       // One row past the page tells whether another page follows, without a COUNT.
       const { rows } = await db.execute<AlbumRow>(sql, {
-        after,
+        from,
         fetch: limit + 1,
         ...(artist === undefined ? {} : { artist }),
         ...(owner === undefined ? {} : { owner }),
@@ -689,7 +700,7 @@ export function createAlbumStore(db: Database, now: () => Date = () => new Date(
       const last = page.at(-1);
       return {
         items: page.map(toAlbum),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.seq, order) : null,
       };
     },
   };
@@ -730,17 +741,25 @@ function judgedUpload(row: AlbumRow, key: string): NonNullable<Album['cover']['u
     : { key, status: 'rejected', reason: row.cover_reason ?? 'refused' };
 }
 
-/** Cursors are opaque to clients: a version tag and the last seen position, base64url-encoded. */
-function encodeCursor(seq: number): string {
-  return Buffer.from(`v1:${seq}`).toString('base64url');
+/**
+ * Cursors are opaque to clients: a version tag, the order of the listing they continue (oldest first when
+ * absent, as cursors were before there was a choice) and the last seen position, base64url-encoded.
+ */
+function encodeCursor(seq: number, order: AlbumListOrder): string {
+  return Buffer.from(order === 'oldest' ? `v1:${seq}` : `v1:${order}:${seq}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number {
-  const match = /^v1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match?.[1]) {
+function decodeCursor(cursor: string, order: AlbumListOrder): number {
+  const match = /^v1:(?:(newest):)?(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match?.[2]) {
     throw new ValidationError('Invalid cursor: use the nextCursor of a previous page', [
       { field: 'cursor', message: 'is not a cursor this API issued' },
     ]);
   }
-  return Number(match[1]);
+  if ((match[1] ?? 'oldest') !== order) {
+    throw new ValidationError('Invalid cursor: it continues a listing in the other order', [
+      { field: 'cursor', message: `continues a listing ${match[1] ?? 'oldest'} first, not ${order} first` },
+    ]);
+  }
+  return Number(match[2]);
 }

@@ -190,6 +190,34 @@ describe('GET /albums', () => {
     expect(listed.map((album) => album.albumId)).toEqual(created.map((album) => album.albumId));
   });
 
+  it('pages newest first with order=newest, all albums or one artist, each exactly once', async () => {
+    const artist = `Newest ${Date.now()}`;
+    const created = [];
+    for (let i = 0; i < 5; i++)
+      created.push(await createAlbum({ artist, title: `Take ${i}`, year: 2000 + i }));
+    const newestFirst = created.map((album) => album.albumId).reverse();
+
+    const byArtist = await listAll(`artist=${encodeURIComponent(artist)}&order=newest&limit=2`);
+    expect(byArtist.map((album) => album.albumId)).toEqual(newestFirst);
+    // Every album, newest first: the ones just made lead, and the whole list is the oldest-first one reversed.
+    const all = (await listAll('order=newest&limit=7')).map((album) => album.albumId);
+    expect(all.slice(0, 5)).toEqual(newestFirst);
+    expect(all).toEqual((await listAll('limit=100')).map((album) => album.albumId).reverse());
+  });
+
+  it("refuses a cursor of the other order's listing with a 400 naming the cursor", async () => {
+    await createAlbum();
+    await createAlbum();
+    const first = await (await fetch(`${stack.apiUrl}/albums?limit=1&order=newest`)).json();
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const response = await fetch(`${stack.apiUrl}/albums?limit=1&cursor=${first.nextCursor}`);
+    expect(response.status).toBe(400);
+    const error = await expectDocumentedResponse('GET', '/albums', response);
+    expect(error.errors).toEqual([
+      { field: 'cursor', message: 'continues a listing newest first, not oldest first' },
+    ]);
+  });
+
   it('defaults to pages of 20', async () => {
     const response = await fetch(`${stack.apiUrl}/albums`);
     const page = await expectDocumentedResponse('GET', '/albums', response);
@@ -200,6 +228,7 @@ describe('GET /albums', () => {
     ['limit=0', 'limit'],
     ['limit=101', 'limit'],
     ['limit=ten', 'limit'],
+    ['order=random', 'order'],
     ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
     [`artist=${'x'.repeat(201)}`, 'artist'],
   ])('rejects %s with a 400 naming the parameter', async (query, field) => {

@@ -407,6 +407,17 @@ describe('sign-in in the deployable template', () => {
     expect(outputs.AlbumUsersHostedUi).toBeDefined();
   });
 
+  it("signs the page in on that pool's hosted UI, with the client the authorizer trusts", () => {
+    const env = functionNamed('Web').Properties.Environment.Variables;
+    const [[poolId]] = ofType('AWS::Cognito::UserPool') as [[string, Resource]];
+    const [[clientId]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Resource]];
+    const [[domainId]] = ofType('AWS::Cognito::UserPoolDomain') as [[string, Resource]];
+    expect(env.AUTH_SIGN_IN).toBe('hosted');
+    expect(JSON.stringify(env.AUTH_ISSUER)).toContain(poolId);
+    expect(env.AUTH_CLIENT_ID).toEqual({ Ref: clientId });
+    expect(JSON.stringify(env.AUTH_HOSTED_UI)).toContain(`\${${domainId}}.auth.`);
+  });
+
   it('puts the albumUsers JWT authorizer, trusting that pool and client, on every native write and no open read', () => {
     const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
     expect(authorizers).toHaveLength(1);

@@ -403,6 +403,12 @@ const tooLongQueryText = fc
 
 const badArtist = fc.oneof(nulText, blankText, tooLongQueryText);
 
+// Query values are trimmed before they are checked, so ' newest ' is still newest.
+const badOrder = fc.oneof(
+  fc.constantFrom('', 'Newest', 'OLDEST', 'desc', 'asc', 'newest,oldest', 'new est', '-seq', '\u0000newest'),
+  fc.string({ maxLength: 12 }).filter((s) => !['oldest', 'newest'].includes(s.trim())),
+);
+
 /** GET /albums with at least one bad parameter, and maybe good ones beside it (each parameter once). */
 const badListQuery = fc
   .tuple(
@@ -410,8 +416,9 @@ const badListQuery = fc
       badLimit.map((v) => ({ name: 'limit', query: `limit=${queryValue(v)}`, defect: 'bad limit' })),
       badCursor.map((v) => ({ name: 'cursor', query: `cursor=${queryValue(v)}`, defect: 'bad cursor' })),
       badArtist.map((v) => ({ name: 'artist', query: `artist=${queryValue(v)}`, defect: 'bad artist' })),
+      badOrder.map((v) => ({ name: 'order', query: `order=${queryValue(v)}`, defect: 'bad order' })),
     ),
-    fc.subarray(['artist=Can', 'limit=10']),
+    fc.subarray(['artist=Can', 'limit=10', 'order=newest']),
   )
   .map(([bad, good]) => ({
     query: [bad.query, ...good.filter((param) => !param.startsWith(`${bad.name}=`))].join('&'),
