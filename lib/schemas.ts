@@ -217,6 +217,8 @@ export const AlbumListQuery = Type.Object({
       minLength: 1,
       maxLength: 255,
       description: "Only this user's albums (the albums' `owner`)",
+      // The demo albums' owner, the local user the sample events name.
+      ...example('b4d0e3bd-ca11-8a17-88d2-5d5983195475'),
     }),
   ),
   order: Type.Optional(

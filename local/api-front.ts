@@ -124,8 +124,14 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     route.authorize(request.headers.authorization).then(
       (claims) => {
         if (claims) return toFunction();
+        // API Gateway judges the token of a request it has received whole: a body over the limit is still
+        // refused as too large (the limiter counts it as it drains).
+        const refuse = () => {
+          if (!response.headersSent) unauthorized(response, request.headers.authorization !== undefined);
+        };
+        if (request.readableEnded) refuse();
+        else request.once('end', refuse);
         request.resume();
-        unauthorized(response, request.headers.authorization !== undefined);
       },
       () => response.destroy(),
     );

@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Album } from '../../lib/schemas.js';
+import { jsonAs } from '../support/auth.js';
 import { coverJudged, coversBucket, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 import { gif, jpeg, png, webp } from '../support/images.js';
@@ -75,7 +76,7 @@ const api = (path: string, init?: RequestInit) => fetch(`${stack.apiUrl}${path}`
 async function createAlbum(): Promise<{ albumId: string; upload: Upload }> {
   const response = await api('/albums', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: await jsonAs(stack),
     body: JSON.stringify({ artist: 'Hostile', title: 'Covers', year: 2001 }),
   });
   expect(response.status).toBe(201);
@@ -168,7 +169,10 @@ describe('hostile covers', () => {
     expect(injected.status).toBe(400);
     expect(await injected.text()).toContain('<Code>InvalidArgument</Code>');
 
-    const response = await api(`/albums/${albumId}/cover?contentType=image/png`, { method: 'POST' });
+    const response = await api(`/albums/${albumId}/cover?contentType=image/png`, {
+      method: 'POST',
+      headers: await jsonAs(stack),
+    });
     expect(response.status).toBe(201);
     const typed = (await response.json()) as Upload;
     expect(typed.fields['Content-Type']).toBe('image/png');
@@ -195,7 +199,10 @@ describe('hostile covers', () => {
     expect((await post('image/png')).status).toBe(204);
     expect((await coverJudged(stack.apiUrl, albumId, typed.key)).cover.status).toBe('ready');
 
-    const unknownType = await api(`/albums/${albumId}/cover?contentType=image/svg%2Bxml`, { method: 'POST' });
+    const unknownType = await api(`/albums/${albumId}/cover?contentType=image/svg%2Bxml`, {
+      method: 'POST',
+      headers: await jsonAs(stack),
+    });
     expect(unknownType.status).toBe(400);
   });
 });
