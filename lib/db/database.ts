@@ -10,6 +10,10 @@ import {
 } from '@aws-sdk/client-rds-data';
 import type { DatabaseConfig } from '../config.js';
 import { UnavailableError } from '../errors.js';
+import { logger } from '../observability/logger.js';
+
+/** The message a failed Data API call is logged with; the DataApiErrors metric filter matches it. */
+export const DATA_API_FAILURE = 'Data API call failed';
 
 /** A parameter whose SQL type must be stated explicitly, e.g. a UUID or a JSON document. */
 export interface TypedValue {
@@ -64,6 +68,8 @@ export interface DatabaseOptions {
   retry?: Partial<RetryOptions>;
   /** Injected for tests; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** Told of each statement that failed for good: not retryable, or out of retries. */
+  onFailure?: (error: unknown) => void;
 }
 
 const defaultRetry: Readonly<RetryOptions> = Object.freeze({
@@ -115,6 +121,9 @@ export function connectDatabase(config: DatabaseConfig): Database {
     secretArn: config.secretArn,
     name: config.name,
     engine: config.engine,
+    // Counted into the DataApiErrors metric by a log filter (deploy/operations.cjs), which costs the
+    // bundles nothing.
+    onFailure: (error) => logger.error(DATA_API_FAILURE, { error }),
   });
 }
 
@@ -137,8 +146,12 @@ export function createDatabase(options: DatabaseOptions): Database {
       try {
         return await call();
       } catch (error) {
-        if (!isTransientDatabaseError(error)) throw error;
+        if (!isTransientDatabaseError(error)) {
+          options.onFailure?.(error);
+          throw error;
+        }
         if (attempt >= retry.maxAttempts) {
+          options.onFailure?.(error);
           throw new UnavailableError('The database is temporarily unavailable', 5, { cause: error });
         }
         const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
