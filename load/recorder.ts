@@ -51,6 +51,8 @@ export interface RunSummary {
   total: TypeSummary;
   byType: TypeSummary[];
   failures: FailureSummary[];
+  /** Answers 429 Too Many Requests to measured requests, those retried past included. */
+  throttled: number;
   perSecond: SecondSummary[];
   distribution: LatencyDistribution[];
 }
@@ -170,6 +172,7 @@ export class Recorder {
   #completed = 0;
   #errors = 0;
   #warmupRequests = 0;
+  #throttled = 0;
 
   constructor(options: { csvPath?: string; warmupSeconds?: number } = {}) {
     this.#warmupSeconds = options.warmupSeconds ?? 0;
@@ -183,6 +186,11 @@ export class Recorder {
   /** Requests completed and failed so far, for the progress line. */
   get progress(): { completed: number; errors: number } {
     return { completed: this.#completed, errors: this.#errors };
+  }
+
+  /** Counts one 429 answer to the request started at `startedAt`, whether or not a retry got past it. */
+  countThrottled(startedAt: number): void {
+    if (startedAt >= this.#warmupEndsAt) this.#throttled++;
   }
 
   /** Records a request answered with a success status. */
@@ -293,6 +301,7 @@ export class Recorder {
       failures: [...this.#failures.entries()]
         .map(([cause, { count, example }]) => ({ cause, count, share: count / measured, example }))
         .sort((a, b) => b.count - a.count),
+      throttled: this.#throttled,
       perSecond: this.#secondSummaries(),
       distribution: [
         total.distribution('all'),

@@ -21,6 +21,8 @@ export interface ApiFrontOptions {
   /** Where the function emulator (serverless-offline) serves the same routes. */
   upstreamPort: number;
   log?: (line: string) => void;
+  /** Whether a request to the route (`POST /albums`) is within the stage's throttling (local/throttle.ts). */
+  admit?: (routeKey: string) => boolean;
 }
 
 export interface ApiFront {
@@ -52,6 +54,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const log = options.log ?? (() => undefined);
   const routes = options.routes.map((route) => ({
     method: route.method.toUpperCase(),
+    key: `${route.method.toUpperCase()} ${route.path}`,
     pattern: routePattern(route.path),
   }));
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -68,6 +71,10 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
           allow,
         });
       }
+      // API Gateway's own answer over the limit, in every dialect.
+      const route = matching.find((candidate) => candidate.method === request.method);
+      if (route && options.admit && !options.admit(route.key))
+        return answerJson(response, 429, { message: 'Too Many Requests' });
     }
     pass(request, response, path, options.upstreamPort, agent, log);
   });

@@ -26,6 +26,7 @@ import {
 import { startSqsEventSource } from './sqs/event-source.js';
 import { localQueueArn, localQueueUrl, startQueues } from './sqs/queues.js';
 import { startTcpLink, type TcpLink } from './tcp-link.js';
+import { stageThrottle, stageThrottling } from './throttle.js';
 
 export interface LocalStackOptions {
   /** Port of the HTTP API (default 3000; 0 picks a free one). */
@@ -43,6 +44,12 @@ export interface LocalStackOptions {
   interruptibleQueue?: boolean;
   /** Route the functions' Data API traffic through a link tests can cut or freeze. */
   interruptibleDatabase?: boolean;
+  /**
+   * The front answers 429 over the HTTP API stage's throttling, as API Gateway would (local/throttle.ts).
+   * On by default, off by default for an ephemeral stack: a test's or a bench's own pace is not what the
+   * limits are sized for.
+   */
+  throttle?: boolean;
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
@@ -217,6 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       routes: httpRoutes(config),
       upstreamPort: offlinePort,
       log,
+      admit: (options.throttle ?? !ephemeral) ? stageThrottle(stageThrottling(config)) : undefined,
     });
     stoppers.push(() => front.close());
     const lambdaUrl = `http://localhost:${lambdaPort}`;

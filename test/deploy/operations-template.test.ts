@@ -159,3 +159,41 @@ describe('the dashboard of the deployable template', () => {
     });
   });
 });
+
+describe('the throttles of the deployable template', () => {
+  it('throttles every route of the HTTP API stage, and the routes that create albums and covers lower', () => {
+    const stage = resources.HttpApiStage as Resource & { DependsOn: string[] };
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 1000,
+      ThrottlingBurstLimit: 500,
+    });
+    const routeKeys = Object.fromEntries(
+      ofType('AWS::ApiGatewayV2::Route').map(([id, route]) => [route.Properties.RouteKey, id]),
+    );
+    const throttled = Object.entries(stage.Properties.RouteSettings as Record<string, Json>);
+    expect(throttled.map(([key]) => key).sort()).toEqual([
+      'POST /albums',
+      'POST /albums/{albumId}/cover',
+      'POST /cs6650/albums',
+    ]);
+    for (const [key, settings] of throttled) {
+      expect(settings, key).toEqual({ ThrottlingRateLimit: 250, ThrottlingBurstLimit: 125 });
+      // The stage takes settings only for routes that exist already.
+      expect(routeKeys[key], key).toBeDefined();
+      expect(stage.DependsOn, key).toContain(routeKeys[key]);
+    }
+  });
+
+  it('reserves the reviews consumer a concurrency of its own, and its queue hands it no more batches', () => {
+    const consumer = resources.ApplyReviewsLambdaFunction as Resource;
+    const reserved = consumer.Properties.ReservedConcurrentExecutions;
+    expect(reserved).toBeGreaterThanOrEqual(2);
+    expect(reserved).toBeLessThanOrEqual(20);
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: reserved });
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      if (id !== 'ApplyReviewsLambdaFunction')
+        expect(fn.Properties.ReservedConcurrentExecutions, id).toBeUndefined();
+    }
+  });
+});
