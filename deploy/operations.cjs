@@ -275,6 +275,40 @@ function operationsResources({ functions, alarmEmail }) {
   };
 }
 
+/**
+ * Lets every function's role send its traces (the functions run on roles of their own, to which the
+ * framework adds nothing), and has each function wait for that grant.
+ */
+function grantTraceWrites(resources, functions) {
+  const roleIds = new Set(
+    functions
+      .map(({ id }) => resources[`${id}LambdaFunction`].Properties.Role?.['Fn::GetAtt']?.[0])
+      .filter(Boolean),
+  );
+  resources.TraceWritesPolicy = {
+    Type: 'AWS::IAM::ManagedPolicy',
+    Properties: {
+      Description: 'Sends the functions traces to X-Ray',
+      Roles: [...roleIds].map((roleId) => ({ Ref: roleId })),
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            // Neither action takes a resource narrower than "*" (X-Ray's service authorization reference).
+            Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+            Resource: '*',
+          },
+        ],
+      },
+    },
+  };
+  for (const { id } of functions) {
+    const fn = resources[`${id}LambdaFunction`];
+    fn.DependsOn = [...new Set([...[fn.DependsOn ?? []].flat(), 'TraceWritesPolicy'])];
+  }
+}
+
 class OperationsResources {
   constructor(serverless) {
     this.serverless = serverless;
@@ -290,10 +324,9 @@ class OperationsResources {
       usesDatabase: Boolean(service.getFunction(name).environment?.DB_SECRET_ARN),
     }));
     const alarmEmail = service.custom?.operations?.alarmEmail ?? '';
-    Object.assign(
-      service.provider.compiledCloudFormationTemplate.Resources,
-      operationsResources({ functions, alarmEmail }),
-    );
+    const resources = service.provider.compiledCloudFormationTemplate.Resources;
+    Object.assign(resources, operationsResources({ functions, alarmEmail }));
+    if (service.provider.tracing?.lambda) grantTraceWrites(resources, functions);
     service.provider.compiledCloudFormationTemplate.Outputs.AlarmTopicArn = { Value: { Ref: 'AlarmTopic' } };
   }
 }

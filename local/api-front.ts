@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   Agent,
   createServer,
@@ -37,6 +38,8 @@ const COURSE_PREFIX = '/cs6650/';
 const INSPECTED_BODY_LIMIT = 1 << 20;
 const RETRY_AFTER_SECONDS = 1;
 const STACK_TRACE_KEY = Buffer.from('"stackTrace"');
+/** How the front hands serverless-offline a request's id (local/serverless-plugins/request-ids.cjs). */
+const REQUEST_ID_HEADER = 'x-local-request-id';
 
 /**
  * The local API Gateway's front door, in front of serverless-offline, answering as API Gateway does where
@@ -60,6 +63,11 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   const server = createServer((request, response) => {
+    // Each request's own id, as API Gateway gives it: to the function as requestContext.requestId (in
+    // place of a client's header of the same name), and to the client as apigw-requestid.
+    const requestId = randomBytes(11).toString('base64');
+    request.headers[REQUEST_ID_HEADER] = requestId;
+    response.setHeader('apigw-requestid', requestId);
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     const matching = routes.filter((route) => route.pattern.test(path));
     // Preflights are the emulator's to answer from the declared CORS settings.

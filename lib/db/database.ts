@@ -11,6 +11,7 @@ import {
 import type { DatabaseConfig } from '../config.js';
 import { UnavailableError } from '../errors.js';
 import { logger } from '../observability/logger.js';
+import { traced } from '../observability/tracer.js';
 
 /** The message a failed Data API call is logged with; the DataApiErrors metric filter matches it. */
 export const DATA_API_FAILURE = 'Data API call failed';
@@ -116,7 +117,9 @@ export interface Database extends Transaction {
 export function connectDatabase(config: DatabaseConfig): Database {
   return createDatabase({
     // The middleware stack resolved once per command type, as for the other clients (lib/reviews/queue.ts).
-    client: new RDSDataClient({ region: config.region, endpoint: config.endpoint, cacheMiddleware: true }),
+    client: traced(
+      new RDSDataClient({ region: config.region, endpoint: config.endpoint, cacheMiddleware: true }),
+    ),
     clusterArn: config.clusterArn,
     secretArn: config.secretArn,
     name: config.name,

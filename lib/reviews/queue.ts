@@ -1,6 +1,9 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ReviewsQueueConfig } from '../config.js';
+import { logger } from '../observability/logger.js';
+import { traced } from '../observability/tracer.js';
 import type { Review } from './ledger.js';
+import { CORRELATION_ID_ATTRIBUTE } from './messages.js';
 
 export interface ReviewQueue {
   /** Puts one accepted review on the queue for the consumer to apply. */
@@ -14,17 +17,33 @@ export interface ReviewQueue {
  * const queue = connectReviewQueue(loadReviewsQueueConfig());
  */
 export function connectReviewQueue(config: ReviewsQueueConfig): ReviewQueue {
-  const sqs = new SQSClient({
-    region: config.region,
-    endpoint: config.endpoint,
-    // One quick attempt: the circuit breaker and the database fallback deal with a slow or absent queue.
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: config.sendTimeoutMs, requestTimeout: config.sendTimeoutMs },
-    // Resolve the SDK's middleware stack once per command type rather than on every send; nothing here
-    // changes it after the first call.
-    cacheMiddleware: true,
+  const sqs = traced(
+    new SQSClient({
+      region: config.region,
+      endpoint: config.endpoint,
+      // One quick attempt: the circuit breaker and the database fallback deal with a slow or absent queue.
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: config.sendTimeoutMs, requestTimeout: config.sendTimeoutMs },
+      // Resolve the SDK's middleware stack once per command type rather than on every send; nothing here
+      // changes it after the first call.
+      cacheMiddleware: true,
+    }),
+  );
+  const queue = createReviewQueue({
+    sqs,
+    queueUrl: config.queueUrl,
+    correlationId: () => {
+      const id = logger.getCorrelationId();
+      return typeof id === 'string' ? id : undefined;
+    },
   });
-  return createReviewQueue({ sqs, queueUrl: config.queueUrl });
+  return {
+    async publish(review) {
+      await queue.publish(review);
+      // Ties the review to the request's correlation id, which the consumer's lines about it carry too.
+      logger.info('Review queued', { reviewId: review.reviewId, albumId: review.albumId });
+    },
+  };
 }
 
 /**
@@ -34,9 +53,15 @@ export function connectReviewQueue(config: ReviewsQueueConfig): ReviewQueue {
  * const queue = createReviewQueue({ sqs: new SQSClient({}), queueUrl });
  * await queue.publish({ reviewId, albumId, kind: 'like' });
  */
-export function createReviewQueue(options: { sqs: SQSClient; queueUrl: string }): ReviewQueue {
+export function createReviewQueue(options: {
+  sqs: SQSClient;
+  queueUrl: string;
+  /** The correlation id of the request being served, carried to the consumer as a message attribute. */
+  correlationId?: () => string | undefined;
+}): ReviewQueue {
   return {
     async publish(review) {
+      const correlationId = options.correlationId?.();
       await options.sqs.send(
         new SendMessageCommand({
           QueueUrl: options.queueUrl,
@@ -44,6 +69,11 @@ export function createReviewQueue(options: { sqs: SQSClient; queueUrl: string })
             reviewId: review.reviewId,
             albumId: review.albumId,
             kind: review.kind,
+          }),
+          ...(correlationId && {
+            MessageAttributes: {
+              [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: correlationId },
+            },
           }),
         }),
       );

@@ -197,3 +197,26 @@ describe('the throttles of the deployable template', () => {
     }
   });
 });
+
+describe('the traces of the deployable template', () => {
+  it('traces every function actively, through the Powertools tracer, with leave to send the traces', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    const policy = resources.TraceWritesPolicy as Resource;
+    expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        Resource: '*',
+      },
+    ]);
+    const grantedRoles = policy.Properties.Roles.map((role: Json) => role.Ref);
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED, id).toBe('true');
+      expect(grantedRoles, id).toContain(fn.Properties.Role['Fn::GetAtt'][0]);
+      // A function traced before its role may send traces would lose them.
+      expect((fn as Resource & { DependsOn: string[] }).DependsOn, id).toContain('TraceWritesPolicy');
+    }
+  });
+});
