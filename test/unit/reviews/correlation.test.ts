@@ -5,7 +5,7 @@ import { CORRELATION_ID_ATTRIBUTE, parseReviewMessages } from '../../../lib/revi
 import { createReviewQueue } from '../../../lib/reviews/queue.js';
 
 // What the queue is sent and what the consumer reads back, without SQS in between (the stack's test of the
-// same, test/api/correlation.test.ts, sees it end to end in the logs).
+// same, test/api/operability.test.ts, sees it end to end in the logs).
 function recordingQueue(correlationId: string | undefined) {
   const sent: SendMessageCommand['input'][] = [];
   const sqs = {

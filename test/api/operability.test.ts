@@ -117,3 +117,20 @@ describe("the stack's front", () => {
     expect((await fetch(`${stack.apiUrl}/albums`)).status).toBe(200);
   });
 });
+
+describe('every API response through the stack', () => {
+  it('carries the security headers, the success and the error alike', async () => {
+    const responses = [
+      await fetch(`${stack.apiUrl}/albums`),
+      await fetch(`${stack.apiUrl}/albums/not-an-id`),
+      await fetch(`${stack.apiUrl}/cs6650/albums/not-an-id`),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([200, 400, 404]);
+    for (const response of responses) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    }
+  });
+});
