@@ -17,7 +17,11 @@ function recordingQueue(correlationId: string | undefined) {
   };
 }
 
-const review = { reviewId: '3d5f0a52-6a4b-4e1e-9d43-2a6f6f0b8e11', albumId: '9b2e7c1d-4f3a-4c8e-8a1b-5d6e7f809a1b', kind: 'like' as const };
+const review = {
+  reviewId: '3d5f0a52-6a4b-4e1e-9d43-2a6f6f0b8e11',
+  albumId: '9b2e7c1d-4f3a-4c8e-8a1b-5d6e7f809a1b',
+  kind: 'like' as const,
+};
 
 const asRecord = (input: SendMessageCommand['input']): SQSRecord =>
   ({
