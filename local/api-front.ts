@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from './read-body.js';
+import type { RequestHistory } from './request-history.js';
 
 /** A route of the HTTP API, as serverless.yml declares it (`/albums/{albumId}`). */
 export interface HttpRoute {
@@ -24,6 +25,8 @@ export interface ApiFrontOptions {
   log?: (line: string) => void;
   /** Whether a request to the route (`POST /albums`) is within the stage's throttling (local/throttle.ts). */
   admit?: (routeKey: string) => boolean;
+  /** Keeps each request with its hops, served at `/__requests` (local/request-history.ts). */
+  history?: RequestHistory;
 }
 
 export interface ApiFront {
@@ -69,6 +72,12 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     request.headers[REQUEST_ID_HEADER] = requestId;
     response.setHeader('apigw-requestid', requestId);
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    const history = options.history;
+    if (history) {
+      if (request.method === 'GET' && history.serve(path, request, response)) return;
+      history.start(requestId, request.method ?? 'GET', path);
+      response.on('finish', () => history.finish(requestId, response.statusCode));
+    }
     const matching = routes.filter((route) => route.pattern.test(path));
     // Preflights are the emulator's to answer from the declared CORS settings.
     if (request.method !== 'OPTIONS') {
@@ -84,7 +93,9 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       if (route && options.admit && !options.admit(route.key))
         return answerJson(response, 429, { message: 'Too Many Requests' });
     }
-    pass(request, response, path, options.upstreamPort, agent, log);
+    pass(request, response, path, options.upstreamPort, agent, log, (functionMs) =>
+      history?.hop(requestId, 'function', functionMs),
+    );
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -110,7 +121,9 @@ function pass(
   upstreamPort: number,
   agent: Agent,
   log: (line: string) => void,
+  onAnswer: (functionMs: number) => void,
 ): void {
+  const sentAt = performance.now();
   const upstream = forward({
     host: '127.0.0.1',
     port: upstreamPort,
@@ -121,6 +134,11 @@ function pass(
     agent,
   });
   upstream.on('response', (answerFromEmulator) => {
+    // The function's time (the emulator's, to its answer's headers) beside whatever the function reports.
+    const functionMs = performance.now() - sentAt;
+    onAnswer(functionMs);
+    const timings = [answerFromEmulator.headers['server-timing'], `function;dur=${functionMs.toFixed(1)}`];
+    answerFromEmulator.headers['server-timing'] = timings.filter(Boolean).join(', ');
     const status = answerFromEmulator.statusCode ?? 502;
     const isJson = /^application\/json/i.test(String(answerFromEmulator.headers['content-type'] ?? ''));
     const length = Number(answerFromEmulator.headers['content-length'] ?? 0);

@@ -12,6 +12,7 @@ import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
 import { postJson } from './post-json.js';
+import { createRequestHistory } from './request-history.js';
 import { startS3EventSource } from './s3/event-source.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from './s3/object-store.js';
 import {
@@ -206,12 +207,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Built into the data folder, where `serverless package` (which empties .esbuild/) never reaches.
       FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
     };
+    // The front's recent requests and their hops, at /__requests (local/request-history.ts).
+    const history = createRequestHistory();
     const offline = await superviseOffline(
       () =>
         startServerlessOffline({
           cwd: projectRoot,
           env: offlineEnv,
-          log,
+          // The functions' lines that carry a request's correlation id are hops of that request.
+          log: (line) => {
+            history.noteLogLine(line);
+            log(line);
+          },
           logRequests: options.logRequests,
           onUnexpectedExit: (description) => offline.restart(description),
         }),
@@ -225,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       upstreamPort: offlinePort,
       log,
       admit: (options.throttle ?? !ephemeral) ? stageThrottle(stageThrottling(config)) : undefined,
+      history,
     });
     stoppers.push(() => front.close());
     const lambdaUrl = `http://localhost:${lambdaPort}`;

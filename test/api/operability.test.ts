@@ -73,6 +73,39 @@ describe("a review's correlation id", () => {
     for (const line of createLines) expect(line.correlation_id).not.toBe(correlationId);
   });
 
+  it("is the key of the request's entry in the local request history, with its hops", async () => {
+    const { albumId } = await createAlbum(stack.apiUrl, 'The Remembered');
+    const response = await fetch(`${stack.apiUrl}/albums/${albumId}/reviews`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'like' }),
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('server-timing')).toMatch(/^function;dur=\d+(\.\d)?$/);
+    const requestId = response.headers.get('apigw-requestid') as string;
+
+    type Recorded = { id: string; method: string; path: string; status: number; hops: { name: string }[] };
+    const entry = await eventually(
+      async () => {
+        const history = (await (await fetch(`${stack.apiUrl}/__requests.json`)).json()) as Recorded[];
+        const found = history.find((request) => request.id === requestId);
+        return found?.hops.some((hop) => hop.name === 'applyReviews: Applying review') ? found : undefined;
+      },
+      30_000,
+      `the consumer's hop in the history of request ${requestId}`,
+    );
+    expect(entry).toMatchObject({ method: 'POST', path: `/albums/${albumId}/reviews`, status: 202 });
+    expect(entry.hops.map((hop) => hop.name)).toEqual([
+      'front',
+      'function',
+      'postReview: Review queued',
+      'applyReviews: Applying review',
+    ]);
+    const page = await fetch(`${stack.apiUrl}/__requests`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain(requestId);
+  });
+
   it('is a different one on every request', async () => {
     const { albumId } = await createAlbum(stack.apiUrl, 'The Twice Correlated');
     const reviewIds: string[] = [];
