@@ -1,3 +1,6 @@
+import middy from '@middy/core';
+import { loadCoversConfig } from '../lib/config.js';
+import { pageSecurityHeaders } from '../lib/http/security-headers.js';
 import { type StaticFile, staticFiles } from '../lib/http/static-files.js';
 import appCss from '../web/app.css' with { type: 'text' };
 // @ts-expect-error the type checker cannot see import attributes: the bundler embeds this file as text
@@ -12,4 +15,4 @@ const files: Record<string, StaticFile> = {
 };
 
 /** GET / and /app/{file}: the album web page. */
-export const handler = staticFiles(files, 'no-cache');
+export const handler = middy(staticFiles(files, 'no-cache')).use(pageSecurityHeaders(loadCoversConfig()));

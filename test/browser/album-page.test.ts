@@ -14,6 +14,8 @@ let browser: Browser;
 let page: Page;
 /** Every request the page made that was answered with an error, favicon included. */
 const failedRequests: string[] = [];
+/** What the browser refused under the page's Content-Security-Policy. */
+const refusedByPolicy: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -28,6 +30,9 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
+  page.on('console', (entry) => {
+    if (/Content Security Policy/i.test(entry.text())) refusedByPolicy.push(entry.text());
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
   });
@@ -161,5 +166,15 @@ describe('the album page', () => {
   it('has a favicon, and asked for nothing that was not there', async () => {
     expect(await page.locator('link[rel="icon"]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/);
     expect(failedRequests).toEqual([]);
+  });
+
+  it('is served with a Content-Security-Policy that allows what it loads, and nothing else', async () => {
+    const response = await fetch(`${stack.apiUrl}/`);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+/);
+    // Every page above, its uploads and cover images included, loaded within the policy.
+    expect(refusedByPolicy).toEqual([]);
   });
 });
