@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../lib/errors.js';
 import { httpHandler } from '../../../lib/http/handler.js';
 import { json } from '../../../lib/http/responses.js';
+import { pageSecurityHeaders } from '../../../lib/http/security-headers.js';
 
 const event = {
   rawPath: '/albums',
@@ -69,5 +70,44 @@ describe('the security headers of every route', () => {
     });
     expect(status).toBe(500);
     expectHardened(headers);
+  });
+});
+
+describe("the album page's Content-Security-Policy", () => {
+  const policyFor = async (covers: { bucket: string; region: string; endpoint?: string }) => {
+    const request = { event, context, response: { statusCode: 200, headers: {}, body: '' } };
+    await pageSecurityHeaders(covers).after?.(request as never);
+    const policy = String((request.response.headers as Record<string, string>)['Content-Security-Policy']);
+    return new Map(
+      policy.split(';').map((directive) => {
+        const [name = '', ...values] = directive.trim().split(/\s+/);
+        return [name, values.join(' ')] as const;
+      }),
+    );
+  };
+
+  it("allows the covers bucket's regional host on AWS, for uploads and images, and nothing else outside", async () => {
+    const policy = await policyFor({ bucket: 'album-service-prod-covers', region: 'eu-west-1' });
+    const bucket = 'https://album-service-prod-covers.s3.eu-west-1.amazonaws.com';
+    expect(Object.fromEntries(policy)).toEqual({
+      'default-src': "'none'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+      'frame-ancestors': "'none'",
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'img-src': `'self' data: ${bucket}`,
+      'connect-src': `'self' ${bucket}`,
+    });
+  });
+
+  it('allows the local S3 endpoint instead when there is one', async () => {
+    const policy = await policyFor({
+      bucket: 'covers',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:4569',
+    });
+    expect(policy.get('connect-src')).toBe("'self' http://127.0.0.1:4569");
+    expect(policy.get('img-src')).toBe("'self' data: http://127.0.0.1:4569");
   });
 });
