@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadDatabaseConfig } from '../lib/config.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { logger } from '../lib/observability/logger.js';
+import { tracer } from '../lib/observability/tracer.js';
 import { createReviewLedger } from '../lib/reviews/ledger.js';
 import { parseReviewMessages } from '../lib/reviews/messages.js';
 import { createVoteBook } from '../lib/reviews/votes.js';
@@ -23,6 +25,11 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   const { reviews, votes, malformed } = parseReviewMessages(event.Records);
   for (const { messageId, problem } of malformed)
     logger.error('Malformed review message', { messageId, problem });
+  // Each review under the correlation id of the request that accepted it: one query finds its whole path.
+  for (const { messageId, review, correlationId } of reviews)
+    logger.info('Applying review', { messageId, reviewId: review.reviewId, correlation_id: correlationId });
+  for (const { messageId, vote, correlationId } of votes)
+    logger.info('Applying review', { messageId, voteId: vote.messageId, correlation_id: correlationId });
   const failures: SQSBatchItemFailure[] = malformed.map(({ messageId }) => ({ itemIdentifier: messageId }));
   const [reviewsApplied, votesApplied] = await Promise.allSettled([
     reviewLedger.apply(reviews.map(({ review }) => review)),
@@ -42,4 +49,6 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
     votes: votesApplied.status === 'fulfilled' ? votesApplied.value : undefined,
   });
   return { batchItemFailures: failures };
-}).use(injectLambdaContext(logger));
+})
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(injectLambdaContext(logger));

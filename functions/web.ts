@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import middy from '@middy/core';
 import { loadWebPageConfig } from '../lib/config.js';
+import { pageSecurityHeaders } from '../lib/http/security-headers.js';
 import { packagedFile, type StaticFile, staticFiles } from '../lib/http/static-files.js';
-import { pageContentSecurityPolicy } from '../lib/web/content-security-policy.js';
+import { pageContentSecurityDirectives } from '../lib/web/content-security-policy.js';
 import appCss from '../web/app.css' with { type: 'text' };
 // @ts-expect-error the type checker cannot see import attributes: the bundler embeds this file as text
 import appJs from '../web/app.js' with { type: 'text' };
@@ -27,14 +29,7 @@ const script = 'text/javascript; charset=utf-8';
 
 // The page's own files are embedded in the bundle, so the page is served the same way locally and deployed.
 const files: Record<string, StaticFile> = {
-  '/': {
-    contentType: 'text/html; charset=utf-8',
-    body: indexHtml,
-    headers: {
-      'content-security-policy': pageContentSecurityPolicy(config),
-      'x-content-type-options': 'nosniff',
-    },
-  },
+  '/': { contentType: 'text/html; charset=utf-8', body: indexHtml },
   '/app/app.js': { contentType: script, body: appJs },
   '/app/sign-in.js': { contentType: script, body: signInJs },
   '/app/oidc-client-ts.js': { contentType: script, body: oidcClient },
@@ -42,5 +37,7 @@ const files: Record<string, StaticFile> = {
   '/app/config.json': { contentType: 'application/json', body: JSON.stringify({ signIn: config.signIn }) },
 };
 
-/** GET / and /app/{file}: the album web page, and how it signs people in. */
-export const handler = staticFiles(files, 'no-cache');
+/** GET / and /app/{file}: the album web page, and how it signs people in, with the page's security headers. */
+export const handler = middy(staticFiles(files, 'no-cache')).use(
+  pageSecurityHeaders(pageContentSecurityDirectives(config)),
+);

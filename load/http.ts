@@ -27,7 +27,17 @@ export class Response {
 }
 
 /** Why a request failed, as the failure table groups it: an HTTP status or what happened to the connection. */
-export type FailureCause = `HTTP ${number}` | 'timeout' | 'connection refused' | 'connection reset' | 'other';
+/** Why a request failed: its last answer's status, `throttled` for API Gateway's 429, or why none came. */
+export type FailureCause =
+  | `HTTP ${number}`
+  | 'throttled'
+  | 'timeout'
+  | 'connection refused'
+  | 'connection reset'
+  | 'other';
+
+/** API Gateway's answer over a stage's or route's throttling: a cause of its own, retried or not. */
+const TOO_MANY_REQUESTS = 429;
 
 const CAUSE_BY_CODE: Record<string, FailureCause> = {
   ECONNREFUSED: 'connection refused',
@@ -201,6 +211,7 @@ export async function timedRequest(
     try {
       response = await http.send(spec);
       if (response.status < 400) break;
+      if (response.status === TOO_MANY_REQUESTS) recorder.countThrottled(startedAt);
     } catch (caught) {
       response = undefined;
       error = caught;
@@ -218,7 +229,11 @@ export async function timedRequest(
 
 /** A failed request's cause and what it said: the start of the body, or the error. */
 function failureOf(response: Response | undefined, error: unknown): Failure {
-  if (response) return { cause: `HTTP ${response.status}`, detail: () => response.body.slice(0, 200) };
+  if (response)
+    return {
+      cause: response.status === TOO_MANY_REQUESTS ? 'throttled' : `HTTP ${response.status}`,
+      detail: () => response.body.slice(0, 200),
+    };
   const message = error instanceof Error ? error.message || error.name : String(error);
   const code = (error as { code?: unknown } | undefined)?.code;
   return { cause: causeOfError(error), detail: typeof code === 'string' ? `${code}: ${message}` : message };

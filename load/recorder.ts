@@ -60,6 +60,8 @@ export interface RunSummary {
   total: TypeSummary;
   byType: TypeSummary[];
   failures: FailureSummary[];
+  /** Answers 429 Too Many Requests to measured requests, those retried past included. */
+  throttled: number;
   perSecond: SecondSummary[];
   distribution: LatencyDistribution[];
 }
@@ -194,6 +196,7 @@ export class Recorder {
   #unanswered = 0;
   #firstFailure: { cause: FailureCause; example: string } | undefined;
   #warmupRequests = 0;
+  #throttled = 0;
 
   constructor(options: { csvPath?: string; warmupSeconds?: number } = {}) {
     this.#warmupSeconds = options.warmupSeconds ?? 0;
@@ -212,6 +215,11 @@ export class Recorder {
   /** The first request that failed, warm-up included, and why: what a run that only fails stops with. */
   get firstFailure(): { cause: FailureCause; example: string } | undefined {
     return this.#firstFailure;
+  }
+
+  /** Counts one 429 answer to the request started at `startedAt`, whether or not a retry got past it. */
+  countThrottled(startedAt: number): void {
+    if (startedAt >= this.#warmupEndsAt) this.#throttled++;
   }
 
   /** Records a request answered with a success status. */
@@ -329,6 +337,7 @@ export class Recorder {
       failures: [...this.#failures.entries()]
         .map(([cause, { count, example }]) => ({ cause, count, share: count / measured, example }))
         .sort((a, b) => b.count - a.count),
+      throttled: this.#throttled,
       perSecond: this.#secondSummaries(),
       distribution: [
         total.distribution('all'),

@@ -77,6 +77,16 @@ function rateLine(result: RunResult): string | undefined {
   return `open loop: target ${targetRate} req/s, achieved ${achievedRate.toFixed(1)} req/s (${percent(achievedRate / targetRate)})`;
 }
 
+/**
+ * How often the API throttled the run: every 429 answer counts, a request retried past one too, since the
+ * failures table shows only the requests that gave up on one.
+ */
+function throttledLine(result: RunResult): string | undefined {
+  if (result.throttled === 0) return undefined;
+  const gaveUp = result.failures.find((failure) => failure.cause === 'throttled')?.count ?? 0;
+  return `throttled: ${result.throttled} answers 429 Too Many Requests, ${gaveUp} requests failed on one`;
+}
+
 /** The verdict's last line: what failed, or that the run passed. */
 function verdictLine(result: RunResult): string {
   if (result.problems.length > 0) return `✗ FAILED: ${result.problems.join('; ')}`;
@@ -96,6 +106,7 @@ export function formatReport(result: RunResult): string {
       ? `failures by cause\n${textTable(FAILURE_COLUMNS, result.failures, [0, 3])}`
       : '',
     rateLine(result) ?? '',
+    throttledLine(result) ?? '',
     result.thresholds.length > 0
       ? `thresholds\n${textTable(THRESHOLD_COLUMNS, result.thresholds, [0, 1])}`
       : '',
@@ -134,6 +145,7 @@ ${paragraphs(result.warnings, 'warning')}
 ${htmlTable(LATENCY_COLUMNS, [...result.byType, result.total])}
 ${result.failures.length > 0 ? section('Failures by cause', htmlTable(FAILURE_COLUMNS, result.failures)) : ''}
 ${rateLine(result) ? `<p>${escapeXml(rateLine(result) ?? '')}</p>` : ''}
+${throttledLine(result) ? `<p>${escapeXml(throttledLine(result) ?? '')}</p>` : ''}
 ${
   result.thresholds.length > 0
     ? section(

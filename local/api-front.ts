@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   Agent,
   type ClientRequest,
@@ -11,6 +12,7 @@ import { pathProblem } from './api-paths.js';
 import type { JwtAuthorizer } from './auth/jwt-authorizer.js';
 import { answerError, answerJson } from './error-replies.js';
 import { readBody } from './read-body.js';
+import type { RequestHistory } from './request-history.js';
 import {
   API_GATEWAY_LIMITS,
   limitedServerOptions,
@@ -44,6 +46,10 @@ export interface ApiFrontOptions {
   authorizers?: Record<string, JwtAuthorizer>;
   mounts?: MountedHandler[];
   log?: (line: string) => void;
+  /** Whether a request to the route (`POST /albums`) is within the stage's throttling (local/throttle.ts). */
+  admit?: (routeKey: string) => boolean;
+  /** Keeps each request with its hops, served at `/__requests` (local/request-history.ts). */
+  history?: RequestHistory;
 }
 
 export interface ApiFront {
@@ -62,6 +68,8 @@ const ROUTE_LIST_KEY = Buffer.from('"existingRoutes"');
  * Gateway knows no such thing, so no caller may choose their own identity with it.
  */
 const AUTHORIZER_OVERRIDE_HEADER = 'sls-offline-authorizer-override';
+/** How the front hands serverless-offline a request's id (local/serverless-plugins/request-ids.cjs). */
+const REQUEST_ID_HEADER = 'x-local-request-id';
 
 /**
  * The local API Gateway's front door, in front of serverless-offline, answering as API Gateway does where
@@ -84,6 +92,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const log = options.log ?? (() => undefined);
   const routes = options.routes.map((route) => ({
     method: route.method.toUpperCase(),
+    key: `${route.method.toUpperCase()} ${route.path}`,
     pattern: routePattern(route.path),
     authorize: route.authorizer === undefined ? undefined : authorizerNamed(options, route.authorizer),
   }));
@@ -92,7 +101,18 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const limits = { ...API_GATEWAY_LIMITS, ...options.limits };
 
   const server = createServer(limitedServerOptions(limits), (request, response) => {
+    // Each request's own id, as API Gateway gives it: to the function as requestContext.requestId (in
+    // place of a client's header of the same name), and to the client as apigw-requestid.
+    const requestId = randomBytes(11).toString('base64');
+    request.headers[REQUEST_ID_HEADER] = requestId;
+    response.setHeader('apigw-requestid', requestId);
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    const history = options.history;
+    if (history) {
+      if (request.method === 'GET' && history.serve(path, request, response)) return;
+      history.start(requestId, request.method ?? 'GET', path);
+      response.on('finish', () => history.finish(requestId, response.statusCode));
+    }
     let forwarded: ClientRequest | undefined;
     if (limiter.refuse(request, response, path, () => forwarded?.destroy())) return;
     const problem = pathProblem(path);
@@ -106,6 +126,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
         agent,
         answerTimeoutMs: limits.answerTimeoutMs,
         log,
+        onAnswer: (functionMs) => history?.hop(requestId, 'function', functionMs),
       });
     };
     const matching = routes.filter((route) => route.pattern.test(path));
@@ -117,6 +138,10 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       const allow = [...new Set(matching.map((candidate) => candidate.method))].join(', ');
       const message = `Method ${request.method} is not allowed here; use ${allow}`;
       return answerError(response, path, 405, message, { allow });
+    }
+    // API Gateway's own answer over the limit, in every dialect.
+    if (options.admit && !options.admit(route.key)) {
+      return answerJson(response, 429, JSON.stringify({ message: 'Too Many Requests' }));
     }
     if (!route.authorize) return toFunction();
     // The body waits, counted but unread, until the token is judged.
@@ -160,14 +185,17 @@ interface Upstream {
   agent: Agent;
   answerTimeoutMs: number;
   log: (line: string) => void;
+  /** Told the function's time, from the request passed on to its answer's headers. */
+  onAnswer: (functionMs: number) => void;
 }
 
 function pass(
   request: IncomingMessage,
   response: ServerResponse,
   path: string,
-  { port, agent, answerTimeoutMs, log }: Upstream,
+  { port, agent, answerTimeoutMs, log, onAnswer }: Upstream,
 ): ClientRequest {
+  const sentAt = performance.now();
   const upstream = forward({
     host: '127.0.0.1',
     port,
@@ -188,6 +216,11 @@ function pass(
   response.once('close', () => clearTimeout(overdue));
   upstream.on('response', (answerFromEmulator) => {
     clearTimeout(overdue);
+    // The function's time (the emulator's, to its answer's headers) beside whatever the function reports.
+    const functionMs = performance.now() - sentAt;
+    onAnswer(functionMs);
+    const timings = [answerFromEmulator.headers['server-timing'], `function;dur=${functionMs.toFixed(1)}`];
+    answerFromEmulator.headers['server-timing'] = timings.filter(Boolean).join(', ');
     const status = answerFromEmulator.statusCode ?? 502;
     const isJson = /^application\/json/i.test(String(answerFromEmulator.headers['content-type'] ?? ''));
     const length = Number(answerFromEmulator.headers['content-length'] ?? 0);

@@ -16,6 +16,7 @@ import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
 import { postJson } from './post-json.js';
+import { createRequestHistory } from './request-history.js';
 import type { RequestLimits } from './request-limits.js';
 import { startS3EventSource } from './s3/event-source.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from './s3/object-store.js';
@@ -34,6 +35,7 @@ import {
 import { startSqsEventSource } from './sqs/event-source.js';
 import { localQueueArn, localQueueUrl, startQueues } from './sqs/queues.js';
 import { startTcpLink, type TcpLink } from './tcp-link.js';
+import { stageThrottle, stageThrottling } from './throttle.js';
 
 export interface LocalStackOptions {
   /** Port of the HTTP API (default 3000; 0 picks a free one). */
@@ -63,6 +65,12 @@ export interface LocalStackOptions {
   coverSweep?: { everyMs: number; afterSeconds: number };
   /** Delivers no bucket notifications, as if every one were lost: only the sweeper judges uploads. */
   withoutBucketNotifications?: boolean;
+  /**
+   * The front answers 429 over the HTTP API stage's throttling, as API Gateway would (local/throttle.ts).
+   * On by default, off by default for an ephemeral stack: a test's or a bench's own pace is not what the
+   * limits are sized for.
+   */
+  throttle?: boolean;
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   /** Overrides API Gateway's limits on requests (30 s to arrive), so tests see a stalled request cut in seconds. */
@@ -234,12 +242,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
       ...(options.coverSweep ? { COVER_SWEEP_AFTER_SECONDS: String(options.coverSweep.afterSeconds) } : {}),
     };
+    // The front's recent requests and their hops, at /__requests (local/request-history.ts).
+    const history = createRequestHistory();
     const offline = await superviseOffline(
       () =>
         startServerlessOffline({
           cwd: projectRoot,
           env: offlineEnv,
-          log,
+          // The functions' lines that carry a request's correlation id are hops of that request.
+          log: (line) => {
+            history.noteLogLine(line);
+            log(line);
+          },
           logRequests: options.logRequests,
           onUnexpectedExit: (description) => offline.restart(description),
         }),
@@ -257,6 +271,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
       mounts: [{ pathPrefix: openIdProvider.pathPrefix, handle: openIdProvider.handle }],
       log,
+      admit: (options.throttle ?? !ephemeral) ? stageThrottle(stageThrottling(config)) : undefined,
+      history,
     });
     stoppers.push(() => front.close());
     const lambdaUrl = `http://localhost:${lambdaPort}`;

@@ -10,6 +10,11 @@ import {
 } from '@aws-sdk/client-rds-data';
 import type { DatabaseConfig } from '../config.js';
 import { UnavailableError } from '../errors.js';
+import { logger } from '../observability/logger.js';
+import { traced } from '../observability/tracer.js';
+
+/** The message a failed Data API call is logged with; the DataApiErrors metric filter matches it. */
+export const DATA_API_FAILURE = 'Data API call failed';
 
 /** A parameter whose SQL type must be stated explicitly, e.g. a UUID or a JSON document. */
 export interface TypedValue {
@@ -69,6 +74,8 @@ export interface DatabaseOptions {
   requestTimeoutMs?: number;
   /** Injected for tests; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** Told of each statement that failed for good: not retryable, or out of retries. */
+  onFailure?: (error: unknown) => void;
 }
 
 const defaultRetry: Readonly<RetryOptions> = Object.freeze({
@@ -118,12 +125,17 @@ export interface Database extends Transaction {
 export function connectDatabase(config: DatabaseConfig): Database {
   return createDatabase({
     // The middleware stack resolved once per command type, as for the other clients (lib/reviews/queue.ts).
-    client: new RDSDataClient({ region: config.region, endpoint: config.endpoint, cacheMiddleware: true }),
+    client: traced(
+      new RDSDataClient({ region: config.region, endpoint: config.endpoint, cacheMiddleware: true }),
+    ),
     requestTimeoutMs: config.requestTimeoutMs,
     clusterArn: config.clusterArn,
     secretArn: config.secretArn,
     name: config.name,
     engine: config.engine,
+    // Counted into the DataApiErrors metric by a log filter (deploy/operations.cjs), which costs the
+    // bundles nothing.
+    onFailure: (error) => logger.error(DATA_API_FAILURE, { error }),
   });
 }
 
@@ -163,8 +175,12 @@ export function createDatabase(options: DatabaseOptions): Database {
       try {
         return await call();
       } catch (error) {
-        if (!isTransientDatabaseError(error)) throw error;
+        if (!isTransientDatabaseError(error)) {
+          options.onFailure?.(error);
+          throw error;
+        }
         if (attempt >= retry.maxAttempts) {
+          options.onFailure?.(error);
           throw new UnavailableError('The database is temporarily unavailable', RETRY_AFTER_SECONDS, {
             cause: error,
           });

@@ -5,8 +5,6 @@ export interface StaticFile {
   contentType: string;
   /** The text, or how to read it on the first request for it ({@link packagedFile}). */
   body: string | (() => Promise<string>);
-  /** Headers of this file's own, such as a page's Content-Security-Policy. */
-  headers?: Record<string, string>;
 }
 
 /**
@@ -28,7 +26,7 @@ export function staticFiles(files: Record<string, StaticFile>, cacheControl: str
     }
     return {
       statusCode: 200,
-      headers: { 'content-type': file.contentType, 'cache-control': cacheControl, ...file.headers },
+      headers: { 'content-type': file.contentType, 'cache-control': cacheControl },
       body: typeof file.body === 'string' ? file.body : await file.body(),
     };
   };

@@ -26,9 +26,13 @@ export function encodeReviewMessage(queued: QueuedReview): string {
   return JSON.stringify({ messageId, albumId, voter, vote: kind, acceptedAt } satisfies VoteMessage);
 }
 
+/** The message attribute naming the request that accepted a review (its correlation id in the logs). */
+export const CORRELATION_ID_ATTRIBUTE = 'correlationId';
+
 export interface ParsedReviewMessages {
-  reviews: Array<{ messageId: string; review: Review }>;
-  votes: Array<{ messageId: string; vote: Vote }>;
+  /** Each with the correlation id of the request that accepted it, when the message carries one. */
+  reviews: Array<{ messageId: string; review: Review; correlationId?: string }>;
+  votes: Array<{ messageId: string; vote: Vote; correlationId?: string }>;
   malformed: Array<{ messageId: string; problem: string }>;
 }
 
@@ -38,7 +42,7 @@ export interface ParsedReviewMessages {
  */
 export function parseReviewMessages(records: SQSRecord[]): ParsedReviewMessages {
   const parsed: ParsedReviewMessages = { reviews: [], votes: [], malformed: [] };
-  for (const { messageId, body } of records) {
+  for (const { messageId, body, messageAttributes } of records) {
     let message: unknown;
     try {
       message = JSON.parse(body);
@@ -48,12 +52,15 @@ export function parseReviewMessages(records: SQSRecord[]): ParsedReviewMessages 
     }
     const schema =
       typeof message === 'object' && message !== null && 'voter' in message ? VoteMessage : ReviewMessage;
+    const correlationId = messageAttributes?.[CORRELATION_ID_ATTRIBUTE]?.stringValue;
+    const correlated = correlationId ? { correlationId } : {};
     if (conforms(VoteMessage, message)) {
       const { messageId: voteId, albumId, voter, vote, acceptedAt } = message;
-      parsed.votes.push({ messageId, vote: { messageId: voteId, albumId, voter, kind: vote, acceptedAt } });
+      const queued = { messageId: voteId, albumId, voter, kind: vote, acceptedAt };
+      parsed.votes.push({ messageId, vote: queued, ...correlated });
     } else if (conforms(ReviewMessage, message)) {
       const { reviewId, albumId, kind } = message;
-      parsed.reviews.push({ messageId, review: { reviewId, albumId, kind } });
+      parsed.reviews.push({ messageId, review: { reviewId, albumId, kind }, ...correlated });
     } else {
       const [first] = schemaProblems(schema, message);
       parsed.malformed.push({ messageId, problem: `${first?.field} ${first?.message}` });

@@ -10,7 +10,22 @@ import type { WebPageConfig } from '../config.js';
  * @example
  * headers: { 'content-security-policy': pageContentSecurityPolicy(loadWebPageConfig()) }
  */
-export function pageContentSecurityPolicy({ signInOrigins, storageOrigin }: WebPageConfig): string {
+export function pageContentSecurityPolicy(config: WebPageConfig): string {
+  return Object.entries(pageContentSecurityDirectives(config))
+    .map(([directive, sources]) => `${directive} ${sources}`)
+    .join('; ');
+}
+
+/**
+ * The same policy as directives and their sources, as middy's http-security-headers takes it.
+ *
+ * @example
+ * pageSecurityHeaders(pageContentSecurityDirectives(loadWebPageConfig()));
+ */
+export function pageContentSecurityDirectives({
+  signInOrigins,
+  storageOrigin,
+}: WebPageConfig): Record<string, string> {
   const directives: Record<string, string[]> = {
     'default-src': ["'none'"],
     'script-src': ["'self'"],
@@ -21,7 +36,7 @@ export function pageContentSecurityPolicy({ signInOrigins, storageOrigin }: WebP
     'base-uri': ["'none'"],
     'frame-ancestors': ["'none'"],
   };
-  return Object.entries(directives)
-    .map(([directive, sources]) => `${directive} ${[...new Set(sources)].join(' ')}`)
-    .join('; ');
+  return Object.fromEntries(
+    Object.entries(directives).map(([directive, sources]) => [directive, [...new Set(sources)].join(' ')]),
+  );
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, UsageError } from '../../load/cli.js';
 import type { RunResult } from '../../load/outcome.js';
 import type { TypeSummary } from '../../load/recorder.js';
+import { formatReport } from '../../load/report.js';
 import { json, refusingUrl, scriptedServers, sleep } from './server.js';
 
 let out: string;
@@ -89,6 +90,39 @@ describe('the load client', () => {
     expect(failing.failures).toEqual([
       expect.objectContaining({ cause: 'HTTP 503', count: typeOf(failing, 'GET /flaky').failed }),
     ]);
+  });
+
+  it("counts API Gateway's 429s as a cause of their own, those retried past included", async () => {
+    let attempts = 0;
+    // Every third attempt gets through: with one retry, one request in three still gives up on a 429.
+    const url = await serve((_request, response) =>
+      attempts++ % 3 === 2 ? json(response, 200) : json(response, 429, { message: 'Too Many Requests' }),
+    );
+    const summary = await run('throttled', [
+      'closed',
+      `${url}/busy`,
+      '--connections',
+      '1',
+      '--requests',
+      '12',
+      '--retries',
+      '1',
+    ]);
+    const row = typeOf(summary, 'GET /busy');
+    expect(row.ok + row.failed).toBe(12);
+    expect(row.failed).toBeGreaterThan(0);
+    expect(summary.failures).toEqual([
+      expect.objectContaining({
+        cause: 'throttled',
+        count: row.failed,
+        example: '{"message":"Too Many Requests"}',
+      }),
+    ]);
+    // Every attempt but the successful ones was a 429.
+    expect(summary.throttled).toBe(attempts - row.ok);
+    expect(formatReport(summary)).toContain(
+      `throttled: ${summary.throttled} answers 429 Too Many Requests, ${row.failed} requests failed on one`,
+    );
   });
 
   it('shows a server stall in open-loop p99, where a closed loop hides it', async () => {

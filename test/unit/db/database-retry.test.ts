@@ -13,6 +13,7 @@ import { UnavailableError } from '../../../lib/errors.js';
 function scriptedDatabase(answers: Array<Error | { formattedRecords: string }>) {
   const calls: ExecuteStatementCommand[] = [];
   const delays: number[] = [];
+  const failures: unknown[] = [];
   const client = {
     send: async (command: ExecuteStatementCommand) => {
       calls.push(command);
@@ -30,8 +31,9 @@ function scriptedDatabase(answers: Array<Error | { formattedRecords: string }>) 
     sleep: async (ms) => {
       delays.push(ms);
     },
+    onFailure: (error) => failures.push(error),
   });
-  return { db, calls, delays };
+  return { db, calls, delays, failures };
 }
 
 const resuming = () => new DatabaseResumingException({ message: 'Database is resuming', $metadata: {} });
@@ -68,5 +70,25 @@ describe('database retries', () => {
     ]);
     await expect(db.execute('SELEC 1')).rejects.toBeInstanceOf(BadRequestException);
     expect(calls).toHaveLength(1);
+  });
+
+  it('reports a statement that failed for good once, and a retried one that succeeded not at all', async () => {
+    const broken = new BadRequestException({ message: 'syntax error', $metadata: {} });
+    const { db, failures } = scriptedDatabase([
+      resuming(),
+      { formattedRecords: '[]' },
+      broken,
+      resuming(),
+      resuming(),
+      resuming(),
+      resuming(),
+    ]);
+    await db.execute('SELECT 1');
+    expect(failures).toEqual([]);
+    await db.execute('SELEC 1').catch(() => undefined);
+    expect(failures).toEqual([broken]);
+    await db.execute('SELECT 1').catch(() => undefined);
+    expect(failures).toHaveLength(2);
+    expect(failures[1]).toBeInstanceOf(DatabaseResumingException);
   });
 });
