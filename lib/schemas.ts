@@ -71,6 +71,7 @@ export const AlbumChanges = Type.Object(
     additionalProperties: false,
     $id: 'AlbumChanges',
     description: 'Any of the fields of a new album, with the same rules; at least one',
+    ...example({ title: 'Wild Is the Wind' }),
   },
 );
 export type AlbumChanges = Static<typeof AlbumChanges>;
@@ -85,6 +86,8 @@ export const AlbumChangeHeaders = Type.Object({
         'The `ETag` of the album as `GET /albums/{albumId}` gave it (or `*`). When the album has changed ' +
         'since (including its review counts, and its cover URL, signed anew each minute), nothing is ' +
         'changed and the answer is 412: read it again and decide.',
+      // `*`: whatever the album is now, as long as there is one.
+      ...example('*'),
     }),
   ),
 });
@@ -183,6 +186,7 @@ export const CoverUploadQuery = Type.Object({
         description:
           'The type of the image to upload. Given, the form carries a `Content-Type` field of exactly this ' +
           'type and S3 refuses any other; without it, the client adds a `Content-Type` of the image itself.',
+        ...example('image/png'),
       },
     ),
   ),

@@ -140,7 +140,7 @@ export const openApiDocument = {
           'cache may lag a change by up to ALBUM_CACHE_TTL_SECONDS (10 s by default) unless the cache is shared.',
         ...signedIn,
         parameters: [...parameters(AlbumPath, 'path'), ...parameters(AlbumChangeHeaders, 'header')],
-        requestBody: { required: true, content: jsonContent('AlbumChanges') },
+        requestBody: { required: true, content: jsonRequest('AlbumChanges', AlbumChanges) },
         responses: {
           '200': {
             description: 'The album as changed',

@@ -4,7 +4,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_YEAR } from '../../lib/schemas.js';
 import type { LocalStack } from '../../local/stack.js';
-import { signedInAs } from '../support/auth.js';
+import { jsonAs, signedInAs } from '../support/auth.js';
 import { coversBucket } from '../support/covers.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { startTestStack } from '../support/stack.js';
@@ -292,9 +292,10 @@ describe('GET /docs', () => {
         ? operation?.requestBody?.content['application/json']?.example
         : operation?.parameters?.find((parameter) => parameter.name === name)?.example;
     };
+    const signedIn = await jsonAs(stack);
     const created = await fetch(`${stack.apiUrl}/albums`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: signedIn,
       body: JSON.stringify(example('/albums', 'post')),
     });
     expect(created.status).toBe(201);
@@ -308,13 +309,16 @@ describe('GET /docs', () => {
     ).toEqual(expect.arrayContaining([expect.objectContaining({ albumId })]));
     const reviewed = await fetch(`${stack.apiUrl}/albums/${albumId}/reviews`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'idempotency-key': String(example('/albums/{albumId}/reviews', 'post', 'idempotency-key')),
-      },
+      headers: signedIn,
       body: JSON.stringify(example('/albums/{albumId}/reviews', 'post')),
     });
     expect(reviewed.status).toBe(202);
+    const changed = await fetch(`${stack.apiUrl}/albums/${albumId}`, {
+      method: 'PATCH',
+      headers: { ...signedIn, 'if-match': String(example('/albums/{albumId}', 'patch', 'if-match')) },
+      body: JSON.stringify(example('/albums/{albumId}', 'patch')),
+    });
+    expect(changed.status).toBe(200);
   });
 });
 

@@ -41,11 +41,13 @@ describe('the local API Gateway when a function or the emulator fails', () => {
     expect(await unknown.json()).toEqual({ message: 'Not Found' });
 
     const wrongMethod = await fetch(`${stack.apiUrl}/albums/6f1c2a1e-0000-4000-8000-000000000000`, {
-      method: 'DELETE',
+      method: 'PUT',
     });
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.get('allow')).toBe('GET');
-    expect(await wrongMethod.json()).toEqual({ message: 'Method DELETE is not allowed here; use GET' });
+    expect(wrongMethod.headers.get('allow')).toBe('GET, PATCH, DELETE');
+    expect(await wrongMethod.json()).toEqual({
+      message: 'Method PUT is not allowed here; use GET, PATCH, DELETE',
+    });
 
     const course = await fetch(`${stack.apiUrl}/cs6650/albums`, { method: 'PUT' });
     expect(course.status).toBe(405);

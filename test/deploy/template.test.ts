@@ -1,42 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_USERS } from '../../lib/db/users.js';
-import { serverlessBin } from '../../local/serverless-config.js';
+import { type Json, packageStage, type Resource } from '../support/package-template.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON, read here by path
-type Json = any;
-type Resource = { Type: string; Properties: Record<string, Json> };
 type Statement = { Action: string | string[]; Resource: Json };
-type Template = { Resources: Record<string, Resource>; Outputs: Record<string, { Value: Json }> };
 let resources: Record<string, Resource>;
 let outputs: Record<string, { Value: Json }>;
 
 /** Packages the prod stage as `serverless package` does, with `args` added, and returns its template. */
-async function packageTemplate(args: string[] = []): Promise<Template> {
-  const outputDir = await mkdtemp(join(tmpdir(), 'album-package-'));
-  // No AWS credentials are needed to package; make sure none are picked up from the machine either.
-  const env = {
-    ...process.env,
-    SLS_TELEMETRY_DISABLED: '1',
-    AWS_ACCESS_KEY_ID: '',
-    AWS_SECRET_ACCESS_KEY: '',
-    AWS_PROFILE: '',
-  };
-  try {
-    await promisify(execFile)(
-      process.execPath,
-      [serverlessBin, 'package', '--stage', 'prod', '--package', outputDir, ...args],
-      { env },
-    );
-    return JSON.parse(await readFile(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  } finally {
-    await rm(outputDir, { recursive: true, force: true });
-  }
-}
+const packageTemplate = async (args: string[] = []) => (await packageStage(args)).template;
 
 beforeAll(async () => {
   ({ Resources: resources, Outputs: outputs } = await packageTemplate());

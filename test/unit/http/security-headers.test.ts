@@ -5,10 +5,7 @@ import { NotFoundError } from '../../../lib/errors.js';
 import { httpHandler } from '../../../lib/http/handler.js';
 import { json } from '../../../lib/http/responses.js';
 import { pageSecurityHeaders } from '../../../lib/http/security-headers.js';
-import {
-  pageContentSecurityDirectives,
-  pageContentSecurityPolicy,
-} from '../../../lib/web/content-security-policy.js';
+import { pageContentSecurityDirectives } from '../../../lib/web/content-security-policy.js';
 
 const event = {
   rawPath: '/albums',
@@ -90,16 +87,10 @@ describe("the album page's headers", () => {
     const request = { event, context, response: { statusCode: 200, headers: {}, body: '' } };
     await pageSecurityHeaders(pageContentSecurityDirectives(config)).after?.(request as never);
     const headers = request.response.headers as Record<string, string>;
-    const directives = (policy: string) =>
-      Object.fromEntries(
-        policy.split(';').map((directive) => {
-          const [name = '', ...values] = directive.trim().split(/\s+/);
-          return [name, values.join(' ')];
-        }),
-      );
-    expect(directives(String(headers['Content-Security-Policy']))).toEqual(
-      directives(pageContentSecurityPolicy(config)),
-    );
+    const policy = String(headers['Content-Security-Policy']);
+    for (const [directive, sources] of Object.entries(pageContentSecurityDirectives(config))) {
+      expect(policy).toContain(`${directive} ${sources}`);
+    }
     expect(headers['X-Content-Type-Options']).toBe('nosniff');
   });
 });
