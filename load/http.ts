@@ -1,5 +1,5 @@
 import { type Dispatcher, Pool } from 'undici';
-import type { Failure, Recorder } from './recorder.js';
+import { type Failure, type Recorder, runClock } from './recorder.js';
 import { requestBytes, WirePool } from './wire.js';
 
 export interface RequestSpec {
@@ -187,8 +187,6 @@ export interface TimedRequestOptions {
   intendedStart?: number;
 }
 
-const now = () => performance.timeOrigin + performance.now();
-
 /**
  * Sends a request, retrying failures, and records it once: latency from the (intended) start to the
  * last answer, with the number of retries it took and, when it failed, why.
@@ -202,7 +200,7 @@ export async function timedRequest(
 ): Promise<Response | undefined> {
   // Late requests count from when they were due; a timer may also wake one a little early, and then
   // it counts from when it was sent.
-  const startedAt = Math.min(options.intendedStart ?? Number.POSITIVE_INFINITY, now());
+  const startedAt = Math.min(options.intendedStart ?? Number.POSITIVE_INFINITY, runClock());
   let response: Response | undefined;
   let error: unknown;
   let retries = 0;
@@ -217,7 +215,7 @@ export async function timedRequest(
       error = caught;
     }
   }
-  const latencyMs = now() - startedAt;
+  const latencyMs = runClock() - startedAt;
   const status = response?.status ?? 0;
   if (status > 0 && status < 400) {
     recorder.record(startedAt, type, latencyMs, status, retries);

@@ -1,6 +1,6 @@
 import type { AlbumApiDialect, ReviewKind } from './dialects.js';
 import { type HttpClient, type RequestSpec, timedRequest } from './http.js';
-import type { Recorder } from './recorder.js';
+import { type Recorder, runClock } from './recorder.js';
 
 /** What every mode shares: where to send, where to record, and when to stop early (Ctrl-C). */
 export interface RunContext {
@@ -147,13 +147,13 @@ export interface OpenLoopOptions {
  * from then, so a server that stalls shows the stall in every request that queued behind it.
  */
 export async function runOpenLoop(context: RunContext, options: OpenLoopOptions): Promise<void> {
-  const start = performance.timeOrigin + performance.now();
+  const start = runClock();
   const total = Math.floor(options.rate * options.durationSeconds);
   const intervalMs = 1000 / options.rate;
   const inFlight = new Set<Promise<unknown>>();
   for (let i = 0; i < total && !context.signal.aborted; i++) {
     const due = start + i * intervalMs;
-    const wait = due - (performance.timeOrigin + performance.now());
+    const wait = due - runClock();
     if (wait > 0) await sleep(wait, context.signal);
     while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
     const request = timedRequest(context.http, context.recorder, options.type, options.request, {

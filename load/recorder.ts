@@ -90,6 +90,13 @@ export interface Failure {
 }
 const CSV_CHUNK = 64 * 1024;
 
+/**
+ * The one clock of a run, in epoch milliseconds, for the run's start and every request's: monotonic, so
+ * `Date.now()`, which drifts apart from it in a long-lived process, never makes a request look as if it
+ * started before the run (and so in its warm-up).
+ */
+export const runClock = (): number => performance.timeOrigin + performance.now();
+
 const detailOf = (failure: Failure) =>
   typeof failure.detail === 'string' ? failure.detail : failure.detail();
 
@@ -182,7 +189,7 @@ interface SecondStats {
  * const summary = await recorder.finish();
  */
 export class Recorder {
-  readonly startedAt = Date.now();
+  readonly startedAt = runClock();
   readonly #warmupSeconds: number;
   readonly #warmupEndsAt: number;
   #byType = new Map<string, TypeStats>();
@@ -316,7 +323,7 @@ export class Recorder {
 
   /** Closes the CSV and summarises the run. */
   async finish(): Promise<RunSummary> {
-    const wallTimeSeconds = (Date.now() - this.startedAt) / 1000;
+    const wallTimeSeconds = (runClock() - this.startedAt) / 1000;
     this.#flushCsv();
     await new Promise<void>((resolve) => (this.#csv ? this.#csv.end(resolve) : resolve()));
     const measuredSeconds = Math.max(0, wallTimeSeconds - this.#warmupSeconds);
