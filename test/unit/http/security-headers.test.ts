@@ -6,6 +6,7 @@ import { httpHandler } from '../../../lib/http/handler.js';
 import { json } from '../../../lib/http/responses.js';
 import { pageSecurityHeaders } from '../../../lib/http/security-headers.js';
 import { pageContentSecurityDirectives } from '../../../lib/web/content-security-policy.js';
+import { DEPLOYED_PAGE_ENV } from '../../support/web-page.js';
 
 const event = {
   rawPath: '/albums',
@@ -77,13 +78,7 @@ describe('the security headers of every route', () => {
 
 describe("the album page's headers", () => {
   it("carry the page's own Content-Security-Policy, directive for directive, beside the hardened rest", async () => {
-    const config = loadWebPageConfig({
-      AWS_REGION: 'eu-west-1',
-      COVERS_BUCKET: 'album-service-prod-covers',
-      AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
-      AUTH_CLIENT_ID: 'client',
-      AUTH_HOSTED_UI: 'https://albums-123.auth.eu-west-1.amazoncognito.com',
-    });
+    const config = loadWebPageConfig(DEPLOYED_PAGE_ENV);
     const request = { event, context, response: { statusCode: 200, headers: {}, body: '' } };
     await pageSecurityHeaders(pageContentSecurityDirectives(config)).after?.(request as never);
     const headers = request.response.headers as Record<string, string>;

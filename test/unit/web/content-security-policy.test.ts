@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWebPageConfig } from '../../../lib/config.js';
 import { pageContentSecurityPolicy } from '../../../lib/web/content-security-policy.js';
+import { DEPLOYED_PAGE_ENV } from '../../support/web-page.js';
 
 const directives = (policy: string) =>
   Object.fromEntries(
@@ -12,13 +13,7 @@ const directives = (policy: string) =>
 
 describe("the web page's Content-Security-Policy", () => {
   it('on AWS: own scripts and styles, covers from the bucket, requests to the API, the bucket and the sign-in', () => {
-    const config = loadWebPageConfig({
-      AWS_REGION: 'eu-west-1',
-      COVERS_BUCKET: 'album-service-prod-covers',
-      AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
-      AUTH_CLIENT_ID: 'client',
-      AUTH_HOSTED_UI: 'https://albums-123.auth.eu-west-1.amazoncognito.com',
-    });
+    const config = loadWebPageConfig(DEPLOYED_PAGE_ENV);
     const bucket = 'https://album-service-prod-covers.s3.eu-west-1.amazonaws.com';
     expect(directives(pageContentSecurityPolicy(config))).toEqual({
       'default-src': ["'none'"],
