@@ -3,7 +3,7 @@ import { SummaryLineReporter } from './test/support/summary-reporter.js';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'local/test/**/*.test.ts', 'load/test/**/*.test.ts'],
     reporters: ['default', new SummaryLineReporter()],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,6 +1,8 @@
 import { type Dispatcher, Pool } from 'undici';
 import { type Failure, type Recorder, runClock } from './recorder.js';
-import { requestBytes, WirePool } from './wire.js';
+import { Response, requestBytes, WirePool } from './wire.js';
+
+export { Response };
 
 export interface RequestSpec {
   method: 'GET' | 'POST';
@@ -8,22 +10,6 @@ export interface RequestSpec {
   url: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
-}
-
-/** An answer; the body is decoded only when read, as most load runs never look at it. */
-export class Response {
-  readonly #chunks: Buffer[];
-
-  constructor(
-    readonly status: number,
-    chunks: Buffer[],
-  ) {
-    this.#chunks = chunks;
-  }
-
-  get body(): string {
-    return Buffer.concat(this.#chunks).toString('utf8');
-  }
 }
 
 /** Why a request failed, as the failure table groups it: an HTTP status or what happened to the connection. */

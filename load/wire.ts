@@ -1,5 +1,20 @@
 import { connect, type Socket } from 'node:net';
-import { Response } from './http.js';
+
+/** An answer; the body is decoded only when read, as most load runs never look at it. */
+export class Response {
+  readonly #chunks: Buffer[];
+
+  constructor(
+    readonly status: number,
+    chunks: Buffer[],
+  ) {
+    this.#chunks = chunks;
+  }
+
+  get body(): string {
+    return Buffer.concat(this.#chunks).toString('utf8');
+  }
+}
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 

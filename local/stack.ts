@@ -12,6 +12,7 @@ import { applyDatabaseUsers, DATABASE_USERS } from '../lib/db/users.js';
 import { startApiFront } from './api-front.js';
 import { jwtAuthorizer } from './auth/jwt-authorizer.js';
 import { createLocalOpenIdProvider } from './auth/provider.js';
+import { LOCAL_CREDENTIALS } from './credentials.js';
 import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
@@ -19,7 +20,7 @@ import { postJson } from './post-json.js';
 import { createRequestHistory } from './request-history.js';
 import type { RequestLimits } from './request-limits.js';
 import { startS3EventSource } from './s3/event-source.js';
-import { LOCAL_CREDENTIALS, startObjectStore } from './s3/object-store.js';
+import { startObjectStore } from './s3/object-store.js';
 import { seedSampleAlbum } from './sample-album.js';
 import {
   declaredBuckets,

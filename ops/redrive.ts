@@ -13,6 +13,10 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { LOCAL_CREDENTIALS } from '@album-service/local/credentials';
+import { localDataDir, readEndpoints } from '@album-service/local/endpoints';
+import { localName, readServerlessConfig, serverlessBin } from '@album-service/local/serverless-config';
+import { localQueueArn, localQueueUrl } from '@album-service/local/sqs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   RedriveIncompleteError,
@@ -20,10 +24,6 @@ import {
   redriveDeadLetters,
   redriveQueues,
 } from '../lib/reviews/redrive.js';
-import { localDataDir, readEndpoints } from '../local/endpoints.js';
-import { LOCAL_CREDENTIALS } from '../local/s3/object-store.js';
-import { localName, readServerlessConfig, serverlessBin } from '../local/serverless-config.js';
-import { localQueueArn, localQueueUrl } from '../local/sqs/queues.js';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 

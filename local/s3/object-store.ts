@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3EventRecord } from 'aws-lambda';
 import S3rver from 's3rver';
+import { LOCAL_CREDENTIALS } from '../credentials.js';
 import { ObjectTableStore } from './object-table.js';
 import { readPostUpload, type StoredForm, storedForm } from './post-policy.js';
 import { type S3Refusal, type SecretKeys, type SignedRequest, verifyRequestSignature } from './signature.js';
@@ -43,8 +44,6 @@ export interface ObjectStore {
   close(): Promise<void>;
 }
 
-/** The credentials the local stack signs with: the only key the local S3 accepts a signature from. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account.js');
 // s3rver refuses an access key it does not know, even once the front has verified the signature
 DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);

@@ -53,7 +53,7 @@ const S3RVER_METADATA_SUFFIX = '._S3rver_metadata.json';
  * prefix, then the object, its MD5 and its metadata, each a new file) cost more than a whole request through
  * the rest of the stack; a row costs an append to SQLite's log. Buckets, their settings (CORS, website) and
  * multipart parts stay in s3rver's folders, where it puts them. What this changes is invisible through the
- * S3 API, which `test/local/s3/` exercises; objects an earlier version left as files are moved into the
+ * S3 API, which `local/test/s3/` exercises; objects an earlier version left as files are moved into the
  * table when the store opens.
  */
 export class ObjectTableStore extends FilesystemStore {

@@ -1,6 +1,6 @@
+import type { DataApiStats } from '@album-service/local/data-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Album } from '../../lib/schemas.js';
-import type { DataApiStats } from '../../local/data-api/server.js';
 import { createAlbum } from '../support/albums.js';
 import { signedInAs } from '../support/auth.js';
 import { coverJudged, type Upload, uploadCover } from '../support/covers.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LocalStack } from '@album-service/local';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_YEAR } from '../../lib/schemas.js';
-import type { LocalStack } from '../../local/stack.js';
 import { jsonAs, signedInAs } from '../support/auth.js';
 import { coversBucket } from '../support/covers.js';
 import { expectDocumentedResponse } from '../support/openapi.js';

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_CREDENTIALS } from '@album-service/local/credentials';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/s3/object-store.js';
 import { jsonAs } from '../support/auth.js';
 import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { png } from '../support/images.js';

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { LOCAL_CREDENTIALS as credentials } from '@album-service/local/credentials';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS as credentials } from '../../local/s3/object-store.js';
 import { signedInAs } from '../support/auth.js';
 import { coverJudged, coversBucket, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { gif, jpeg, png, webp } from '../support/images.js';

@@ -4,6 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { writeEndpoints } from '@album-service/local/endpoints';
+import { freePort } from '@album-service/local/ports';
+import { localQueueArn } from '@album-service/local/sqs';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -14,9 +17,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../lib/reviews/redrive.js';
-import { writeEndpoints } from '../../local/endpoints.js';
-import { freePort } from '../../local/ports.js';
-import { localQueueArn } from '../../local/sqs/queues.js';
 import { createAlbum } from '../support/albums.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 

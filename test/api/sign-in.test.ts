@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { localUserSub } from '@album-service/local/auth/provider';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localUserSub } from '../../local/auth/provider.js';
 import { createAlbum } from '../support/albums.js';
 import { signedInAs, tokenFor } from '../support/auth.js';
 import { expectDocumentedResponse } from '../support/openapi.js';

@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@album-service/local/ports';
+import { rawExchange } from '@album-service/local/testing/raw-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/ports.js';
 import { commandLine, descendants, isRunning } from '../support/processes.js';
-import { rawExchange } from '../support/raw-http.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');

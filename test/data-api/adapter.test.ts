@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type DataApiServer, startDataApiServer } from '@album-service/local/data-api';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, json, uuid } from '../../lib/db/database.js';
 import { applyMigrations, MigrationFileError, readMigrations } from '../../lib/db/migrations.js';
-import { type DataApiServer, startDataApiServer } from '../../local/data-api/server.js';
 
 let server: DataApiServer;
 let client: RDSDataClient;

@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { startDataApiServer } from '@album-service/local/data-api';
+import {
+  createScratchDatabase,
+  mysqlReachable,
+  mysqlUrl,
+  type ScratchDatabase,
+} from '@album-service/local/testing/mysql';
+import {
+  createPostgresScratchDatabase,
+  postgresReachable,
+  postgresUrl,
+} from '@album-service/local/testing/postgres';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +19,6 @@ import { createAlbumStore } from '../../lib/albums/store.js';
 import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/migrations.js';
 import { applyDatabaseUsers, DATABASE_USERS } from '../../lib/db/users.js';
-import { startDataApiServer } from '../../local/data-api/server.js';
-import { createScratchDatabase, mysqlReachable, mysqlUrl, type ScratchDatabase } from '../support/mysql.js';
-import { createPostgresScratchDatabase, postgresReachable, postgresUrl } from '../support/postgres.js';
 
 const hasPostgres = await postgresReachable();
 if (!hasPostgres)

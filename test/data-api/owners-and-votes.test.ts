@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { type DataApiServer, startDataApiServer } from '@album-service/local/data-api';
+import {
+  createScratchDatabase,
+  mysqlReachable,
+  mysqlUrl,
+  type ScratchDatabase,
+} from '@album-service/local/testing/mysql';
+import {
+  createPostgresScratchDatabase,
+  postgresReachable,
+  postgresUrl,
+} from '@album-service/local/testing/postgres';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlbumStore, createAlbumStore } from '../../lib/albums/store.js';
@@ -9,10 +21,7 @@ import { ForbiddenError } from '../../lib/errors.js';
 import { createReviewLedger, type ReviewLedger } from '../../lib/reviews/ledger.js';
 import { createVoteBook, type Vote, type VoteBook } from '../../lib/reviews/votes.js';
 import type { ReviewKind } from '../../lib/schemas.js';
-import { type DataApiServer, startDataApiServer } from '../../local/data-api/server.js';
 import { FUZZ_SEED, seededRandom } from '../support/fuzz-seed.js';
-import { createScratchDatabase, mysqlReachable, mysqlUrl, type ScratchDatabase } from '../support/mysql.js';
-import { createPostgresScratchDatabase, postgresReachable, postgresUrl } from '../support/postgres.js';
 
 const hasPostgres = await postgresReachable();
 if (!hasPostgres) console.warn(`PostgreSQL at ${postgresUrl} is unreachable: its votes run is skipped`);

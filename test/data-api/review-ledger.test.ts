@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { type DataApiServer, startDataApiServer } from '@album-service/local/data-api';
+import {
+  createScratchDatabase,
+  mysqlReachable,
+  mysqlUrl,
+  type ScratchDatabase,
+} from '@album-service/local/testing/mysql';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbumStore } from '../../lib/albums/store.js';
 import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/migrations.js';
 import { createReviewLedger, type Review } from '../../lib/reviews/ledger.js';
-import { type DataApiServer, startDataApiServer } from '../../local/data-api/server.js';
-import { createScratchDatabase, mysqlReachable, mysqlUrl, type ScratchDatabase } from '../support/mysql.js';
 
 const hasMysql = await mysqlReachable();
 if (!hasMysql) {

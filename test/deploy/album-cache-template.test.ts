@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { serverlessBin } from '@album-service/local/serverless-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverlessBin } from '../../local/serverless-config.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON, read here by path
 type Json = any;

@@ -4,8 +4,8 @@ import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@album-service/local/ports';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/ports.js';
 import { descendants, isRunning } from '../support/processes.js';
 import { eventually } from '../support/stack.js';
 

@@ -3,11 +3,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { localUserSub } from '@album-service/local/auth/provider';
+import { writeEndpoints } from '@album-service/local/endpoints';
+import { SAMPLE_ALBUM } from '@album-service/local/sample-album';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localUserSub } from '../../local/auth/provider.js';
-import { writeEndpoints } from '../../local/endpoints.js';
-import { SAMPLE_ALBUM } from '../../local/sample-album.js';
 import { tokenFor } from '../support/auth.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 

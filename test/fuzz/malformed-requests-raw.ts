@@ -1,5 +1,5 @@
+import type { RawPiece } from '@album-service/local/testing/raw-http';
 import fc from 'fast-check';
-import type { RawPiece } from '../support/raw-http.js';
 import type { Dialect, KnownAlbums } from './malformed-requests.js';
 
 /**

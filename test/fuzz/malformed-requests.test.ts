@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { rawExchange } from '@album-service/local/testing/raw-http';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import type { TSchema } from 'typebox';
@@ -10,7 +11,6 @@ import { signedInAs } from '../support/auth.js';
 import { coversBucket } from '../support/covers.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 import { png } from '../support/images.js';
-import { rawExchange } from '../support/raw-http.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import {
   type Dialect,

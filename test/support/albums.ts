@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { LocalStack } from '@album-service/local';
 import { expect } from 'vitest';
 import type { CreatedAlbum } from '../../lib/schemas.js';
-import type { LocalStack } from '../../local/stack.js';
 import { jsonAs, TEST_USER } from './auth.js';
 
 /**

@@ -1,5 +1,5 @@
-import { localUserToken } from '../../local/auth/local-user-token.js';
-import type { LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '@album-service/local';
+import { localUserToken } from '@album-service/local/auth/local-user-token';
 
 /** The local user test helpers act as unless a test names another (the owner of what they create). */
 export const TEST_USER = 'test-user';

@@ -1,7 +1,7 @@
+import type { LocalStack } from '@album-service/local';
+import { LOCAL_CREDENTIALS } from '@album-service/local/credentials';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Album } from '../../lib/schemas.js';
-import { LOCAL_CREDENTIALS } from '../../local/s3/object-store.js';
-import type { LocalStack } from '../../local/stack.js';
 import { eventually } from './stack.js';
 
 /** A presigned POST as the API hands it out. */

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { serverlessBin } from '../../local/serverless-config.js';
+import { serverlessBin } from '@album-service/local/serverless-config';
 
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON, read here by path
 export type Json = any;

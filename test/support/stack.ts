@@ -1,5 +1,5 @@
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
-import { createScratchDatabase } from './mysql.js';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '@album-service/local';
+import { createScratchDatabase } from '@album-service/local/testing/mysql';
 
 export interface TestStack extends LocalStack {
   /** Everything the stack and its functions logged so far. */
