@@ -8,7 +8,6 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import S3rver from 's3rver';
 import { LOCAL_CREDENTIALS } from '../credentials.js';
 import { ObjectTableStore } from './object-table.js';
 import { readPostUpload, type StoredForm, storedForm } from './post-policy.js';
+import { registerAccessKey, replaceStore, withoutRequestLog } from './s3rver-internals.js';
 import { type S3Refusal, type SecretKeys, type SignedRequest, verifyRequestSignature } from './signature.js';
 
 export interface BucketCors {
@@ -44,9 +44,7 @@ export interface ObjectStore {
   close(): Promise<void>;
 }
 
-const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account.js');
-// s3rver refuses an access key it does not know, even once the front has verified the signature
-DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
+registerAccessKey(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
 const SECRET_KEYS: SecretKeys = new Map([[LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey]]);
 
 interface S3rverEvent {
@@ -89,8 +87,7 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
   });
   withoutRequestLog(server);
   const store = new ObjectTableStore(directory);
-  server.store = store;
-  (server as unknown as { context: { store: unknown } }).context.store = store; // what its controllers use
+  replaceStore(server, store);
   withBucketSettingsInMemory(store as unknown as BucketSettingsStore);
   const listeners = new Set<(record: S3EventRecord) => void>();
   server.on('event', (event: S3rverEvent) => {
@@ -306,17 +303,6 @@ function toS3EventRecord(raw: S3rverEvent['Records'][number]): S3EventRecord {
       },
     },
   };
-}
-
-/**
- * Takes s3rver's request logger out of its middleware: it formats a line for every request (koa-logger, then
- * winston) even when `silent` discards it, some 3 % of the stack's CPU under the course load. s3rver adds it
- * first; if that changes, starting fails here rather than quietly logging.
- */
-function withoutRequestLog(server: S3rver): void {
-  const middleware = (server as unknown as { middleware: Array<{ name: string }> }).middleware;
-  if (middleware[0]?.name !== 'logger') throw new Error("s3rver's first middleware is no longer its logger");
-  middleware.shift();
 }
 
 /** The part of s3rver's filesystem store that reads and writes buckets and their settings. */

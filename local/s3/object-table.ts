@@ -1,37 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Readable } from 'node:stream';
 import { readBody } from '../read-body.js';
-
-const require = createRequire(import.meta.url);
-const FilesystemStore: FilesystemStoreClass = require('s3rver/lib/stores/filesystem.js');
-const S3Object: S3ObjectClass = require('s3rver/lib/models/object.js');
-const { walk } = require('s3rver/lib/utils.js') as { walk: (dir: string) => Iterable<string> };
-
-/** What s3rver's stores hand its controllers: an object's key, its content (a stream) and its metadata. */
-interface S3rverObject {
-  bucket: string;
-  key: string;
-  content: Readable | Buffer | null;
-  metadata: Record<string, string | number>;
-  range?: { start: number; end: number };
-}
-type S3ObjectClass = (new (
-  bucket: string,
-  key: string,
-  content: Readable | null,
-  metadata: Record<string, string | number>,
-) => S3rverObject) & { ALLOWED_METADATA: string[] };
-type FilesystemStoreClass = new (
-  rootDirectory: string,
-) => {
-  rootDirectory: string;
-  deleteBucket(bucket: string): Promise<void>;
-  reset(): void;
-};
+import { FilesystemStore, S3Object, type S3rverObject, walk } from './s3rver-internals.js';
 
 interface ObjectRow {
   key: string;
@@ -49,12 +22,12 @@ const S3RVER_METADATA_SUFFIX = '._S3rver_metadata.json';
 
 /**
  * s3rver's store with its objects in one SQLite table instead of three files each. On this kind of disk,
- * creating a file or a folder costs the kernel 0.3–0.5 ms of CPU, so s3rver's layout (a folder per key
- * prefix, then the object, its MD5 and its metadata, each a new file) cost more than a whole request through
- * the rest of the stack; a row costs an append to SQLite's log. Buckets, their settings (CORS, website) and
- * multipart parts stay in s3rver's folders, where it puts them. What this changes is invisible through the
- * S3 API, which `local/test/s3/` exercises; objects an earlier version left as files are moved into the
- * table when the store opens.
+ * creating a file or a folder costs the kernel enough CPU that s3rver's layout (a folder per key prefix,
+ * then the object, its MD5 and its metadata, each a new file) cost more than a whole request through the
+ * rest of the stack (docs/performance.md#local-stack-and-load-client); a row costs an append to SQLite's
+ * log. Buckets, their settings (CORS, website) and multipart parts stay in s3rver's folders, where it puts
+ * them. What this changes is invisible through the S3 API, which `local/test/s3/` exercises; objects an
+ * earlier version left as files are moved into the table when the store opens.
  */
 export class ObjectTableStore extends FilesystemStore {
   readonly #db: DatabaseSync;

@@ -1,27 +1,20 @@
 'use strict';
 
-const { dirname, join } = require('node:path');
+const { handlerLoader } = require('./offline-internals.cjs');
 
 /**
  * Makes serverless-offline look a function's handler up once, as Lambda does when a container starts,
  * rather than on every invocation. For functions running in its own process it resolves the handler again
- * each time: a dozen `existsSync` calls and a read of the nearest `package.json`, 4 % of its process under
- * the course load (docs/performance.md). The lookup it makes is unchanged; its answer is remembered per
+ * each time: a dozen `existsSync` calls and a read of the nearest `package.json`, a share of its process under
+ * the course load (docs/performance.md#local-stack-and-load-client). The lookup it makes is unchanged; its answer is remembered per
  * handler until serverless-esbuild rebuilds the functions (`npm run dev`), when
  * reload-rebuilt-functions.cjs drops the bundles from the module cache and this forgets the handlers.
  * Must be listed before serverless-offline, which imports the loader only on its first invocation.
  */
 class LoadHandlersOnce {
   constructor() {
-    const loaderFile = join(
-      dirname(require.resolve('serverless-offline')),
-      'lambda/handler-runner/in-process-runner/aws-lambda-ric/UserFunction.js',
-    );
-    const loader = require(loaderFile);
+    const loader = handlerLoader();
     const load = loader.load;
-    if (typeof load !== 'function') {
-      throw new Error(`serverless-offline's handler loader has moved (no load() in ${loaderFile})`);
-    }
     const handlers = new Map();
     loader.load = (appRoot, handlerString) => {
       const key = `${appRoot}\0${handlerString}`;

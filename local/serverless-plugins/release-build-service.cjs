@@ -2,8 +2,9 @@
 
 /**
  * Ends esbuild's service process once serverless-esbuild has built the functions for serverless-offline.
- * Left running, it keeps about 1.5 GB after bundling every function; esbuild starts a new one by itself
- * if a source change asks for a rebuild. Hooks only `offline start`, so packaging and deploying are as
+ * Left running, it keeps what it allocated to bundle every function (how much:
+ * docs/performance.md#local-stack-and-load-client); esbuild starts a new one by itself if a source change
+ * asks for a rebuild. Hooks only `offline start`, so packaging and deploying are as
  * they were.
  */
 class ReleaseBuildService {

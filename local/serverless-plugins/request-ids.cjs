@@ -1,7 +1,6 @@
 'use strict';
 
-const { dirname, join } = require('node:path');
-const { pathToFileURL } = require('node:url');
+const { httpApiEventClass } = require('./offline-internals.cjs');
 
 /** The header the local API front (local/api-front.ts) passes each request's id in. */
 const REQUEST_ID_HEADER = 'x-local-request-id';
@@ -20,15 +19,8 @@ class RequestIds {
 }
 
 async function patchHttpApiEvents() {
-  const eventFile = join(
-    dirname(require.resolve('serverless-offline')),
-    'events/http/lambda-events/LambdaProxyIntegrationEventV2.js',
-  );
-  const { default: HttpApiEvent } = await import(pathToFileURL(eventFile).href);
-  const create = HttpApiEvent?.prototype?.create;
-  if (typeof create !== 'function') {
-    throw new Error(`serverless-offline's HTTP API event has moved (no create() in ${eventFile})`);
-  }
+  const HttpApiEvent = await httpApiEventClass();
+  const create = HttpApiEvent.prototype.create;
   HttpApiEvent.prototype.create = function createWithRequestId() {
     const event = create.call(this);
     const requestId = event.headers?.[REQUEST_ID_HEADER];
