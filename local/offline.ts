@@ -33,9 +33,8 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<R
     process.execPath,
     [
       // Every function runs in this one process, each request allocating afresh: 64 MB semi-spaces for the
-      // young generation let most of it die there rather than be promoted and collected with the old one.
-      // Course 10/10/2, three runs each way (docs/performance.md): 1.53-1.90 against 1.88-2.03 CPU s per
-      // 1,000 requests in this process, and a peak of 530-703 against 775-819 MB.
+      // young generation let most of it die there rather than be promoted and collected with the old one,
+      // for less CPU and a lower peak (docs/performance.md#local-stack-and-load-client).
       '--max-semi-space-size=64',
       '--require',
       exitWithParent,

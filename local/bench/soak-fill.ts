@@ -2,9 +2,9 @@
  * Fills a stopped stack's data folder with albums whose covers are verified and stored, as a day of use
  * would leave it, without going through the API: rows inserted many at a time through the Data API
  * endpoint; the first covers PUT into the S3 emulator, the rest cloned from the first in its object table in
- * one transaction (a PUT through the SigV4 front and s3rver costs ~4 ms, so 100,000 took over 6 minutes).
- * Nothing listens to the object store here, so no verification runs; the rows already say what it would
- * have found.
+ * one transaction (a PUT each, through the SigV4 front and s3rver, made a large fill take minutes:
+ * docs/performance.md#local-stack-and-load-client). Nothing listens to the object store here, so no
+ * verification runs; the rows already say what it would have found.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';

@@ -70,8 +70,8 @@ export async function startQueues(options: QueuesOptions): Promise<Queues> {
 /**
  * Runs `startFauxqs` with its SQLite database set to `synchronous = NORMAL`. fauxqs writes every change to
  * a message (sent, received, deleted) through to SQLite in WAL mode, where SQLite's default (FULL) syncs the
- * log to disk on every commit: three fsyncs per review, each blocking the stack's event loop (0.18 ms here,
- * against 0.03 ms with NORMAL). With NORMAL a commit still survives the stack being killed, as the restart
+ * log to disk on every commit: three fsyncs per review, each blocking the stack's event loop (for how long:
+ * docs/performance.md#local-stack-and-load-client). With NORMAL a commit still survives the stack being killed, as the restart
  * test checks; only a crash of the machine itself may lose the last ones. fauxqs does not expose its
  * connection, so the setting follows the statement fauxqs opens it with; if fauxqs stops making that
  * statement, starting fails here rather than quietly running slow.
