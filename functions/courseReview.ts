@@ -1,6 +1,5 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { createAlbumStore } from '../lib/albums/store.js';
-import type { ContextWithCircuit } from '../lib/circuit-breaker/middleware.js';
 import { loadDatabaseConfig } from '../lib/config.js';
 import { courseAlbumUuid, parseLikeOrNot } from '../lib/course/api.js';
 import { presentCourseError } from '../lib/course/contract.js';
@@ -12,17 +11,15 @@ import { connectReviewIntake } from '../lib/reviews/connect.js';
 
 const database = connectDatabase(loadDatabaseConfig());
 const albums = createAlbumStore(database);
-const { intake, queueCircuit } = connectReviewIntake({ albums, database });
+const intake = connectReviewIntake({ albums, database });
 
 /** POST /cs6650/review/{likeornot}/{albumID}: the same review pipeline as our own API. */
-export const handler = httpHandler<ContextWithCircuit>(
-  async (event, context) => {
+export const handler = httpHandler(
+  async (event) => {
     const kind = parseLikeOrNot(event);
     const albumId = await courseAlbumUuid(albums, event);
-    await intake.accept({ albumId, kind }, context.circuit);
+    await intake.accept({ albumId, kind });
     return json(201, {});
   },
   { present: presentCourseError },
-)
-  .use(logMetrics(metrics))
-  .use(queueCircuit);
+).use(logMetrics(metrics));

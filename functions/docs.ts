@@ -22,9 +22,10 @@ const page = (title: string, documentUrl: string, other: { href: string; label: 
 /**
  * One of Swagger UI's files, served from the function so the docs work with no network access from the
  * browser. They are packaged beside the bundle (the docs function's package.patterns in serverless.yml),
- * not inside it, so the 1.9 MB are read on the first request for them rather than loaded at every cold
- * start: in the function's package they sit in node_modules/ beside functions/; in a local build,
- * serverless-esbuild keeps a function's extra files in a folder of their own, __only_docs/.
+ * not inside it, so they are read on the first request for them rather than loaded at every cold start
+ * (see docs/performance.md#what-the-bundles-leave-out): in the function's package they sit in
+ * node_modules/ beside functions/; in a local build, serverless-esbuild keeps a function's extra files in
+ * a folder of their own, __only_docs/.
  */
 const swaggerUiFile = (name: string) =>
   packagedFile([

@@ -1,7 +1,6 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parseAlbumId } from '../lib/albums/api.js';
 import { createAlbumStore } from '../lib/albums/store.js';
-import type { ContextWithCircuit } from '../lib/circuit-breaker/middleware.js';
 import { loadDatabaseConfig } from '../lib/config.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { callerOf } from '../lib/http/caller.js';
@@ -15,19 +14,18 @@ import { NewReview } from '../lib/schemas.js';
 import { parse } from '../lib/validation.js';
 
 const database = connectDatabase(loadDatabaseConfig());
-const { intake, queueCircuit } = connectReviewIntake({ albums: createAlbumStore(database), database });
+const intake = connectReviewIntake({ albums: createAlbumStore(database), database });
 
 /**
  * POST /albums/{albumId}/reviews: sets the caller's one vote on the album (a like, or a dislike in place of
  * their like); accepted now, counted by the queue consumer within seconds.
  */
-export const handler = httpHandler<ContextWithCircuit>(async (event, context) => {
+export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
   const voter = callerOf(event);
   const { kind } = parse(NewReview, event.body, 'review');
-  const accepted = await intake.vote({ albumId, voter, kind }, context.circuit);
+  const accepted = await intake.vote({ albumId, voter, kind });
   return json(202, presentAcceptedVote(albumId, kind, accepted));
 })
   .use(jsonBody())
-  .use(logMetrics(metrics))
-  .use(queueCircuit);
+  .use(logMetrics(metrics));

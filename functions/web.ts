@@ -15,9 +15,9 @@ const config = loadWebPageConfig();
 
 /**
  * The browser build of oidc-client-ts, which the page loads only where it signs in on a hosted page. Packaged
- * beside the bundle, as Swagger UI is for the docs, so its 70 kB are read on the first request for it rather
- * than at every cold start: node_modules/ beside functions/ in the function's package, __only_web/ in a local
- * build.
+ * beside the bundle, as Swagger UI is for the docs, so it is read on the first request for it rather
+ * than at every cold start (see docs/performance.md#what-the-bundles-leave-out): node_modules/ beside
+ * functions/ in the function's package, __only_web/ in a local build.
  */
 const oidcClient = packagedFile(
   ['node_modules', join('__only_web', 'node_modules')].map((root) =>

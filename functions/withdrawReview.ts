@@ -1,7 +1,6 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parseAlbumId } from '../lib/albums/api.js';
 import { createAlbumStore } from '../lib/albums/store.js';
-import type { ContextWithCircuit } from '../lib/circuit-breaker/middleware.js';
 import { loadDatabaseConfig } from '../lib/config.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { callerOf } from '../lib/http/caller.js';
@@ -12,17 +11,15 @@ import { presentAcceptedVote } from '../lib/reviews/api.js';
 import { connectReviewIntake } from '../lib/reviews/connect.js';
 
 const database = connectDatabase(loadDatabaseConfig());
-const { intake, queueCircuit } = connectReviewIntake({ albums: createAlbumStore(database), database });
+const intake = connectReviewIntake({ albums: createAlbumStore(database), database });
 
 /**
  * DELETE /albums/{albumId}/reviews/mine: withdraws the caller's vote; accepted now, through the same queue
  * as a vote, so it takes the place of every vote they sent before it.
  */
-export const handler = httpHandler<ContextWithCircuit>(async (event, context) => {
+export const handler = httpHandler(async (event) => {
   const albumId = parseAlbumId(event.pathParameters);
   const voter = callerOf(event);
-  const accepted = await intake.vote({ albumId, voter, kind: null }, context.circuit);
+  const accepted = await intake.vote({ albumId, voter, kind: null });
   return json(202, presentAcceptedVote(albumId, null, accepted));
-})
-  .use(logMetrics(metrics))
-  .use(queueCircuit);
+}).use(logMetrics(metrics));

@@ -2,7 +2,8 @@ import type { Static, TSchema } from 'typebox';
 
 /**
  * Checks values against the JSON Schema that TypeBox's builders make, for the keywords the schemas we
- * validate use and no others: TypeBox's own checker would add some 65 KB to every function bundle. It
+ * validate use and no others: TypeBox's own checker would add to every function bundle
+ * (see docs/performance.md#what-the-bundles-leave-out). It
  * agrees with TypeBox's `Check` (test/unit/schema-check.test.ts holds it to that). A schema using anything
  * else is refused with an error the first time it is used, so no keyword is ever silently ignored.
  */

@@ -4,8 +4,8 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
  * What the deployed bundles use in place of the SDK's default credential chain (deploy/bundle-alias.cjs).
  * Lambda hands a function its role's credentials in the environment, and `serverless invoke local` does the
  * same with the caller's, so the chain's other links (profiles, SSO, web identity, the instance metadata
- * service) are never reached there; left out with the STS and SSO clients they bring, they take ~108 KB
- * out of every bundle.
+ * service) are never reached there; left out with the STS and SSO clients they bring, every bundle is
+ * smaller (see docs/performance.md#what-the-bundles-leave-out).
  *
  * @example
  * // esbuild alias: { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts' }

@@ -2,7 +2,8 @@ import { ConfigurationError } from '../config.js';
 
 /**
  * Stands in for `@redis/client` in the bundles of a deployment whose album cache is each container's memory
- * (the `cache` parameter's default): the client is 400 KB that every cold start would parse for nothing.
+ * (the `cache` parameter's default): every cold start would parse the client for nothing
+ * (see docs/performance.md#what-the-bundles-leave-out).
  * Reached only if REDIS_URL is set anyway.
  */
 export function createClient(): never {

@@ -9,9 +9,9 @@ import { tracer } from '../observability/tracer.js';
 import { type HttpErrorsOptions, httpErrors } from './errors.js';
 import { securityHeaders } from './security-headers.js';
 
-export type HttpHandler<TContext extends Context = Context> = (
+export type HttpHandler = (
   event: APIGatewayProxyEventV2,
-  context: TContext,
+  context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Time kept back from the function's timeout to answer a request whose dependencies stalled. */
@@ -26,14 +26,10 @@ const ANSWER_IN_TIME_MS = 1_000;
  *
  * @example
  * export const handler = httpHandler(async (event) => json(200, { ok: true }));
- * // A middleware that adds to the context names its type: httpHandler<ContextWithCircuit>(…).use(circuitBreaker(…))
  */
-export function httpHandler<TContext extends Context = Context>(
-  handler: HttpHandler<TContext>,
-  errors: Partial<HttpErrorsOptions> = {},
-) {
+export function httpHandler(handler: HttpHandler, errors: Partial<HttpErrorsOptions> = {}) {
   return (
-    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, TContext>(handler, {
+    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(handler, {
       timeoutEarlyInMillis: ANSWER_IN_TIME_MS,
       timeoutEarlyResponse: () => {
         throw new UnavailableError('The service could not answer in time', 1);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AlbumStore } from '../albums/store.js';
-import type { CircuitGuard } from '../circuit-breaker/middleware.js';
+import type { CircuitGuard } from '../circuit-breaker/guard.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
 import type { ReviewKind } from '../schemas.js';
 import type { ReviewLedger } from './ledger.js';
@@ -18,32 +18,37 @@ export interface ReviewIntakeEvents {
 
 export interface ReviewIntake {
   /**
-   * Accepts an anonymous review of a stored album: onto the queue through the circuit, or, when the circuit
+   * Accepts an anonymous review of a stored album: onto the queue through its circuit, or, when the circuit
    * is open or the send fails, straight into the ledger with the same exactly-once statement the consumer
    * uses. Throws {@link UnavailableError} only when neither could take it.
    */
-  accept(review: { albumId: string; kind: ReviewKind }, circuit: CircuitGuard): Promise<{ reviewId: string }>;
+  accept(review: { albumId: string; kind: ReviewKind }): Promise<{ reviewId: string }>;
   /**
    * Accepts a signed-in user's vote on a stored album (`kind` null withdraws it), stamped with the instant
    * it arrived and a fresh message id, which order it among the user's votes (see `isNewer` in
    * votes.ts); then as {@link ReviewIntake.accept}: the queue, or the vote book directly.
    */
-  vote(
-    vote: { albumId: string; voter: string; kind: ReviewKind | null },
-    circuit: CircuitGuard,
-  ): Promise<{ messageId: string; acceptedAt: number }>;
+  vote(vote: {
+    albumId: string;
+    voter: string;
+    kind: ReviewKind | null;
+  }): Promise<{ messageId: string; acceptedAt: number }>;
 }
 
 /**
- * Review acceptance, the one place that decides where an accepted review or vote goes.
+ * Review acceptance, the one place that decides where an accepted review or vote goes. The queue is
+ * reached only through `queueCircuit`, built once per container so that its state carries across requests.
  *
  * @example
- * const intake = createReviewIntake({ albums, queue, ledger, votes, events: reviewIntakeEvents });
- * const { reviewId } = await intake.accept({ albumId, kind: 'like' }, context.circuit);
+ * const queueCircuit = circuitGuard({ name: 'reviews-queue' });
+ * const intake = createReviewIntake({ albums, queue, queueCircuit, ledger, votes, events: reviewIntakeEvents });
+ * const { reviewId } = await intake.accept({ albumId, kind: 'like' });
  */
 export function createReviewIntake(deps: {
   albums: AlbumStore;
   queue: ReviewQueue;
+  /** The circuit breaker around the queue: while it is open, reviews go straight to the database. */
+  queueCircuit: CircuitGuard;
   ledger: ReviewLedger;
   votes: VoteBook;
   events: ReviewIntakeEvents;
@@ -57,11 +62,8 @@ export function createReviewIntake(deps: {
   };
 
   /** Onto the queue through the circuit, else `applyDirectly`; 503 only when neither takes it. */
-  const deliver = async (
-    queued: QueuedReview,
-    circuit: CircuitGuard,
-    applyDirectly: () => Promise<unknown>,
-  ) => {
+  const deliver = async (queued: QueuedReview, applyDirectly: () => Promise<unknown>) => {
+    const circuit = deps.queueCircuit;
     try {
       await circuit.run(() => deps.queue.publish(queued));
     } catch (queueError) {
@@ -86,20 +88,20 @@ export function createReviewIntake(deps: {
   };
 
   return {
-    async accept({ albumId, kind }, circuit) {
+    async accept({ albumId, kind }) {
       await requireAlbum(albumId);
       const reviewId = randomUUID();
       const review = { reviewId, albumId, kind };
-      await deliver(review, circuit, () => deps.ledger.apply([review]));
+      await deliver(review, () => deps.ledger.apply([review]));
       return { reviewId };
     },
 
-    async vote({ albumId, voter, kind }, circuit) {
+    async vote({ albumId, voter, kind }) {
       // Stamped on arrival: a request that stalls on the way in is older than one the user sends after it.
       const acceptedAt = now();
       await requireAlbum(albumId);
       const vote = { messageId: randomUUID(), albumId, voter, kind, acceptedAt };
-      await deliver(vote, circuit, () => deps.votes.apply([vote]));
+      await deliver(vote, () => deps.votes.apply([vote]));
       return { messageId: vote.messageId, acceptedAt: vote.acceptedAt };
     },
   };

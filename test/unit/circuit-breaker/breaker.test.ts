@@ -1,11 +1,5 @@
-import middy from '@middy/core';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type CircuitState } from '../../../lib/circuit-breaker/breaker.js';
-import {
-  CircuitOpenError,
-  type ContextWithCircuit,
-  circuitBreaker,
-} from '../../../lib/circuit-breaker/middleware.js';
 
 function clock(start = 1_000_000) {
   let now = start;
@@ -104,51 +98,5 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
     call(false);
     expect(breaker.state).toBe('closed');
-  });
-});
-
-describe('circuitBreaker middleware', () => {
-  // Lambda's context as it arrives: the middleware adds the circuit to it.
-  const context = {} as ContextWithCircuit;
-
-  function handlerGuarding(send: () => Promise<string>, now: () => number) {
-    return middy(async (_event: unknown, ctx: ContextWithCircuit) => {
-      try {
-        return { status: 'sent', via: await ctx.circuit.run(send) };
-      } catch (error) {
-        return { status: error instanceof CircuitOpenError ? 'failed fast' : 'send failed' };
-      }
-    }).use(
-      circuitBreaker({
-        name: 'queue',
-        minimumCalls: 2,
-        failureRateThreshold: 0.5,
-        openMs: 1_000,
-        halfOpenTrials: 1,
-        now,
-      }),
-    );
-  }
-
-  it('keeps its state across invocations and fails fast without calling once open', async () => {
-    const time = clock();
-    let healthy = false;
-    let calls = 0;
-    const handler = handlerGuarding(async () => {
-      calls++;
-      if (!healthy) throw new Error('connection refused');
-      return 'queue';
-    }, time.now);
-
-    expect(await handler({}, context)).toEqual({ status: 'send failed' });
-    expect(await handler({}, context)).toEqual({ status: 'send failed' });
-    expect(await handler({}, context)).toEqual({ status: 'failed fast' });
-    expect(calls).toBe(2);
-
-    healthy = true;
-    time.advance(1_000);
-    expect(await handler({}, context)).toEqual({ status: 'sent', via: 'queue' });
-    expect(await handler({}, context)).toEqual({ status: 'sent', via: 'queue' });
-    expect(calls).toBe(4);
   });
 });

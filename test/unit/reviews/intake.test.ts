@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { AlbumStore } from '../../../lib/albums/store.js';
-import type { CircuitGuard } from '../../../lib/circuit-breaker/middleware.js';
+import { circuitGuard } from '../../../lib/circuit-breaker/guard.js';
 import { UnavailableError } from '../../../lib/errors.js';
 import { httpErrors } from '../../../lib/http/errors.js';
 import { createReviewIntake, type ReviewIntakeEvents } from '../../../lib/reviews/intake.js';
@@ -36,11 +36,16 @@ const unusedVotes: VoteBook = {
   mine: async () => null,
 };
 
-const openCircuit: CircuitGuard = {
-  run: async (call) => call(),
-  state: 'open',
-  retryAfterMs: 4_200,
-};
+/** A queue circuit that a failed send has opened, 800 ms into its 5 s wait. */
+async function openCircuit() {
+  let now = 1_000_000;
+  const circuit = circuitGuard({ minimumCalls: 1, failureRateThreshold: 1, openMs: 5_000, now: () => now });
+  await circuit
+    .run(() => failingQueue.publish({ reviewId: 'r', albumId: knownAlbum, kind: 'like' }))
+    .catch(() => {});
+  now += 800;
+  return circuit;
+}
 
 describe('review intake', () => {
   it('applies a review directly when the queue fails', async () => {
@@ -50,8 +55,15 @@ describe('review intake', () => {
       counts: async () => ({ likes: 0, dislikes: 0 }),
     };
     const { seen, events } = recordedEvents();
-    const intake = createReviewIntake({ albums, queue: failingQueue, ledger, votes: unusedVotes, events });
-    const { reviewId } = await intake.accept({ albumId: knownAlbum, kind: 'like' }, openCircuit);
+    const intake = createReviewIntake({
+      albums,
+      queue: failingQueue,
+      queueCircuit: await openCircuit(),
+      ledger,
+      votes: unusedVotes,
+      events,
+    });
+    const { reviewId } = await intake.accept({ albumId: knownAlbum, kind: 'like' });
     expect(applied).toEqual([{ reviewId, albumId: knownAlbum, kind: 'like' }]);
     expect(seen).toEqual(['queue unavailable (open)']);
   });
@@ -70,18 +82,58 @@ describe('review intake', () => {
     const intake = createReviewIntake({
       albums,
       queue: failingQueue,
+      queueCircuit: await openCircuit(),
       ledger,
       votes,
       events,
       now: () => 1234,
     });
-    const { messageId, acceptedAt } = await intake.vote(
-      { albumId: knownAlbum, voter: 'local|ana', kind: null },
-      openCircuit,
-    );
+    const { messageId, acceptedAt } = await intake.vote({
+      albumId: knownAlbum,
+      voter: 'local|ana',
+      kind: null,
+    });
     expect(acceptedAt).toBe(1234);
     expect(applied).toEqual([{ messageId, albumId: knownAlbum, voter: 'local|ana', kind: null, acceptedAt }]);
     expect(seen).toEqual(['queue unavailable (open)']);
+  });
+
+  it('sends to the queue while it answers, and once it fails enough stops trying it while no review is lost', async () => {
+    const sent: string[] = [];
+    let queueUp = true;
+    let refusedSends = 0;
+    const queue: ReviewQueue = {
+      publish: async (queued) => {
+        if (!queueUp) {
+          refusedSends++;
+          throw new Error('connect ECONNREFUSED');
+        }
+        sent.push('reviewId' in queued ? queued.reviewId : queued.messageId);
+      },
+    };
+    const applied: Review[] = [];
+    const ledger = {
+      apply: async (reviews: Review[]) => applied.push(...reviews),
+      counts: async () => ({ likes: 0, dislikes: 0 }),
+    };
+    const { seen, events } = recordedEvents();
+    const queueCircuit = circuitGuard({ minimumCalls: 2, failureRateThreshold: 0.5, now: () => 1_000_000 });
+    const intake = createReviewIntake({ albums, queue, queueCircuit, ledger, votes: unusedVotes, events });
+
+    const queued = await intake.accept({ albumId: knownAlbum, kind: 'like' });
+    expect(sent).toEqual([queued.reviewId]);
+
+    queueUp = false;
+    const accepted = [];
+    for (let i = 0; i < 3; i++) accepted.push(await intake.accept({ albumId: knownAlbum, kind: 'dislike' }));
+    expect(applied.map((review) => review.reviewId)).toEqual(accepted.map((review) => review.reviewId));
+    // One success and one failure reach the threshold: the first failed send opens the circuit.
+    expect(refusedSends).toBe(1);
+    expect(seen).toEqual([
+      'queue unavailable (open)',
+      'queue unavailable (open)',
+      'queue unavailable (open)',
+    ]);
   });
 
   it('refuses with 503 and a Retry-After from the circuit when the database fails too', async () => {
@@ -92,10 +144,15 @@ describe('review intake', () => {
       counts: async () => ({ likes: 0, dislikes: 0 }),
     };
     const { seen, events } = recordedEvents();
-    const intake = createReviewIntake({ albums, queue: failingQueue, ledger, votes: unusedVotes, events });
-    const error = await intake
-      .accept({ albumId: knownAlbum, kind: 'dislike' }, openCircuit)
-      .catch((e: unknown) => e);
+    const intake = createReviewIntake({
+      albums,
+      queue: failingQueue,
+      queueCircuit: await openCircuit(),
+      ledger,
+      votes: unusedVotes,
+      events,
+    });
+    const error = await intake.accept({ albumId: knownAlbum, kind: 'dislike' }).catch((e: unknown) => e);
     expect(seen).toEqual(['queue unavailable (open)', 'refused: database is resuming']);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as UnavailableError).retryAfterSeconds).toBe(5);

@@ -1,7 +1,11 @@
 import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { CORRELATION_ID_ATTRIBUTE, parseReviewMessages } from '../../../lib/reviews/messages.js';
+import {
+  CORRELATION_ID_ATTRIBUTE,
+  encodeReviewMessage,
+  parseReviewMessages,
+} from '../../../lib/reviews/messages.js';
 import { createReviewQueue } from '../../../lib/reviews/queue.js';
 
 // What the queue is sent and what the consumer reads back, without SQS in between (the stack's test of the
@@ -34,6 +38,36 @@ const asRecord = (input: SendMessageCommand['input']): SQSRecord =>
       ]),
     ),
   }) as unknown as SQSRecord;
+
+describe('the reviews queue', () => {
+  it('sends each review or vote as one message to the queue, encoded as the consumer reads it', async () => {
+    const { queue, sent } = recordingQueue(undefined);
+    const vote = {
+      messageId: 'b1a1c6f0-1f7e-4a55-9a0e-0a8b9c7d6e5f',
+      albumId: review.albumId,
+      voter: 'local|ana',
+      kind: null,
+      acceptedAt: 1_764_100_000_000,
+    };
+    await queue.publish(review);
+    await queue.publish(vote);
+    expect(sent.map(({ QueueUrl, MessageBody }) => ({ QueueUrl, MessageBody }))).toEqual([
+      { QueueUrl: 'http://queue', MessageBody: encodeReviewMessage(review) },
+      { QueueUrl: 'http://queue', MessageBody: encodeReviewMessage(vote) },
+    ]);
+    expect(parseReviewMessages(sent.slice(1).map(asRecord)).votes).toEqual([{ messageId: 'm-1', vote }]);
+  });
+
+  it('fails the send when SQS refuses it, so the intake can take its fallback', async () => {
+    const sqs = {
+      send: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    } as unknown as SQSClient;
+    const queue = createReviewQueue({ sqs, queueUrl: 'http://queue' });
+    await expect(queue.publish(review)).rejects.toThrow('connect ECONNREFUSED');
+  });
+});
 
 describe("a review's correlation id through the queue", () => {
   it('is sent as a message attribute and read back with the review', async () => {

@@ -1,5 +1,3 @@
-import type { MiddlewareObj } from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './breaker.js';
 
 /** Thrown instead of making a call while the circuit is open: the caller fails fast and takes its fallback. */
@@ -13,7 +11,7 @@ export class CircuitOpenError extends Error {
   }
 }
 
-/** What the middleware puts on the Lambda context: the one way the handler makes the guarded call. */
+/** One outside dependency's calls, made through a circuit breaker. */
 export interface CircuitGuard {
   /** Runs `call` if the circuit allows it and records its outcome; throws {@link CircuitOpenError} if not. */
   run<T>(call: () => Promise<T>): Promise<T>;
@@ -21,29 +19,25 @@ export interface CircuitGuard {
   readonly retryAfterMs: number;
 }
 
-export type ContextWithCircuit = Context & { circuit: CircuitGuard };
-
-export interface CircuitBreakerMiddlewareOptions extends CircuitBreakerOptions {
+export interface CircuitGuardOptions extends CircuitBreakerOptions {
   /** Names the guarded dependency in errors and logs. */
   name: string;
 }
 
 /**
- * A middy middleware that guards one outside dependency with a circuit breaker. The breaker lives in the
- * factory's closure, so its state carries across the invocations of a warm container; the handler makes
- * the guarded call through `context.circuit.run(...)`.
+ * Guards one outside dependency with a circuit breaker. Build it once per container, beside the client it
+ * guards, and hand it to the code that makes the calls: the breaker lives in this closure, so its state
+ * carries across the invocations of a warm container, and it reads the clock rather than timers, so a
+ * container frozen between invocations does not matter. Options are merged over `circuitBreakerDefaults`.
  *
  * @example
- * export const handler = middy(async (event, context: ContextWithCircuit) => {
- *   await context.circuit.run(() => queue.publish(message));
- * }).use(circuitBreaker({ name: 'reviews-queue', onTransition: (from, to) => logger.warn(`${from} -> ${to}`) }));
+ * const queueCircuit = circuitGuard({ name: 'reviews-queue', onTransition: (from, to) => logger.warn(`${from} -> ${to}`) });
+ * await queueCircuit.run(() => queue.publish(message)); // CircuitOpenError while open: take the fallback
  */
-export function circuitBreaker<TEvent = unknown, TResult = unknown>(
-  options: Partial<CircuitBreakerMiddlewareOptions> = {},
-): MiddlewareObj<TEvent, TResult, Error, ContextWithCircuit> {
+export function circuitGuard(options: Partial<CircuitGuardOptions> = {}): CircuitGuard {
   const name = options.name ?? 'dependency';
   const breaker = new CircuitBreaker(options);
-  const guard: CircuitGuard = {
+  return {
     async run(call) {
       if (!breaker.tryAcquire()) throw new CircuitOpenError(name, breaker.retryAfterMs);
       try {
@@ -60,11 +54,6 @@ export function circuitBreaker<TEvent = unknown, TResult = unknown>(
     },
     get retryAfterMs() {
       return breaker.retryAfterMs;
-    },
-  };
-  return {
-    before: async (request) => {
-      request.context.circuit = guard;
     },
   };
 }

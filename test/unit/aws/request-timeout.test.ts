@@ -1,13 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadCoversConfig, loadDatabaseConfig, loadReviewsQueueConfig } from '../../../lib/config.js';
+import { loadCoversConfig, loadReviewsQueueConfig } from '../../../lib/config.js';
 import { connectCoverStore } from '../../../lib/covers/store.js';
-import { connectDatabase } from '../../../lib/db/database.js';
-import { UnavailableError } from '../../../lib/errors.js';
 import { connectReviewQueue } from '../../../lib/reviews/queue.js';
 
-// Each client as a function builds it from its configuration, pointed at a service that accepts every
-// connection and never answers: the call must fail within its configured time, not hang.
+// The SDK clients whose requests are timed (timedRequests), each as a function builds it from its
+// configuration, pointed at a service that accepts every connection and never answers: the call must fail
+// within its configured time, not hang. (The Data API adapter sets its own deadline: test/unit/db/database.test.ts.)
 
 let silent: Server;
 let endpoint: string;
@@ -43,28 +42,7 @@ async function failure(call: () => Promise<unknown>): Promise<{ error: unknown; 
   throw new Error('the call to a silent service succeeded');
 }
 
-describe('an SDK client facing a service that accepts and never answers', () => {
-  it('the Data API adapter answers unavailable, with Retry-After, within DATA_API_TIMEOUT_MS', async () => {
-    const database = connectDatabase(
-      loadDatabaseConfig({
-        DB_CLUSTER_ARN: 'arn:aws:rds:us-east-1:000000000000:cluster:albums',
-        DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:albums',
-        DB_NAME: 'albums',
-        DATA_API_ENDPOINT: endpoint,
-        DATA_API_TIMEOUT_MS: '300',
-      }),
-    );
-    const { error, elapsedMs } = await failure(() => database.execute('SELECT 1'));
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect((error as UnavailableError).message).toBe('The database did not answer within 300 ms');
-    expect((error as UnavailableError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(elapsedMs).toBeLessThan(2_000);
-
-    const inTransaction = await failure(() => database.transaction((tx) => tx.execute('SELECT 1')));
-    expect(inTransaction.error).toBeInstanceOf(UnavailableError);
-    expect(inTransaction.elapsedMs).toBeLessThan(2_000);
-  });
-
+describe('a timed SDK client facing a service that accepts and never answers', () => {
   it('the reviews queue fails the send within REVIEWS_SEND_TIMEOUT_MS', async () => {
     const queue = connectReviewQueue(
       loadReviewsQueueConfig({

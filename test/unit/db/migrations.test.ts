@@ -4,9 +4,15 @@ import { join } from 'node:path';
 import { type DataApiServer, startDataApiServer } from '@album-service/local/data-api';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database, json, uuid } from '../../lib/db/database.js';
-import { applyMigrations, MigrationFileError, readMigrations } from '../../lib/db/migrations.js';
+import { createDatabase, type Database } from '../../../lib/db/database.js';
+import {
+  applyMigrations,
+  MigrationFileError,
+  migrationsFolder,
+  readMigrations,
+} from '../../../lib/db/migrations.js';
 
+// Migrations run through the Data API adapter against the local endpoint on an in-process PostgreSQL.
 let server: DataApiServer;
 let client: RDSDataClient;
 let db: Database;
@@ -29,44 +35,34 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-describe('the Data API adapter', () => {
-  it('binds named values of every kind and returns plain rows', async () => {
-    const id = '3f0b6f7e-9d1c-4b7a-8c2e-5a4d3c2b1a09';
-    const { rows } = await db.execute(
-      `SELECT :id AS id, :big AS big, :ratio AS ratio, :yes AS yes, :nothing::text AS nothing, :doc::jsonb ->> 'a' AS a,
-              :when AS "when"`,
-      {
-        id: uuid(id),
-        big: 2 ** 40,
-        ratio: 0.5,
-        yes: true,
-        nothing: null,
-        doc: json({ a: 'b' }),
-        when: new Date(Date.UTC(2024, 1, 29, 12)),
-      },
-    );
-    expect(rows).toEqual([
-      { id, big: 2 ** 40, ratio: 0.5, yes: true, nothing: null, a: 'b', when: '2024-02-29 12:00:00' },
-    ]);
+describe('reading migrations', () => {
+  it('splits a file into its statements, without comments, and skips what is not a migration', async () => {
+    const files = await mkdtemp(join(tmpdir(), 'migration-files-'));
+    try {
+      await writeFile(
+        join(files, '001_create_notes.sql'),
+        "-- notes, one per line\nCREATE TABLE notes (note text);\nINSERT INTO notes VALUES ('a;b');\n\n",
+      );
+      await writeFile(join(files, 'README.md'), 'not a migration');
+      expect(await readMigrations(files)).toEqual([
+        {
+          version: 1,
+          name: 'create_notes',
+          statements: ['CREATE TABLE notes (note text)', "INSERT INTO notes VALUES ('a;b')"],
+        },
+      ]);
+    } finally {
+      await rm(files, { recursive: true, force: true });
+    }
   });
 
-  it('commits a transaction that resolves and rolls back one that throws', async () => {
-    await db.execute('CREATE TABLE adapter_notes (note text)');
-    await db.transaction(async (tx) => {
-      await tx.execute("INSERT INTO adapter_notes VALUES ('kept')");
-    });
-    await expect(
-      db.transaction(async (tx) => {
-        await tx.execute("INSERT INTO adapter_notes VALUES ('dropped')");
-        throw new Error('changed my mind');
-      }),
-    ).rejects.toThrow('changed my mind');
-    const { rows } = await db.execute('SELECT note FROM adapter_notes');
-    expect(rows).toEqual([{ note: 'kept' }]);
+  it("finds each engine's migrations in its own folder", () => {
+    expect(migrationsFolder('db/migrations', 'postgresql')).toBe('db/migrations');
+    expect(migrationsFolder('db/migrations', 'mysql')).toBe(join('db/migrations', 'mysql'));
   });
 });
 
-describe('migrations', () => {
+describe('applying migrations', () => {
   it('applies each numbered file once, in order, and records it', async () => {
     await writeFile(
       join(folder, '001_create_things.sql'),
