@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { coverUploadKey } from '../lib/albums/store.js';
+import { coverUploadKey } from '../lib/covers/keys.js';
 import { DEFAULT_IMAGE } from '../load/dialects.js';
 import { startDataApiServer } from '../local/data-api/server.js';
 import { LOCAL_CREDENTIALS, startObjectStore } from '../local/s3/object-store.js';
