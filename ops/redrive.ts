@@ -14,16 +14,16 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { localDataDir, readEndpoints } from '../local/endpoints.js';
+import { LOCAL_CREDENTIALS } from '../local/s3/object-store.js';
+import { localName, readServerlessConfig, serverlessBin } from '../local/serverless-config.js';
+import { localQueueArn, localQueueUrl } from '../local/sqs/queues.js';
 import {
   RedriveIncompleteError,
   type RedriveResult,
   redriveDeadLetters,
   redriveQueues,
-} from '../lib/reviews/redrive.js';
-import { localDataDir, readEndpoints } from '../local/endpoints.js';
-import { LOCAL_CREDENTIALS } from '../local/s3/object-store.js';
-import { localName, readServerlessConfig, serverlessBin } from '../local/serverless-config.js';
-import { localQueueArn, localQueueUrl } from '../local/sqs/queues.js';
+} from './dead-letters.js';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 

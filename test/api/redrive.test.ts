@@ -13,10 +13,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../lib/reviews/redrive.js';
 import { writeEndpoints } from '../../local/endpoints.js';
 import { freePort } from '../../local/ports.js';
 import { localQueueArn } from '../../local/sqs/queues.js';
+import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../ops/dead-letters.js';
 import { createAlbum } from '../support/albums.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
