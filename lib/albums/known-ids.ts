@@ -1,7 +1,7 @@
 import { createLruCache } from '../cache/lru.js';
 
 /** How many album ids, and as many course sequence numbers, a container remembers by default. */
-export const KNOWN_ALBUM_IDS_LIMIT = 50_000;
+const KNOWN_ALBUM_IDS_LIMIT = 50_000;
 
 /**
  * The album ids a container has seen stored, and the course sequence numbers it has seen them under. An id
