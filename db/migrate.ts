@@ -10,8 +10,8 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDatabase, type Engine } from '../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
-import { applyDatabaseUsers } from '../lib/db/users.js';
 import { readDatabaseUserPasswords } from './user-secrets.js';
+import { applyDatabaseUsers } from './users.js';
 
 const required = (name: string): string => {
   const value = process.env[name];

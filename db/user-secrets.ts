@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DATABASE_USERS, type DatabaseUserKind, type DatabaseUserPasswords } from '../lib/db/users.js';
+import { DATABASE_USERS, type DatabaseUserKind, type DatabaseUserPasswords } from './users.js';
 
 /** Thrown when a user's secret does not hold that user's name and a password. */
 export class UserSecretError extends Error {

@@ -1,24 +1,24 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { connectAlbumCache, invalidatingAlbumStore } from '../lib/albums/cache.js';
-import { createAlbumStore } from '../lib/albums/store.js';
+import { connectAlbumCache, invalidatingCoverUploads } from '../lib/albums/cache.js';
 import { loadAlbumCacheConfig, loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
 import { connectCoverStore } from '../lib/covers/store.js';
 import { createCoverSweeper } from '../lib/covers/sweep.js';
+import { createCoverUploads } from '../lib/covers/uploads.js';
 import { createCoverVerifier } from '../lib/covers/verification.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { logger } from '../lib/observability/logger.js';
 
 const coversConfig = loadCoversConfig();
 // A verdict removes the album from the cache GET /albums/{albumId} reads, as the verifier's does.
-const albums = invalidatingAlbumStore(createAlbumStore(connectDatabase(loadDatabaseConfig())), {
+const uploads = invalidatingCoverUploads(createCoverUploads(connectDatabase(loadDatabaseConfig())), {
   cache: connectAlbumCache(loadAlbumCacheConfig(), logger),
   log: logger,
 });
 const sweep = createCoverSweeper({
-  albums,
+  uploads,
   verify: createCoverVerifier({
-    albums,
+    uploads,
     covers: connectCoverStore(coversConfig),
     maxBytes: coversConfig.maxBytes,
     log: logger,

@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
-import { connectAlbumCache, invalidatingAlbumStore } from '../lib/albums/cache.js';
-import { createAlbumStore } from '../lib/albums/store.js';
+import { connectAlbumCache, invalidatingCoverUploads } from '../lib/albums/cache.js';
 import { loadAlbumCacheConfig, loadCoversConfig, loadDatabaseConfig } from '../lib/config.js';
 import { connectCoverStore } from '../lib/covers/store.js';
+import { createCoverUploads } from '../lib/covers/uploads.js';
 import { createCoverVerifier } from '../lib/covers/verification.js';
 import { connectDatabase } from '../lib/db/database.js';
 import { logger } from '../lib/observability/logger.js';
@@ -12,7 +12,7 @@ import { logger } from '../lib/observability/logger.js';
 const coversConfig = loadCoversConfig();
 const verify = createCoverVerifier({
   // A verdict removes the album from the cache GET /albums/{albumId} reads (see README, "Caching").
-  albums: invalidatingAlbumStore(createAlbumStore(connectDatabase(loadDatabaseConfig())), {
+  uploads: invalidatingCoverUploads(createCoverUploads(connectDatabase(loadDatabaseConfig())), {
     cache: connectAlbumCache(loadAlbumCacheConfig(), logger),
     log: logger,
   }),

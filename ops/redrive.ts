@@ -23,7 +23,7 @@ import {
   type RedriveResult,
   redriveDeadLetters,
   redriveQueues,
-} from '../lib/reviews/redrive.js';
+} from './dead-letters.js';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 

@@ -3,6 +3,7 @@ import { createLruCache } from '../cache/lru.js';
 import { connectRedisCacheStore } from '../cache/redis.js';
 import { type CacheStore, createMemoryCacheStore } from '../cache/store.js';
 import type { AlbumCacheConfig } from '../config.js';
+import type { CoverUploads } from '../covers/uploads.js';
 import type { ReviewCounts } from '../schemas.js';
 import type { AlbumStore, StoredAlbum } from './store.js';
 
@@ -40,9 +41,10 @@ export const albumCacheKey = (albumId: string) => `album:v1:${albumId}`;
  * Cache-aside reads of albums over any {@link AlbumStore}: `get` serves an album's metadata and cover state
  * from `cache` for up to `ttlSeconds`, and its review counts from this container's memory for up to
  * `countsTtlMs`, reading each from the database when it is missing, stale, or the cache fails (a cache
- * failure is never an error). Recording a cover verdict deletes the album's entry once the database has
- * it: in a shared cache that shows the new cover to every container at once; a cache in memory is this
- * container's alone, and there a cover change shows within `ttlSeconds`. An album whose cover is still
+ * failure is never an error). A change to the album deletes its entry once the database has it (see
+ * {@link invalidatingAlbumStore} and {@link invalidatingCoverUploads}): in a shared cache that shows the
+ * change to every container at once; a cache in memory is this container's alone, and there a change made
+ * by another function shows within `ttlSeconds`. An album whose cover is still
  * `pending` is not kept, since its creator is about to upload one and polls for the verdict. Concurrent
  * misses for one album share one database read. A TTL of 0 turns all of this off. Every other verb goes
  * straight to the store.
@@ -112,33 +114,34 @@ export function cachedAlbumStore(store: AlbumStore, options: AlbumCacheOptions):
 }
 
 /**
- * An {@link AlbumStore} that removes an album from `cache` once a change to it is recorded (a cover verdict
- * that took effect, new details, its removal), for the functions that change albums. A shared cache then
- * shows the change at once; a cache in this container's memory only forgets its own copy (other
- * containers' copies expire with their TTL). If the removal fails, the entry lives out its TTL, and that is
- * logged.
- *
- * @example
- * const verify = createCoverVerifier({ albums: invalidatingAlbumStore(createAlbumStore(db), { cache, log }), … });
+ * Removes an album's entry from `cache`. A shared cache then shows the album's change at once; a cache in
+ * this container's memory only forgets its own copy (other containers' copies expire with their TTL). If
+ * the removal fails, the entry lives out its TTL, and that is logged.
  */
-export function invalidatingAlbumStore(
-  store: AlbumStore,
-  options: Pick<AlbumCacheOptions, 'cache' | 'log'>,
-): AlbumStore {
-  const forget = (albumId: string) =>
+const forgetter =
+  (options: Pick<AlbumCacheOptions, 'cache' | 'log'>) =>
+  (albumId: string): Promise<void> =>
     options.cache.delete(albumCacheKey(albumId)).catch((error: unknown) => {
       options.log.warn('Could not remove an album from the cache; its old state shows until it expires', {
         albumId,
         error,
       });
     });
+
+/**
+ * An {@link AlbumStore} that removes an album from `cache` once a change to it is recorded (new details,
+ * its removal), for the functions that change albums.
+ *
+ * @example
+ * const owners = createAlbumOwnership({ albums: invalidatingAlbumStore(createAlbumStore(db), { cache, log }), covers });
+ */
+export function invalidatingAlbumStore(
+  store: AlbumStore,
+  options: Pick<AlbumCacheOptions, 'cache' | 'log'>,
+): AlbumStore {
+  const forget = forgetter(options);
   return {
     ...store,
-    async recordCoverVerdict(albumId, key, verdict) {
-      const recorded = await store.recordCoverVerdict(albumId, key, verdict);
-      if (recorded.applied) await forget(albumId);
-      return recorded;
-    },
     async update(albumId, changes, guard) {
       const updated = await store.update(albumId, changes, guard);
       if (updated) await forget(albumId);
@@ -148,6 +151,28 @@ export function invalidatingAlbumStore(
       const removed = await store.remove(albumId, guard);
       if (removed) await forget(albumId);
       return removed;
+    },
+  };
+}
+
+/**
+ * {@link CoverUploads} that remove an album from `cache` once a verdict on its cover took effect, for the
+ * functions that judge covers.
+ *
+ * @example
+ * const verify = createCoverVerifier({ uploads: invalidatingCoverUploads(createCoverUploads(db), { cache, log }), … });
+ */
+export function invalidatingCoverUploads(
+  uploads: CoverUploads,
+  options: Pick<AlbumCacheOptions, 'cache' | 'log'>,
+): CoverUploads {
+  const forget = forgetter(options);
+  return {
+    ...uploads,
+    async recordVerdict(albumId, key, verdict) {
+      const recorded = await uploads.recordVerdict(albumId, key, verdict);
+      if (recorded.applied) await forget(albumId);
+      return recorded;
     },
   };
 }

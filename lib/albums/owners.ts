@@ -1,9 +1,10 @@
+import { coverKeyPrefixes } from '../covers/keys.js';
 import type { CoverStore } from '../covers/store.js';
 import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { matchHolds } from '../http/conditional.js';
 import type { AlbumChanges } from '../schemas.js';
 import { albumTag } from './api.js';
-import { type AlbumStore, coverKeyPrefixes, type StoredAlbum } from './store.js';
+import type { AlbumStore, StoredAlbum } from './store.js';
 
 /** A change a signed-in user asks for: who they are, and the album they name. */
 interface Request {

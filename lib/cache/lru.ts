@@ -20,9 +20,9 @@ export interface LruCache<V> {
  * insertion order, so moving an entry to the end on each read makes the first key the least recently used.
  *
  * @example
- * const albums = createLruCache<StoredAlbum>({ maxEntries: 10_000 });
- * albums.set(album.albumId, album, 10_000);
- * albums.get(album.albumId); // the album, for the next 10 s
+ * const counts = createLruCache<ReviewCounts>({ maxEntries: 10_000 });
+ * counts.set(albumId, { likes: 3, dislikes: 1 }, 1_000);
+ * counts.get(albumId); // the counts, for the next second
  */
 export function createLruCache<V>(options: LruCacheOptions): LruCache<V> {
   if (!(Number.isSafeInteger(options.maxEntries) && options.maxEntries > 0)) {

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import {
-  type AlbumProfile,
-  type AlbumStore,
-  type NewAlbumWithYearText,
-  type ReceivedCover,
-  receivedCoverKey,
-} from '../albums/store.js';
 import { judgeImage } from '../covers/image.js';
+import { receivedCoverKey } from '../covers/keys.js';
 import type { CoverStore } from '../covers/store.js';
+import type { AlbumProfile, CourseAlbumStore, NewAlbumWithYearText, ReceivedCover } from './store.js';
 
 /**
  * Stores a course album with the image it came with as its cover. The function holds the image's bytes, so
@@ -22,7 +17,7 @@ import type { CoverStore } from '../covers/store.js';
  * const album = await createAlbumWithReceivedCover({ albums, covers, log: logger }, newAlbum, image);
  */
 export async function createAlbumWithReceivedCover(
-  deps: { albums: AlbumStore; covers: CoverStore; log: Pick<Logger, 'info'> },
+  deps: { albums: Pick<CourseAlbumStore, 'create'>; covers: CoverStore; log: Pick<Logger, 'info'> },
   album: NewAlbumWithYearText,
   image: Uint8Array,
 ): Promise<AlbumProfile> {
@@ -31,7 +26,7 @@ export async function createAlbumWithReceivedCover(
   const verdict = await judgeImage(image);
   if (!verdict.accepted) {
     deps.log.info('Cover rejected', { albumId, key, reason: verdict.reason });
-    return deps.albums.createWithReceivedCover(albumId, album, {
+    return deps.albums.create(albumId, album, {
       key,
       status: 'rejected',
       reason: verdict.reason,
@@ -48,7 +43,7 @@ export async function createAlbumWithReceivedCover(
     height: verdict.height,
   };
   try {
-    return await deps.albums.createWithReceivedCover(albumId, album, cover);
+    return await deps.albums.create(albumId, album, cover);
   } catch (error) {
     await deps.covers.remove(key).catch(() => undefined);
     throw error;

@@ -1,12 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Static } from 'typebox';
 import * as Type from 'typebox';
-import type { AlbumRef, AlbumStore } from '../albums/store.js';
 import { NotFoundError } from '../errors.js';
 import { conforms } from '../schema-check.js';
 import { AlbumId } from '../schemas.js';
 import { parsePath } from '../validation.js';
+import type { AlbumRef } from './album-ref.js';
 import { CourseReviewPath, type LikeOrNot } from './contract.js';
+import type { CourseAlbumStore } from './store.js';
 
 const LikeOrNotPath = Type.Pick(CourseReviewPath, ['likeornot']);
 
@@ -37,10 +38,10 @@ export function parseCourseAlbumRef(event: APIGatewayProxyEventV2): AlbumRef {
  * const albumId = await courseAlbumUuid(albums, event);
  */
 export async function courseAlbumUuid(
-  albums: Pick<AlbumStore, 'resolve'>,
+  albums: Pick<CourseAlbumStore, 'idOf'>,
   event: APIGatewayProxyEventV2,
 ): Promise<string> {
-  const albumId = await albums.resolve(parseCourseAlbumRef(event));
+  const albumId = await albums.idOf(parseCourseAlbumRef(event));
   if (albumId === undefined) throw new NotFoundError('Key not found');
   return albumId;
 }

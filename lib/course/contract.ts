@@ -1,9 +1,9 @@
 import type { Static } from 'typebox';
 import * as Type from 'typebox';
-import type { AlbumProfile, NewAlbumWithYearText } from '../albums/store.js';
 import type { ErrorReply } from '../http/errors.js';
 import { MAX_YEAR, MIN_YEAR, NewAlbum, ReviewKind } from '../schemas.js';
 import { parsePath, wholeNumber } from '../validation.js';
+import type { AlbumProfile, NewAlbumWithYearText } from './store.js';
 
 /**
  * The CS6650 Album Store contract (v1.0–1.2): its shapes and the translation to and from ours. Course

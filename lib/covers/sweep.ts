@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AlbumStore } from '../albums/store.js';
+import type { CoverUploads } from './uploads.js';
 import type { CoverVerifier } from './verification.js';
 
 /** What one sweep did with the uploads it found pending. */
@@ -25,11 +25,11 @@ const UPLOAD_GRACE_MS = 60_000;
  * verdict, and the other finds the upload judged.
  *
  * @example
- * const sweep = createCoverSweeper({ albums, verify, pendingForMs: 180_000, log: logger });
+ * const sweep = createCoverSweeper({ uploads, verify, pendingForMs: 180_000, log: logger });
  * const { judged, cleared } = await sweep();
  */
 export function createCoverSweeper(deps: {
-  albums: AlbumStore;
+  uploads: Pick<CoverUploads, 'pending' | 'drop'>;
   verify: CoverVerifier;
   pendingForMs: number;
   log: Pick<Logger, 'info' | 'warn'>;
@@ -39,10 +39,7 @@ export function createCoverSweeper(deps: {
   return async function sweep(): Promise<SweepResult> {
     const result: SweepResult = { judged: 0, cleared: 0, waiting: 0 };
     const started = now();
-    const pending = await deps.albums.pendingCoverUploads(
-      new Date(started.getTime() - deps.pendingForMs),
-      SWEEP_BATCH,
-    );
+    const pending = await deps.uploads.pending(new Date(started.getTime() - deps.pendingForMs), SWEEP_BATCH);
     for (const upload of pending) {
       try {
         const outcome = await deps.verify(upload.key);
@@ -50,7 +47,7 @@ export function createCoverSweeper(deps: {
           result.judged += 1;
           deps.log.info('Pending cover judged by the sweeper', { key: upload.key, outcome });
         } else if (upload.expiresAt.getTime() + UPLOAD_GRACE_MS < now().getTime()) {
-          await deps.albums.dropPendingCoverUpload(upload.key);
+          await deps.uploads.drop(upload.key);
           result.cleared += 1;
         } else {
           result.waiting += 1;

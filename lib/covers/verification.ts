@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type AlbumStore, albumIdOfCoverKey, shownCoverKey } from '../albums/store.js';
 import { judgeImage } from './image.js';
+import { albumIdOfCoverKey, shownCoverKey } from './keys.js';
 import type { CoverStore } from './store.js';
+import type { CoverUploads } from './uploads.js';
 
 export type VerificationOutcome = 'ready' | 'rejected' | 'unchanged' | 'superseded' | 'stale' | 'ignored';
 
@@ -20,11 +21,11 @@ export type CoverVerifier = (key: string, eventETag?: string) => Promise<Verific
  * judged.
  *
  * @example
- * const verify = createCoverVerifier({ albums, covers, maxBytes: 5 << 20, log: logger });
+ * const verify = createCoverVerifier({ uploads, covers, maxBytes: 5 << 20, log: logger });
  * await verify('covers/6f1c…/1764100000000-9b2c…', '"9b2cf535f27731c974343645a3985328"');
  */
 export function createCoverVerifier(deps: {
-  albums: AlbumStore;
+  uploads: Pick<CoverUploads, 'recordVerdict'>;
   covers: CoverStore;
   maxBytes: number;
   log: Pick<Logger, 'info' | 'warn'>;
@@ -51,7 +52,7 @@ export function createCoverVerifier(deps: {
     const shownKey = shownCoverKey(key, eTag);
     // The copy exists before any album row can name it.
     if (judged.accepted) await deps.covers.put(shownKey, object.bytes, judged.contentType);
-    const recorded = await deps.albums.recordCoverVerdict(
+    const recorded = await deps.uploads.recordVerdict(
       albumId,
       key,
       judged.accepted

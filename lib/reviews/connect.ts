@@ -2,9 +2,9 @@ import type { AlbumStore } from '../albums/store.js';
 import { circuitGuard } from '../circuit-breaker/guard.js';
 import { loadBreakerConfig, loadReviewsQueueConfig } from '../config.js';
 import type { Database } from '../db/database.js';
-import { reviewIntakeEvents, reviewsQueueTransition } from '../observability/metrics.js';
 import { createReviewIntake, type ReviewIntake } from './intake.js';
 import { createReviewLedger } from './ledger.js';
+import { reviewIntakeEvents, reviewsQueueTransition } from './observability.js';
 import { connectReviewQueue } from './queue.js';
 import { createVoteBook } from './votes.js';
 

@@ -1,4 +1,4 @@
-import { type AlbumRef, whereRef } from '../albums/store.js';
+import { type AlbumRef, whereRef } from '../course/album-ref.js';
 import { type Database, type EngineSql, json } from '../db/database.js';
 import type { ReviewCounts, ReviewKind } from '../schemas.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEFAULT_IMAGE } from '@album-service/load/dialects';
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { coverUploadKey } from '../../lib/albums/store.js';
+import { coverUploadKey } from '../../lib/covers/keys.js';
 import { LOCAL_CREDENTIALS } from '../credentials.js';
 import { startDataApiServer } from '../data-api/server.js';
 import { startObjectStore } from '../s3/object-store.js';

@@ -16,7 +16,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../lib/reviews/redrive.js';
+import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../ops/dead-letters.js';
 import { createAlbum } from '../support/albums.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 

@@ -15,10 +15,10 @@ import {
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyDatabaseUsers, DATABASE_USERS } from '../../db/users.js';
 import { createAlbumStore } from '../../lib/albums/store.js';
 import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/migrations.js';
-import { applyDatabaseUsers, DATABASE_USERS } from '../../lib/db/users.js';
 
 const hasPostgres = await postgresReachable();
 if (!hasPostgres)

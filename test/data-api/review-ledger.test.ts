@@ -10,6 +10,7 @@ import {
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbumStore } from '../../lib/albums/store.js';
+import { createCourseAlbumStore } from '../../lib/course/store.js';
 import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/migrations.js';
 import { createReviewLedger, type Review } from '../../lib/reviews/ledger.js';
@@ -91,7 +92,7 @@ describe.each(engines)('the review ledger on $name', ({ engine, available }) => 
       expect(await ledger.apply(batch)).toBe(0);
       expect(await ledger.counts({ albumId: first })).toEqual({ likes: 2, dislikes: 1 });
       expect(await ledger.counts({ albumId: second })).toEqual({ likes: 0, dislikes: 1 });
-      const thirdSeq = (await albums.profile({ albumId: third }))?.seq;
+      const thirdSeq = (await createCourseAlbumStore(db).profile({ albumId: third }))?.seq;
       expect(await ledger.counts({ seq: thirdSeq ?? 0 })).toEqual({ likes: 1, dislikes: 0 });
       expect(await ledger.counts({ albumId: randomUUID() })).toBeUndefined();
       expect(await ledger.counts({ seq: 900_000_000 })).toBeUndefined();

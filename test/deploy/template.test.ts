@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_USERS } from '../../lib/db/users.js';
+import { DATABASE_USERS } from '../../db/users.js';
 import { type Json, packageStage, type Resource } from '../support/package-template.js';
 
 type Statement = { Action: string | string[]; Resource: Json };

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { albumCacheKey, cachedAlbumStore, invalidatingAlbumStore } from '../../../lib/albums/cache.js';
-import type { AlbumStore, CoverVerdict, StoredAlbum } from '../../../lib/albums/store.js';
+import {
+  albumCacheKey,
+  cachedAlbumStore,
+  invalidatingAlbumStore,
+  invalidatingCoverUploads,
+} from '../../../lib/albums/cache.js';
+import type { AlbumStore, StoredAlbum } from '../../../lib/albums/store.js';
 import { type CacheStore, createMemoryCacheStore } from '../../../lib/cache/store.js';
 import { loadAlbumCacheConfig } from '../../../lib/config.js';
 import { DOWNLOAD_MIN_VALID_SECONDS } from '../../../lib/covers/store.js';
+import type { CoverUploads, CoverVerdict } from '../../../lib/covers/uploads.js';
 import type { ReviewCounts } from '../../../lib/schemas.js';
 
 const albumId = '6f1c0a52-4d2b-4c2e-9a0b-3f3e1b2c4d5e';
@@ -31,7 +37,8 @@ function database(album: StoredAlbum | undefined) {
       await new Promise((resolve) => setImmediate(resolve));
       return stored && { ...stored, reviews: counts };
     },
-    recordCoverVerdict: async () => ({ found: true, applied: true }),
+    update: async () => stored,
+    remove: async () => stored,
   } as unknown as AlbumStore;
   return {
     store,
@@ -157,26 +164,54 @@ describe('cachedAlbumStore', () => {
   });
 });
 
+/** Cover uploads whose verdicts take effect or not, as `applied` says. */
+const uploads = (applied: boolean) =>
+  ({ recordVerdict: async () => ({ found: true, applied }) }) as unknown as CoverUploads;
+
 describe('invalidatingAlbumStore', () => {
+  it('removes the album from the cache once its details are changed, or it is removed', async () => {
+    const cache = createMemoryCacheStore({ maxEntries: 100 });
+    const db = database(ready);
+    const albums = invalidatingAlbumStore(db.store, { cache, log: silent });
+    await cached(db, cache).get(albumId);
+    await albums.update(albumId, { title: 'Wild Is the Wind' }, () => undefined);
+    expect(await cache.get(albumCacheKey(albumId))).toBeUndefined();
+    await cached(db, cache).get(albumId);
+    await albums.remove(albumId, () => undefined);
+    expect(await cache.get(albumCacheKey(albumId))).toBeUndefined();
+  });
+});
+
+describe('invalidatingCoverUploads', () => {
   it('removes the album from the cache once a verdict that changed it is recorded', async () => {
     const cache = createMemoryCacheStore({ maxEntries: 100 });
-    const albums = cached(database(ready), cache);
-    await albums.get(albumId);
-    await albums.recordCoverVerdict(albumId, 'covers/x', verdict);
+    await cached(database(ready), cache).get(albumId);
+    await invalidatingCoverUploads(uploads(true), { cache, log: silent }).recordVerdict(
+      albumId,
+      'covers/x',
+      verdict,
+    );
     expect(await cache.get(albumCacheKey(albumId))).toBeUndefined();
+  });
+
+  it('keeps the album cached when the verdict changed nothing', async () => {
+    const cache = createMemoryCacheStore({ maxEntries: 100 });
+    await cached(database(ready), cache).get(albumId);
+    await invalidatingCoverUploads(uploads(false), { cache, log: silent }).recordVerdict(
+      albumId,
+      'covers/x',
+      verdict,
+    );
+    expect(await cache.get(albumCacheKey(albumId))).toBeDefined();
   });
 
   it('still records the verdict when the cache cannot be reached, and says so', async () => {
     const warnings: string[] = [];
-    const db = database(ready);
-    const albums = invalidatingAlbumStore(db.store, {
+    const recorded = await invalidatingCoverUploads(uploads(true), {
       cache: failingCache,
       log: { warn: (message: string) => void warnings.push(message) },
-    });
-    expect(await albums.recordCoverVerdict(albumId, 'covers/x', verdict)).toEqual({
-      found: true,
-      applied: true,
-    });
+    }).recordVerdict(albumId, 'covers/x', verdict);
+    expect(recorded).toEqual({ found: true, applied: true });
     expect(warnings).toEqual([expect.stringContaining('old state shows until it expires')]);
   });
 });

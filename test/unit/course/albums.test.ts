@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AlbumStore, ReceivedCover } from '../../../lib/albums/store.js';
 import { createAlbumWithReceivedCover } from '../../../lib/course/albums.js';
+import type { CourseAlbumStore, ReceivedCover } from '../../../lib/course/store.js';
 import type { CoverStore } from '../../../lib/covers/store.js';
 import { png } from '../../support/images.js';
 
@@ -22,12 +22,12 @@ function stores(fail: { put?: boolean; insert?: boolean } = {}) {
     },
   } as unknown as CoverStore;
   const albums = {
-    createWithReceivedCover: async (albumId: string, _album: unknown, cover: ReceivedCover) => {
+    create: async (albumId: string, _album: unknown, cover: ReceivedCover) => {
       if (fail.insert) throw new Error('the database is unavailable');
       rows.push(cover);
       return { albumId, seq: rows.length, artist: 'A', title: 'T', year: '2001' };
     },
-  } as unknown as AlbumStore;
+  } as unknown as CourseAlbumStore;
   return { albums, covers, objects, rows };
 }
 

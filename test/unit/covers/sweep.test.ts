@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AlbumStore, PendingCoverUpload } from '../../../lib/albums/store.js';
 import { createCoverSweeper } from '../../../lib/covers/sweep.js';
+import type { PendingCoverUpload } from '../../../lib/covers/uploads.js';
 import type { CoverVerifier, VerificationOutcome } from '../../../lib/covers/verification.js';
 
 // The clock is the one thing the stack cannot move on demand: whether a form has expired is tested here,
@@ -18,19 +18,22 @@ function pending(key: string, issuedMinutesAgo: number, formMinutes = 5): Pendin
   };
 }
 
-function sweeperOver(uploads: PendingCoverUpload[], outcomes: Record<string, VerificationOutcome | Error>) {
+function sweeperOver(
+  pendingUploads: PendingCoverUpload[],
+  outcomes: Record<string, VerificationOutcome | Error>,
+) {
   const asked: Date[] = [];
   const dropped: string[] = [];
   const verified: string[] = [];
-  const albums = {
-    pendingCoverUploads: async (issuedBefore: Date) => {
+  const uploads = {
+    pending: async (issuedBefore: Date) => {
       asked.push(issuedBefore);
-      return uploads.filter((upload) => upload.issuedAt < issuedBefore);
+      return pendingUploads.filter((upload) => upload.issuedAt < issuedBefore);
     },
-    dropPendingCoverUpload: async (key: string) => {
+    drop: async (key: string) => {
       dropped.push(key);
     },
-  } as unknown as AlbumStore;
+  };
   const verify: CoverVerifier = async (key, eventETag) => {
     expect(eventETag).toBeUndefined(); // whatever object is there is judged
     verified.push(key);
@@ -38,7 +41,13 @@ function sweeperOver(uploads: PendingCoverUpload[], outcomes: Record<string, Ver
     if (outcome instanceof Error) throw outcome;
     return outcome;
   };
-  const sweep = createCoverSweeper({ albums, verify, pendingForMs: 3 * 60_000, log: silent, now: () => NOW });
+  const sweep = createCoverSweeper({
+    uploads,
+    verify,
+    pendingForMs: 3 * 60_000,
+    log: silent,
+    now: () => NOW,
+  });
   return { sweep, asked, dropped, verified };
 }
 

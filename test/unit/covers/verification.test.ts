@@ -5,8 +5,8 @@ import { createCoverVerifier } from '../../../lib/covers/verification.js';
 import { png } from '../../support/images.js';
 
 type VerifierDeps = Parameters<typeof createCoverVerifier>[0];
-type Verdict = Parameters<VerifierDeps['albums']['recordCoverVerdict']>[2];
-type Recorded = Awaited<ReturnType<VerifierDeps['albums']['recordCoverVerdict']>>;
+type Verdict = Parameters<VerifierDeps['uploads']['recordVerdict']>[2];
+type Recorded = Awaited<ReturnType<VerifierDeps['uploads']['recordVerdict']>>;
 
 const albumId = '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5';
 const uploadKey = `covers/${albumId}/1764100000000-9b2c0a1f`;
@@ -44,14 +44,14 @@ function bucket() {
  */
 function album(answer: (verdict: Verdict) => Recorded) {
   const verdicts: Verdict[] = [];
-  const albums = {
-    async recordCoverVerdict(id: string, key: string, verdict: Verdict) {
+  const uploads = {
+    async recordVerdict(id: string, key: string, verdict: Verdict) {
       expect([id, key]).toEqual([albumId, uploadKey]);
       verdicts.push(verdict);
       return answer(verdict);
     },
-  } as unknown as VerifierDeps['albums'];
-  return { albums, verdicts };
+  } as unknown as VerifierDeps['uploads'];
+  return { uploads, verdicts };
 }
 
 const pendingAlbum = (replacedKey?: string) =>
@@ -68,9 +68,9 @@ describe('cover verification', () => {
     const { covers, upload, objects, keys } = bucket();
     const cover = png(40, 30);
     const eTag = upload(uploadKey, cover);
-    const { albums, verdicts } = pendingAlbum(`shown-covers/${albumId}/older`);
+    const { uploads, verdicts } = pendingAlbum(`shown-covers/${albumId}/older`);
     objects.set(`shown-covers/${albumId}/older`, { bytes: png(1, 1), eTag: 'old' });
-    const verify = createCoverVerifier({ albums, covers, maxBytes: MAX_BYTES, log: quiet });
+    const verify = createCoverVerifier({ uploads, covers, maxBytes: MAX_BYTES, log: quiet });
 
     expect(await verify(uploadKey, eTag)).toBe('ready');
     const [verdict] = verdicts;
@@ -92,8 +92,8 @@ describe('cover verification', () => {
   it('rejects what does not decode as an image, with the reason, and keeps no copy of it', async () => {
     const { covers, upload, keys } = bucket();
     const eTag = upload(uploadKey, Buffer.from('<html><script>alert(1)</script></html>'));
-    const { albums, verdicts } = pendingAlbum();
-    const verify = createCoverVerifier({ albums, covers, maxBytes: MAX_BYTES, log: quiet });
+    const { uploads, verdicts } = pendingAlbum();
+    const verify = createCoverVerifier({ uploads, covers, maxBytes: MAX_BYTES, log: quiet });
 
     expect(await verify(uploadKey, eTag)).toBe('rejected');
     expect(verdicts).toEqual([expect.objectContaining({ status: 'rejected', reason: expect.any(String) })]);
@@ -110,8 +110,8 @@ describe('cover verification', () => {
         new Uint8Array(300 * 300 * 4).map((_, i) => (i * 7919) % 251),
       ),
     );
-    const { albums, verdicts } = pendingAlbum();
-    const verify = createCoverVerifier({ albums, covers, maxBytes: 1_000, log: quiet });
+    const { uploads, verdicts } = pendingAlbum();
+    const verify = createCoverVerifier({ uploads, covers, maxBytes: 1_000, log: quiet });
 
     expect(await verify(uploadKey, eTag)).toBe('rejected');
     expect(verdicts).toEqual([
@@ -124,7 +124,7 @@ describe('cover verification', () => {
     const { covers, upload, keys } = bucket();
     const eTag = upload(uploadKey, png(8, 8));
     const first = pendingAlbum();
-    await createCoverVerifier({ albums: first.albums, covers, maxBytes: MAX_BYTES, log: quiet })(
+    await createCoverVerifier({ uploads: first.uploads, covers, maxBytes: MAX_BYTES, log: quiet })(
       uploadKey,
       eTag,
     );
@@ -133,7 +133,7 @@ describe('cover verification', () => {
     upload(uploadKey, png(8, 8));
     const judgedAlready = album(() => ({ found: true, applied: false, shownKey: shown[0] }));
     const verify = createCoverVerifier({
-      albums: judgedAlready.albums,
+      uploads: judgedAlready.uploads,
       covers,
       maxBytes: MAX_BYTES,
       log: quiet,
@@ -148,8 +148,8 @@ describe('cover verification', () => {
     const newer = `shown-covers/${albumId}/1764100009999-aaaaaaaa-e1`;
     objects.set(newer, { bytes: png(2, 2), eTag: 'e1' });
     const eTag = upload(uploadKey, png(8, 8));
-    const { albums } = album(() => ({ found: true, applied: false, shownKey: newer }));
-    const verify = createCoverVerifier({ albums, covers, maxBytes: MAX_BYTES, log: quiet });
+    const { uploads } = album(() => ({ found: true, applied: false, shownKey: newer }));
+    const verify = createCoverVerifier({ uploads, covers, maxBytes: MAX_BYTES, log: quiet });
 
     expect(await verify(uploadKey, eTag)).toBe('superseded');
     expect(keys()).toEqual([newer]);
@@ -157,8 +157,8 @@ describe('cover verification', () => {
 
   it('leaves the judging to the replacement when the object the event names was replaced, or is gone', async () => {
     const { covers, upload, keys } = bucket();
-    const { albums, verdicts } = pendingAlbum();
-    const verify = createCoverVerifier({ albums, covers, maxBytes: MAX_BYTES, log: quiet });
+    const { uploads, verdicts } = pendingAlbum();
+    const verify = createCoverVerifier({ uploads, covers, maxBytes: MAX_BYTES, log: quiet });
     const firstETag = upload(uploadKey, png(8, 8));
     upload(uploadKey, png(9, 9));
 
@@ -171,8 +171,8 @@ describe('cover verification', () => {
   it('judges whatever object is there when no event names one (the sweeper)', async () => {
     const { covers, upload } = bucket();
     upload(uploadKey, png(8, 8));
-    const { albums } = pendingAlbum();
-    const verify = createCoverVerifier({ albums, covers, maxBytes: MAX_BYTES, log: quiet });
+    const { uploads } = pendingAlbum();
+    const verify = createCoverVerifier({ uploads, covers, maxBytes: MAX_BYTES, log: quiet });
     expect(await verify(uploadKey)).toBe('ready');
   });
 
@@ -180,8 +180,8 @@ describe('cover verification', () => {
     const { covers, upload, keys } = bucket();
     const stray = upload('covers/not-an-album.png', png(8, 8));
     const eTag = upload(uploadKey, png(8, 8));
-    const { albums } = album(() => ({ found: false, applied: false }));
-    const verify = createCoverVerifier({ albums, covers, maxBytes: MAX_BYTES, log: quiet });
+    const { uploads } = album(() => ({ found: false, applied: false }));
+    const verify = createCoverVerifier({ uploads, covers, maxBytes: MAX_BYTES, log: quiet });
 
     expect(await verify('covers/not-an-album.png', stray)).toBe('ignored');
     expect(await verify(uploadKey, eTag)).toBe('ignored');
@@ -193,10 +193,10 @@ describe('cover verification', () => {
     const { covers, upload, keys } = bucket();
     const legacyKey = `covers/${albumId}`;
     const eTag = upload(legacyKey, png(8, 8));
-    const albums = {
-      recordCoverVerdict: async () => ({ found: true, applied: false, shownKey: legacyKey }),
-    } as unknown as VerifierDeps['albums'];
-    const verify = createCoverVerifier({ albums, covers, maxBytes: MAX_BYTES, log: quiet });
+    const uploads = {
+      recordVerdict: async () => ({ found: true, applied: false, shownKey: legacyKey }),
+    } as unknown as VerifierDeps['uploads'];
+    const verify = createCoverVerifier({ uploads, covers, maxBytes: MAX_BYTES, log: quiet });
 
     expect(await verify(legacyKey, eTag)).toBe('superseded');
     expect(keys()).toEqual([legacyKey]);

@@ -5,7 +5,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { RedriveIncompleteError, redriveDeadLetters } from '../../../lib/reviews/redrive.js';
+import { RedriveIncompleteError, redriveDeadLetters } from '../../ops/dead-letters.js';
 
 // The local emulator has no message move tasks, so SQS's side of one is played here.
 const deadLetterQueue = { url: 'https://sqs.test/1/dlq', arn: 'arn:aws:sqs:us-east-1:1:dlq' };

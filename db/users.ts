@@ -1,4 +1,4 @@
-import type { Database, Engine } from './database.js';
+import type { Database, Engine } from '../lib/db/database.js';
 
 /**
  * The database users the functions sign in as, besides the master user that runs the migrations: the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatabaseUserError, databaseUserStatements } from '../../../lib/db/users.js';
+import { DatabaseUserError, databaseUserStatements } from '../../db/users.js';
 
 const passwords = { reader: 'Reader0pass', writer: 'Writer0pass' };
 

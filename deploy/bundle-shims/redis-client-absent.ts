@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../config.js';
+import { ConfigurationError } from '../../lib/config.js';
 
 /**
  * Stands in for `@redis/client` in the bundles of a deployment whose album cache is each container's memory
