@@ -17,6 +17,8 @@ export class Response {
   constructor(
     readonly status: number,
     chunks: Buffer[],
+    /** API Gateway's id for the request (`apigw-requestid`): its log lines' correlation id. */
+    readonly requestId?: string,
   ) {
     this.#chunks = chunks;
   }
@@ -71,6 +73,7 @@ type Prepared = { wire: WirePool; bytes: Buffer } | { pool: Pool; options: Dispa
 class Collector implements Dispatcher.DispatchHandler {
   #status = 0;
   #chunks: Buffer[] = [];
+  #requestId: string | undefined;
 
   constructor(
     readonly resolve: (response: Response) => void,
@@ -80,8 +83,14 @@ class Collector implements Dispatcher.DispatchHandler {
   // Undici takes a handler for its current interface only when it has this method.
   onRequestStart(): void {}
 
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number): void {
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     this.#status = status;
+    const requestId = headers['apigw-requestid'];
+    this.#requestId = typeof requestId === 'string' ? requestId : undefined;
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -89,7 +98,7 @@ class Collector implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.resolve(new Response(this.#status, this.#chunks));
+    this.resolve(new Response(this.#status, this.#chunks, this.#requestId));
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -217,11 +226,12 @@ export async function timedRequest(
   }
   const latencyMs = runClock() - startedAt;
   const status = response?.status ?? 0;
+  const answered = { url: spec.url, requestId: response?.requestId };
   if (status > 0 && status < 400) {
-    recorder.record(startedAt, type, latencyMs, status, retries);
+    recorder.record(startedAt, type, latencyMs, status, retries, answered);
     return response;
   }
-  recorder.recordFailure(startedAt, type, latencyMs, status, retries, failureOf(response, error));
+  recorder.recordFailure(startedAt, type, latencyMs, status, retries, failureOf(response, error), answered);
   return undefined;
 }
 

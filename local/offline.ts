@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { serverlessBin } from './serverless-config.js';
 
-const START_TIMEOUT_MS = 90_000;
+// The functions are built first: on a machine whose cores are all busy, that alone can take over a minute.
+const START_TIMEOUT_MS = 180_000;
 const READY_POLL_MS = 100;
 const exitWithParent = resolve(import.meta.dirname, 'exit-with-parent.cjs');
 const lambdaTraceContext = resolve(import.meta.dirname, 'lambda-trace-context.cjs');

@@ -283,7 +283,8 @@ export async function invokeBatch<T>(
     outcome = 'done';
     return result;
   } finally {
-    const name = `${functionName}: batch of ${records.length} (${outcome})`;
+    // Named as the functions' log lines are, without the service and stage.
+    const name = `${functionName.replace(/^.*-/, '')}: batch of ${records.length} (${outcome})`;
     for (const id of requestIds) history.hop(id, name, performance.now() - startedAt);
   }
 }
