@@ -52,6 +52,8 @@ export interface RequestHistory {
 /** Only lines that can name a request are parsed. */
 const CORRELATION_KEY = '"correlation_id"';
 const ONE_REQUEST = '/__requests/';
+/** How many minutes back the slowest requests of each minute are kept. */
+const SLOWEST_MINUTES = 10;
 
 /** The trace an `X-Amzn-Trace-Id` header names: its `Root`, or the whole header when it has no fields. */
 export function traceRoot(header: string | undefined): string | undefined {
@@ -71,7 +73,7 @@ type Kept = RecordedRequest & { arrivedAt: number };
 
 /**
  * A short history of the requests the local API front served (the last `limit`, and the `slowestKept`
- * slowest since the start, which a load run's report links to), each with its hops timed from the
+ * slowest of each of the last ten minutes, which a load run's report links to), each with its hops timed from the
  * request's arrival: the front, the function's answer, every call the function made to the Data API
  * (each statement, how long) or S3, tied by the trace id the call carried (`X-Amzn-Trace-Id`, which the AWS
  * SDK sends from the invocation's trace); the review's time in the queue and the consumer batch that
@@ -89,12 +91,31 @@ export function createRequestHistory(
   slowestKept = 20,
 ): RequestHistory {
   const requests = new Map<string, Kept>();
-  const slowest = new Map<string, Kept>();
+  /** The slowest requests of each recent minute, by the minute they arrived in. */
+  const slowestByMinute = new Map<number, Map<string, Kept>>();
   /** Trace root to the ids of the requests it does work for; the oldest go first. */
   const traces = new Map<string, string[]>();
-  const find = (id: string) => requests.get(id) ?? slowest.get(id);
+  const find = (id: string) => {
+    const recent = requests.get(id);
+    if (recent) return recent;
+    for (const slowest of slowestByMinute.values()) {
+      const slow = slowest.get(id);
+      if (slow) return slow;
+    }
+    return undefined;
+  };
 
+  // Per minute, so that a load run's slowest are kept whatever an earlier run's were.
   const keepIfSlow = (request: Kept) => {
+    const minute = Math.floor(request.arrivedAt / 60_000);
+    for (const kept of slowestByMinute.keys()) {
+      if (kept <= minute - SLOWEST_MINUTES) slowestByMinute.delete(kept);
+    }
+    let slowest = slowestByMinute.get(minute);
+    if (!slowest) {
+      slowest = new Map();
+      slowestByMinute.set(minute, slowest);
+    }
     if (slowest.size < slowestKept) {
       slowest.set(request.id, request);
       return;
@@ -138,7 +159,8 @@ export function createRequestHistory(
       const root = traceRoot(traceId) ?? traceId;
       traces.set(root, requestIds);
       // Enough for every kept request and a batch or two each; the oldest traces are done with.
-      if (traces.size > 4 * (limit + slowestKept)) traces.delete(traces.keys().next().value as string);
+      if (traces.size > 4 * (limit + SLOWEST_MINUTES * slowestKept))
+        traces.delete(traces.keys().next().value as string);
     },
     noteCall(traceHeader, name, durationMs) {
       const root = traceRoot(traceHeader);

@@ -182,4 +182,32 @@ describe('the local request history', () => {
     history.serve('/__requests/%E0%A4%A', {} as never, response as never);
     expect(served.status).toBe(404);
   });
+
+  it("keeps each minute's slowest, so that an earlier load run's do not crowd out a later one's", () => {
+    const clock = manualClock();
+    const history = createRequestHistory(1, clock.now, 2);
+    const served = (id: string, ms: number) => {
+      history.start(id, 'GET', '/albums');
+      clock.advance(ms);
+      history.finish(id, 200);
+    };
+    served('early-slow-1', 5_000);
+    served('early-slow-2', 5_000);
+    clock.advance(60_000);
+    served('late-1', 300);
+    served('late-2', 200);
+    served('late-3', 100);
+    served('newest', 1);
+    expect(['early-slow-1', 'early-slow-2', 'late-1', 'late-2'].map((id) => history.get(id)?.id)).toEqual([
+      'early-slow-1',
+      'early-slow-2',
+      'late-1',
+      'late-2',
+    ]);
+    expect(history.get('late-3')).toBeUndefined();
+    // Ten minutes on, the early ones are gone.
+    clock.advance(10 * 60_000);
+    served('much-later', 1);
+    expect(history.get('early-slow-1')).toBeUndefined();
+  });
 });
