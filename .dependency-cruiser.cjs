@@ -46,12 +46,13 @@ module.exports = {
       name: 'local-imports-of-the-service',
       comment:
         'The local stack applies the service’s migrations and database users with the service’s database layer ' +
-        '(lib/db, db/users.ts), and its ' +
+        '(lib/db, db/users.ts), ties a consumer batch to its reviews by the message attribute lib/reviews/messages.ts names, and its ' +
         'benches measure the service’s own pieces; nothing else of the repository outside local/ and load/.',
       severity: 'error',
       from: { path: '^local/', pathNot: '^local/bench/' },
       to: {
-        pathNot: '^(local/|load/|node_modules/|lib/db/(database|migrations)\\.ts$|db/users\\.ts$)',
+        pathNot:
+          '^(local/|load/|node_modules/|lib/db/(database|migrations)\\.ts$|db/users\\.ts$|lib/reviews/messages\\.ts$)',
         dependencyTypesNot: ['core'],
       },
     },

@@ -8,7 +8,7 @@ import { type CourseScenario, type RunContext, runClosedLoop, runCourse, runOpen
 import { EXIT_CODES, judge, type RunResult } from './outcome.js';
 import { startProgress } from './progress.js';
 import { Recorder } from './recorder.js';
-import { formatReport, writeReports } from './report.js';
+import { formatReport, linkToRequestHistory, writeReports } from './report.js';
 import {
   checkThresholds,
   parseThreshold,
@@ -208,7 +208,8 @@ export async function runCli(
     await http.close();
   }
 
-  const summary = await recorder.finish();
+  const finished = await recorder.finish();
+  const summary = { ...finished, slowest: await linkToRequestHistory(finished.slowest) };
   const checked = checkThresholds(thresholds, {
     total: summary.total,
     percentileMs: (percentile) => recorder.percentileMs(percentile),

@@ -57,6 +57,7 @@ type Prepared = { wire: WirePool; bytes: Buffer } | { pool: Pool; options: Dispa
 class Collector implements Dispatcher.DispatchHandler {
   #status = 0;
   #chunks: Buffer[] = [];
+  #requestId: string | undefined;
 
   constructor(
     readonly resolve: (response: Response) => void,
@@ -66,8 +67,14 @@ class Collector implements Dispatcher.DispatchHandler {
   // Undici takes a handler for its current interface only when it has this method.
   onRequestStart(): void {}
 
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number): void {
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     this.#status = status;
+    const requestId = headers['apigw-requestid'];
+    this.#requestId = typeof requestId === 'string' ? requestId : undefined;
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -75,7 +82,7 @@ class Collector implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.resolve(new Response(this.#status, this.#chunks));
+    this.resolve(new Response(this.#status, this.#chunks, this.#requestId));
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -203,11 +210,12 @@ export async function timedRequest(
   }
   const latencyMs = runClock() - startedAt;
   const status = response?.status ?? 0;
+  const answered = { url: spec.url, requestId: response?.requestId };
   if (status > 0 && status < 400) {
-    recorder.record(startedAt, type, latencyMs, status, retries);
+    recorder.record(startedAt, type, latencyMs, status, retries, answered);
     return response;
   }
-  recorder.recordFailure(startedAt, type, latencyMs, status, retries, failureOf(response, error));
+  recorder.recordFailure(startedAt, type, latencyMs, status, retries, failureOf(response, error), answered);
   return undefined;
 }
 

@@ -51,6 +51,27 @@ export interface LatencyDistribution {
   points: Array<[number, number]>;
 }
 
+/** One of a run's slowest requests: what it was, how long it took, and the id its server gave it. */
+export interface SlowRequest {
+  type: string;
+  url: string;
+  latencyMs: number;
+  status: number;
+  /** `apigw-requestid`: the request's correlation id in the service's logs, and its key in the local history. */
+  requestId?: string;
+  /** The request in the local stack's request history (`/__requests/<id>`), when the target keeps one. */
+  historyUrl?: string;
+}
+
+/** Where a request went, and the id its server gave it. */
+export interface Answered {
+  url: string;
+  requestId?: string;
+}
+
+/** How many of the slowest requests a run keeps for its report. */
+export const SLOWEST_KEPT = 10;
+
 export interface RunSummary {
   startedAt: string;
   wallTimeSeconds: number;
@@ -62,6 +83,8 @@ export interface RunSummary {
   failures: FailureSummary[];
   /** Answers 429 Too Many Requests to measured requests, those retried past included. */
   throttled: number;
+  /** The slowest measured requests that got an answer, slowest first. */
+  slowest: SlowRequest[];
   perSecond: SecondSummary[];
   distribution: LatencyDistribution[];
 }
@@ -204,6 +227,8 @@ export class Recorder {
   #firstFailure: { cause: FailureCause; example: string } | undefined;
   #warmupRequests = 0;
   #throttled = 0;
+  /** The slowest answered requests, fastest first: the first is the one a slower request replaces. */
+  #slowest: SlowRequest[] = [];
 
   constructor(options: { csvPath?: string; warmupSeconds?: number } = {}) {
     this.#warmupSeconds = options.warmupSeconds ?? 0;
@@ -230,8 +255,15 @@ export class Recorder {
   }
 
   /** Records a request answered with a success status. */
-  record(startedAt: number, type: string, latencyMs: number, status: number, retries: number): void {
-    this.#add(startedAt, type, latencyMs, status, retries, undefined);
+  record(
+    startedAt: number,
+    type: string,
+    latencyMs: number,
+    status: number,
+    retries: number,
+    answered?: Answered,
+  ): void {
+    this.#add(startedAt, type, latencyMs, status, retries, undefined, answered);
   }
 
   /** Records a request that failed (status 0 when no answer came), and why. */
@@ -242,8 +274,9 @@ export class Recorder {
     status: number,
     retries: number,
     failure: Failure,
+    answered?: Answered,
   ): void {
-    this.#add(startedAt, type, latencyMs, status, retries, failure);
+    this.#add(startedAt, type, latencyMs, status, retries, failure, answered);
   }
 
   #add(
@@ -253,6 +286,7 @@ export class Recorder {
     status: number,
     retries: number,
     failure: Failure | undefined,
+    answered?: Answered,
   ): void {
     const micros = Math.max(1, Math.round(latencyMs * 1000));
     const warmup = startedAt < this.#warmupEndsAt;
@@ -270,12 +304,21 @@ export class Recorder {
       if (unanswered) this.#typeStats(type).addUnanswered();
       else this.#typeStats(type).add(micros, failure === undefined);
       if (failure) this.#countFailure(failure);
+      if (!unanswered && answered) this.#keepIfSlow({ type, latencyMs, status, ...answered });
     }
     if (this.#csv) {
       this.#csvBuffer += `${Math.round(startedAt)},${type},${latencyMs.toFixed(3)},${status},${retries},${failure?.cause ?? ''},${warmup ? 1 : 0}\n`;
       // One write per 64 KiB rather than one per request: each write costs a system call.
       if (this.#csvBuffer.length >= CSV_CHUNK) this.#flushCsv();
     }
+  }
+
+  #keepIfSlow(request: SlowRequest): void {
+    const slowest = this.#slowest;
+    if (slowest.length >= SLOWEST_KEPT && request.latencyMs <= (slowest[0]?.latencyMs ?? 0)) return;
+    const at = slowest.findIndex((kept) => kept.latencyMs > request.latencyMs);
+    slowest.splice(at < 0 ? slowest.length : at, 0, request);
+    if (slowest.length > SLOWEST_KEPT) slowest.shift();
   }
 
   #typeStats(type: string): TypeStats {
@@ -345,6 +388,7 @@ export class Recorder {
         .map(([cause, { count, example }]) => ({ cause, count, share: count / measured, example }))
         .sort((a, b) => b.count - a.count),
       throttled: this.#throttled,
+      slowest: this.#slowest.toReversed(),
       perSecond: this.#secondSummaries(),
       distribution: [
         total.distribution('all'),

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { latencyDistributionChart, throughputChart } from './charts.js';
 import { type RunResult, shorten } from './outcome.js';
-import type { FailureSummary, TypeSummary } from './recorder.js';
+import type { FailureSummary, SlowRequest, TypeSummary } from './recorder.js';
 import type { ThresholdResult } from './thresholds.js';
 
 type Column<Row> = [string, (row: Row) => string];
@@ -87,6 +87,58 @@ function throttledLine(result: RunResult): string | undefined {
   return `throttled: ${result.throttled} answers 429 Too Many Requests, ${gaveUp} requests failed on one`;
 }
 
+const SLOWEST_COLUMNS: Array<Column<SlowRequest>> = [
+  ['ms', (r) => r.latencyMs.toFixed(1)],
+  ['type', (r) => r.type],
+  ['status', (r) => String(r.status)],
+  ['request id', (r) => r.requestId ?? '-'],
+  ['path through the stack', (r) => r.historyUrl ?? ''],
+];
+
+/**
+ * The slowest requests, each with the id the service gave it (its log lines' correlation id) and, against
+ * the local stack, where its hops are in the request history; undefined when none was answered.
+ */
+function slowestSection(result: RunResult): string | undefined {
+  if (result.slowest.length === 0) return undefined;
+  return `slowest requests\n${textTable(SLOWEST_COLUMNS, result.slowest, [1, 3, 4])}`;
+}
+
+/** Where the local stack keeps its recent requests (local/request-history.ts); other servers have none. */
+const HISTORY_PATH = '/__requests';
+
+/**
+ * Gives each of the slowest requests the address of its path through the stack, where its server is the
+ * local stack, which keeps its recent and slowest requests at `/__requests` (answered with JSON there).
+ *
+ * @example
+ * const slowest = await linkToRequestHistory(summary.slowest);
+ */
+export async function linkToRequestHistory(slowest: SlowRequest[]): Promise<SlowRequest[]> {
+  // Only servers that give their requests ids, as API Gateway and the local stack do, are asked.
+  const origins = [
+    ...new Set(slowest.filter((request) => request.requestId).map((request) => new URL(request.url).origin)),
+  ];
+  const keeping = new Set<string>();
+  await Promise.all(
+    origins.map(async (origin) => {
+      try {
+        const answer = await fetch(`${origin}${HISTORY_PATH}.json`, { signal: AbortSignal.timeout(5_000) });
+        await answer.body?.cancel();
+        if (answer.ok && /^application\/json/.test(answer.headers.get('content-type') ?? ''))
+          keeping.add(origin);
+      } catch {
+        // No history there, or the server is gone: the report lists the ids alone.
+      }
+    }),
+  );
+  return slowest.map((request) => {
+    const origin = new URL(request.url).origin;
+    if (!request.requestId || !keeping.has(origin)) return request;
+    return { ...request, historyUrl: `${origin}${HISTORY_PATH}/${encodeURIComponent(request.requestId)}` };
+  });
+}
+
 /** The verdict's last line: what failed, or that the run passed. */
 function verdictLine(result: RunResult): string {
   if (result.problems.length > 0) return `✗ FAILED: ${result.problems.join('; ')}`;
@@ -107,6 +159,7 @@ export function formatReport(result: RunResult): string {
       : '',
     rateLine(result) ?? '',
     throttledLine(result) ?? '',
+    slowestSection(result) ?? '',
     result.thresholds.length > 0
       ? `thresholds\n${textTable(THRESHOLD_COLUMNS, result.thresholds, [0, 1])}`
       : '',
@@ -129,6 +182,17 @@ function htmlTable<Row>(columns: Array<Column<Row>>, rows: Row[], rowClass = (_r
   return `<table><tr>${head}</tr>\n${body}\n</table>`;
 }
 
+/** The slowest requests, each linked to its path through the stack when the local history keeps it. */
+function slowestTable(slowest: SlowRequest[]): string {
+  const rows = slowest.map((request) => {
+    const id = escapeXml(request.requestId ?? '-');
+    const href = escapeXml(request.historyUrl ?? '').replace(/"/g, '&quot;');
+    const linked = request.historyUrl ? `<a href="${href}">${id}</a>` : id;
+    return `<tr><td>${request.latencyMs.toFixed(1)}</td><td>${escapeXml(request.type)}</td><td>${request.status}</td><td><code>${linked}</code></td></tr>`;
+  });
+  return `<table><tr><th>ms</th><th>type</th><th>status</th><th>request id</th></tr>\n${rows.join('\n')}\n</table>`;
+}
+
 function htmlReport(result: RunResult, charts: string[]): string {
   const section = (title: string, content: string) => `<h2>${title}</h2>\n${content}`;
   const paragraphs = (lines: string[], cls: string) =>
@@ -146,6 +210,7 @@ ${htmlTable(LATENCY_COLUMNS, [...result.byType, result.total])}
 ${result.failures.length > 0 ? section('Failures by cause', htmlTable(FAILURE_COLUMNS, result.failures)) : ''}
 ${rateLine(result) ? `<p>${escapeXml(rateLine(result) ?? '')}</p>` : ''}
 ${throttledLine(result) ? `<p>${escapeXml(throttledLine(result) ?? '')}</p>` : ''}
+${result.slowest.length > 0 ? section('Slowest requests', slowestTable(result.slowest)) : ''}
 ${
   result.thresholds.length > 0
     ? section(

@@ -7,6 +7,8 @@ export class Response {
   constructor(
     readonly status: number,
     chunks: Buffer[],
+    /** API Gateway's id for the request (`apigw-requestid`): its log lines' correlation id. */
+    readonly requestId?: string,
   ) {
     this.#chunks = chunks;
   }
@@ -32,6 +34,8 @@ interface Head {
   framing: Framing;
   close: boolean;
   bodyStart: number;
+  /** API Gateway's id for the request (`apigw-requestid`), when the server gives one. */
+  requestId?: string;
 }
 
 function parseHead(buffer: Buffer, end: number): Head {
@@ -39,21 +43,21 @@ function parseHead(buffer: Buffer, end: number): Head {
   const status = Number(text.slice(9, 12));
   let framing: Framing = { kind: 'close' };
   let close = text.startsWith('HTTP/1.0');
+  let requestId: string | undefined;
   for (const line of text.split('\r\n')) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line
-      .slice(colon + 1)
-      .trim()
-      .toLowerCase();
-    if (name === 'content-length') framing = { kind: 'length', length: Number(value) };
+    const raw = line.slice(colon + 1).trim();
+    const value = raw.toLowerCase();
+    if (name === 'apigw-requestid') requestId = raw;
+    else if (name === 'content-length') framing = { kind: 'length', length: Number(value) };
     else if (name === 'transfer-encoding' && value.includes('chunked')) framing = { kind: 'chunked' };
     else if (name === 'connection') close = value === 'close';
   }
   // No body, whatever the headers say.
   if (status === 204 || status === 304) framing = { kind: 'length', length: 0 };
-  return { status, framing, close, bodyStart: end + 4 };
+  return { status, framing, close, bodyStart: end + 4, requestId };
 }
 
 /** The end of a chunked body starting at `from`, and its data, or undefined while it is incomplete. */
@@ -151,7 +155,7 @@ class Connection {
     this.#pending = undefined;
     this.#buffer = Buffer.alloc(0);
     if (head.close || head.framing.kind === 'close') this.#drop();
-    pending.resolve(new Response(head.status, body));
+    pending.resolve(new Response(head.status, body, head.requestId));
     this.onIdle(this);
   }
 

@@ -12,7 +12,7 @@ import { pathProblem } from './api-paths.js';
 import type { JwtAuthorizer } from './auth/jwt-authorizer.js';
 import { answerError, answerJson } from './error-replies.js';
 import { readBody } from './read-body.js';
-import type { RequestHistory } from './request-history.js';
+import { newTraceId, type RequestHistory } from './request-history.js';
 import {
   API_GATEWAY_LIMITS,
   limitedServerOptions,
@@ -106,11 +106,15 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     const requestId = randomBytes(11).toString('base64');
     request.headers[REQUEST_ID_HEADER] = requestId;
     response.setHeader('apigw-requestid', requestId);
+    // Its trace, as API Gateway passes one to the integration: the function runs under it, and the AWS SDK
+    // sends it with every call the function makes (local/lambda-trace-context.cjs).
+    const traceId = newTraceId();
+    request.headers['x-amzn-trace-id'] = traceId;
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     const history = options.history;
     if (history) {
       if (request.method === 'GET' && history.serve(path, request, response)) return;
-      history.start(requestId, request.method ?? 'GET', path);
+      history.start(requestId, request.method ?? 'GET', path, traceId);
       response.on('finish', () => history.finish(requestId, response.statusCode));
     }
     let forwarded: ClientRequest | undefined;

@@ -3,9 +3,11 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { serverlessBin } from './serverless-config.js';
 
-const START_TIMEOUT_MS = 90_000;
+// The functions are built first: on a machine whose cores are all busy, that alone can take over a minute.
+const START_TIMEOUT_MS = 180_000;
 const READY_POLL_MS = 100;
 const exitWithParent = resolve(import.meta.dirname, 'exit-with-parent.cjs');
+const lambdaTraceContext = resolve(import.meta.dirname, 'lambda-trace-context.cjs');
 
 export interface OfflineOptions {
   /** The folder whose serverless.yml to serve. */
@@ -38,6 +40,9 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<R
       '--max-semi-space-size=64',
       '--require',
       exitWithParent,
+      // Each invocation's trace id where the AWS SDK reads it, as on Lambda (lambda-trace-context.cjs).
+      '--require',
+      lambdaTraceContext,
       serverlessBin,
       'offline',
       'start',

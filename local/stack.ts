@@ -9,6 +9,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { applyDatabaseUsers, DATABASE_USERS } from '../db/users.js';
 import { createDatabase, type Engine } from '../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../lib/db/migrations.js';
+import { CORRELATION_ID_ATTRIBUTE } from '../lib/reviews/messages.js';
 import { startApiFront } from './api-front.js';
 import { jwtAuthorizer } from './auth/jwt-authorizer.js';
 import { createLocalOpenIdProvider } from './auth/provider.js';
@@ -17,7 +18,7 @@ import { startDataApiServer } from './data-api/server.js';
 import { type RunningOffline, startServerlessOffline } from './offline.js';
 import { freePort } from './ports.js';
 import { postJson } from './post-json.js';
-import { createRequestHistory } from './request-history.js';
+import { createRequestHistory, invokeBatch } from './request-history.js';
 import type { RequestLimits } from './request-limits.js';
 import { startS3EventSource } from './s3/event-source.js';
 import { startObjectStore } from './s3/object-store.js';
@@ -160,6 +161,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       keyFile: authKeyFile,
     });
 
+    // The front's recent requests and their hops, at /__requests (local/request-history.ts): the emulators
+    // tell it each call they serve, with the trace the call carried.
+    const history = createRequestHistory();
     const dataApi = await startDataApiServer({
       port: port('DATA_API_PORT', 4010),
       databaseUrl: options.databaseUrl,
@@ -171,6 +175,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         [config.params.local.dbWriterSecretArn ?? '']: DATABASE_USERS.writer,
       },
       log,
+      onCall: (call) =>
+        history.noteCall(
+          call.traceHeader,
+          `data-api: ${statementName(call.operation, call.sql)}`,
+          call.durationMs,
+        ),
     });
     stoppers.push(() => dataApi.close());
 
@@ -179,6 +189,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir: join(dataDir, 's3'),
       buckets: declaredBuckets(config),
       log,
+      onCall: (call) =>
+        history.noteCall(call.traceHeader, `s3: ${call.method} ${call.path} ${call.status}`, call.durationMs),
     });
     stoppers.push(() => objectStore.close());
 
@@ -243,8 +255,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
       ...(options.coverSweep ? { COVER_SWEEP_AFTER_SECONDS: String(options.coverSweep.afterSeconds) } : {}),
     };
-    // The front's recent requests and their hops, at /__requests (local/request-history.ts).
-    const history = createRequestHistory();
     const offline = await superviseOffline(
       () =>
         startServerlessOffline({
@@ -289,7 +299,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         batchSize: trigger.batchSize,
         maximumBatchingWindowSeconds: trigger.maximumBatchingWindowSeconds,
         reportBatchItemFailures: trigger.reportBatchItemFailures,
-        invoke: (event) => invokeFunction(trigger.functionName, event) as Promise<SQSBatchResponse>,
+        invoke: (event) =>
+          invokeBatch(history, trigger.functionName, CORRELATION_ID_ATTRIBUTE, event.Records, (traceId) =>
+            invokeFunction(trigger.functionName, event, traceId),
+          ) as Promise<SQSBatchResponse>,
         log,
       });
       stoppers.push(() => source.stop());
@@ -405,14 +418,15 @@ async function superviseOffline(
  */
 function functionInvoker(lambdaPort: number) {
   const agent = new Agent({ keepAlive: true });
-  const invoke = async (functionName: string, event: unknown) => {
+  // A trace id is passed as the Invoke API takes one, in X-Amzn-Trace-Id: the invocation runs under it.
+  const invoke = async (functionName: string, event: unknown, traceId?: string) => {
     const answer = await postJson(
       {
         agent,
         host: '127.0.0.1',
         port: lambdaPort,
         path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(traceId && { 'x-amzn-trace-id': traceId }) },
       },
       event,
     );
@@ -479,6 +493,13 @@ function scheduledEvent(functionName: string) {
     resources: [`arn:aws:events:${REGION}:000000000000:rule/${functionName}`],
     detail: {},
   };
+}
+
+/** A Data API call as the request history names it: the operation, and the start of its statement. */
+function statementName(operation: string, sql: string | undefined): string {
+  if (!sql) return operation;
+  const oneLine = sql.replace(/\s+/g, ' ').trim();
+  return `${operation} ${oneLine.length > 100 ? `${oneLine.slice(0, 99)}…` : oneLine}`;
 }
 
 /** The engine a database URL names; PGlite and `postgres://` are PostgreSQL. */

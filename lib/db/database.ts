@@ -11,6 +11,7 @@ import {
 import type { DatabaseConfig } from '../config.js';
 import { UnavailableError } from '../errors.js';
 import { logger } from '../observability/logger.js';
+import { timeSpentIn } from '../observability/server-timing.js';
 import { traced } from '../observability/tracer.js';
 
 /** The message a failed Data API call is logged with; the DataApiErrors metric filter matches it. */
@@ -157,11 +158,12 @@ export function createDatabase(options: DatabaseOptions): Database {
 
   // A deadline per call rather than per HTTP attempt: it bounds the SDK's own retries too. Not retried
   // when it passes: a database that stalled once is unlikely to answer within what is left of the time.
+  // Each call's time is the request's time in the database (Server-Timing's `db`).
   async function withDeadline<T>(call: (abortSignal?: AbortSignal) => Promise<T>): Promise<T> {
-    if (timeoutMs === undefined) return call();
+    if (timeoutMs === undefined) return timeSpentIn('db', () => call());
     const abortSignal = AbortSignal.timeout(timeoutMs);
     try {
-      return await call(abortSignal);
+      return await timeSpentIn('db', () => call(abortSignal));
     } catch (error) {
       if (!abortSignal.aborted) throw error;
       throw new UnavailableError(`The database did not answer within ${timeoutMs} ms`, RETRY_AFTER_SECONDS, {

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { UnavailableError } from '../errors.js';
 import { correlateRequest } from '../observability/correlation.js';
 import { logger } from '../observability/logger.js';
+import { serverTiming } from '../observability/server-timing.js';
 import { tracer } from '../observability/tracer.js';
 import { type HttpErrorsOptions, httpErrors } from './errors.js';
 import { securityHeaders } from './security-headers.js';
@@ -20,7 +21,8 @@ const ANSWER_IN_TIME_MS = 1_000;
 /**
  * Wraps an API Gateway HTTP API handler with the middlewares every route shares: the invocation traced,
  * Lambda context and the request's correlation id in the logs, named errors mapped to JSON responses, and
- * the security headers on every response (lib/http/security-headers.ts). A handler still waiting on a stalled dependency shortly
+ * the security headers and the time spent in the database and the queue (`Server-Timing`,
+ * lib/observability/server-timing.ts) on every response (lib/http/security-headers.ts). A handler still waiting on a stalled dependency shortly
  * before the function's timeout is answered 503 with Retry-After, rather than killed (which API Gateway
  * would report as a bare 500). Routes add their own middlewares (e.g. `jsonBody()`) with `.use`.
  *
@@ -39,6 +41,7 @@ export function httpHandler(handler: HttpHandler, errors: Partial<HttpErrorsOpti
       .use(captureLambdaHandler(tracer, { captureResponse: false }))
       .use(injectLambdaContext(logger))
       .use(correlateRequest())
+      .use(serverTiming())
       // Before the errors' mapping, so that its after and onError run on the mapped error responses too.
       .use(securityHeaders())
       .use(httpErrors(errors))

@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { timedRequests } from '../aws/request-timeout.js';
 import type { ReviewsQueueConfig } from '../config.js';
 import { logger } from '../observability/logger.js';
+import { timeSpentIn } from '../observability/server-timing.js';
 import { traced } from '../observability/tracer.js';
 import { CORRELATION_ID_ATTRIBUTE, encodeReviewMessage, isVote, type QueuedReview } from './messages.js';
 
@@ -64,16 +65,19 @@ export function createReviewQueue(options: {
   return {
     async publish(queued) {
       const correlationId = options.correlationId?.();
-      await options.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: options.queueUrl,
-          MessageBody: encodeReviewMessage(queued),
-          ...(correlationId && {
-            MessageAttributes: {
-              [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: correlationId },
-            },
+      // The send's time is the request's time in the queue (Server-Timing's `queue`).
+      await timeSpentIn('queue', () =>
+        options.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: options.queueUrl,
+            MessageBody: encodeReviewMessage(queued),
+            ...(correlationId && {
+              MessageAttributes: {
+                [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: correlationId },
+              },
+            }),
           }),
-        }),
+        ),
       );
     },
   };

@@ -20,6 +20,8 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
+/** The history's address answers 404 on a server that keeps none. */
+const request404 = (url: string | undefined) => url?.startsWith('/__requests') ?? false;
 const run = (name: string, args: string[]) =>
   runCli([...args, '--quiet', '--out', join(out, name)]) as Promise<RunResult>;
 const typeOf = (summary: RunResult, type: string) =>
@@ -122,6 +124,59 @@ describe('the load client', () => {
     expect(summary.throttled).toBe(attempts - row.ok);
     expect(formatReport(summary)).toContain(
       `throttled: ${summary.throttled} answers 429 Too Many Requests, ${row.failed} requests failed on one`,
+    );
+  });
+
+  it("lists the slowest requests with the service's request ids, linked to the local stack's history", async () => {
+    let served = 0;
+    // One request in ten is slow; each answer carries its id as API Gateway does, and the server keeps a
+    // request history as the local stack does.
+    const url = await serve(async (request, response) => {
+      if (request.url === '/__requests.json') return json(response, 200, []);
+      const n = served++;
+      await sleep(n % 10 === 3 ? 40 : 2);
+      response.setHeader('apigw-requestid', `id+${n}/=`);
+      json(response, 200);
+    });
+    const summary = await run('slowest', [
+      'closed',
+      `${url}/albums`,
+      '--connections',
+      '1',
+      '--requests',
+      '50',
+    ]);
+    expect(summary.slowest).toHaveLength(10);
+    const latencies = summary.slowest.map((request) => request.latencyMs);
+    expect(latencies).toEqual(latencies.toSorted((a, b) => b - a));
+    // The five slow ones first: requests 3, 13, 23, 33 and 43.
+    expect(new Set(summary.slowest.slice(0, 5).map((request) => request.requestId))).toEqual(
+      new Set(['id+3/=', 'id+13/=', 'id+23/=', 'id+33/=', 'id+43/=']),
+    );
+    const slowest = summary.slowest[0];
+    expect(slowest?.historyUrl).toBe(`${url}/__requests/${encodeURIComponent(slowest?.requestId ?? '')}`);
+    const report = formatReport(summary);
+    expect(report).toContain('slowest requests');
+    expect(report).toContain(slowest?.historyUrl);
+    expect(await readFile(join(out, 'slowest', 'report.html'), 'utf8')).toContain(
+      `<a href="${slowest?.historyUrl}">`,
+    );
+
+    // A server that keeps no history: the ids alone.
+    const plain = await serve((_request, response) => {
+      response.setHeader('apigw-requestid', 'plain-id');
+      json(response, request404(_request.url) ? 404 : 200);
+    });
+    const elsewhere = await run('no-history', [
+      'closed',
+      `${plain}/albums`,
+      '--connections',
+      '1',
+      '--requests',
+      '5',
+    ]);
+    expect(elsewhere.slowest.map((request) => [request.requestId, request.historyUrl])).toEqual(
+      Array.from({ length: 5 }, () => ['plain-id', undefined]),
     );
   });
 

@@ -35,6 +35,17 @@ export interface DataApiServerOptions {
    */
   secretRoles?: Readonly<Record<string, string>>;
   log?: (line: string) => void;
+  /** Told of each call served, with the trace header it carried (local/request-history.ts). */
+  onCall?: (call: DataApiCall) => void;
+}
+
+/** A call the endpoint served: which operation, its statement, how long it took, and its caller's trace. */
+export interface DataApiCall {
+  operation: DataApiOperation;
+  sql?: string;
+  durationMs: number;
+  /** The call's `X-Amzn-Trace-Id`: the AWS SDK sends the invocation's trace with every call a function makes. */
+  traceHeader?: string;
 }
 
 /** The Data API operations the endpoint serves, by the path the SDK sends each to. */
@@ -242,7 +253,17 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
         );
       stats[name]++;
       const body = await readJson(request);
-      const payload = JSON.stringify(await operations[name](body));
+      const startedAt = performance.now();
+      const result = await operations[name](body).finally(() => {
+        const traceHeader = request.headers['x-amzn-trace-id'];
+        options.onCall?.({
+          operation: name,
+          sql: body.sql,
+          durationMs: performance.now() - startedAt,
+          traceHeader: typeof traceHeader === 'string' ? traceHeader : undefined,
+        });
+      });
+      const payload = JSON.stringify(result);
       if (Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
         throw badRequest('Database returned more than the allowed response size limit');
       }

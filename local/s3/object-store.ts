@@ -34,6 +34,19 @@ export interface ObjectStoreOptions {
   dataDir?: string;
   buckets: Array<{ name: string; cors?: BucketCors }>;
   log?: (line: string) => void;
+  /** Told of each request answered, with the trace header it carried (local/request-history.ts). */
+  onCall?: (call: ObjectStoreCall) => void;
+}
+
+/** A request the store answered: what was asked, how it ended, how long it took, and its caller's trace. */
+export interface ObjectStoreCall {
+  method: string;
+  /** The bucket and key, without the query. */
+  path: string;
+  status: number;
+  durationMs: number;
+  /** The call's `X-Amzn-Trace-Id`: the AWS SDK sends the invocation's trace with every call a function makes. */
+  traceHeader?: string;
 }
 
 export interface ObjectStore {
@@ -112,6 +125,20 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
     keys: SECRET_KEYS,
   };
   const front = createServer((request, response) => {
+    const onCall = options.onCall;
+    if (onCall) {
+      const startedAt = performance.now();
+      response.once('finish', () => {
+        const traceHeader = request.headers['x-amzn-trace-id'];
+        onCall({
+          method: request.method ?? 'GET',
+          path: (request.url ?? '/').split('?', 1)[0] ?? '/',
+          status: response.statusCode,
+          durationMs: performance.now() - startedAt,
+          traceHeader: typeof traceHeader === 'string' ? traceHeader : undefined,
+        });
+      });
+    }
     handleFront(request, response, context).catch((error) => {
       log(`S3 front: ${error}`);
       if (!response.headersSent) response.writeHead(502);

@@ -82,29 +82,74 @@ describe("a review's correlation id", () => {
       body: JSON.stringify({ kind: 'like' }),
     });
     expect(response.status).toBe(202);
-    expect(response.headers.get('server-timing')).toMatch(/^function;dur=\d+(\.\d)?$/);
+    // The function's time in the database and the queue, then the whole function's as the front saw it.
+    expect(response.headers.get('server-timing')).toMatch(
+      /^db;dur=\d+\.\d, queue;dur=\d+\.\d, function;dur=\d+\.\d$/,
+    );
     const requestId = response.headers.get('apigw-requestid') as string;
+    const { messageId: voteId } = (await response.json()) as { messageId: string };
 
-    type Recorded = { id: string; method: string; path: string; status: number; hops: { name: string }[] };
+    type Hop = { name: string; atMs: number; durationMs?: number };
+    type Recorded = {
+      id: string;
+      method: string;
+      path: string;
+      status: number;
+      traceId: string;
+      hops: Hop[];
+    };
     const entry = await eventually(
       async () => {
         const history = (await (await fetch(`${stack.apiUrl}/__requests.json`)).json()) as Recorded[];
         const found = history.find((request) => request.id === requestId);
-        return found?.hops.some((hop) => hop.name === 'applyReviews: Applying review') ? found : undefined;
+        return found?.hops.some((hop) => hop.name.startsWith('applyReviews: batch of')) ? found : undefined;
       },
       30_000,
-      `the consumer's hop in the history of request ${requestId}`,
+      `the consumer's batch in the history of request ${requestId}`,
     );
     expect(entry).toMatchObject({ method: 'POST', path: `/albums/${albumId}/reviews`, status: 202 });
-    expect(entry.hops.map((hop) => hop.name)).toEqual([
-      'front',
-      'function',
-      'postReview: Review queued',
-      'applyReviews: Applying review',
-    ]);
+    expect(entry.traceId).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    const names = entry.hops.map((hop) => hop.name);
+    const at = (name: string | RegExp) =>
+      names.findIndex((hopName) => (typeof name === 'string' ? hopName === name : name.test(hopName)));
+    // The function's statements, told by the Data API with the trace its calls carried, within the function.
+    const functionHop = entry.hops[at('function')] as Hop;
+    const statements = entry.hops.filter((hop) => hop.name.startsWith('data-api: ExecuteStatement'));
+    expect(statements.length).toBeGreaterThanOrEqual(2);
+    for (const statement of statements) expect(statement.durationMs).toEqual(expect.any(Number));
+    const functionStatements = statements.filter(
+      (hop) => hop.atMs < functionHop.atMs + (functionHop.durationMs ?? 0),
+    );
+    expect(functionStatements.length).toBeGreaterThanOrEqual(1);
+    for (const statement of functionStatements)
+      expect(statement.atMs).toBeGreaterThanOrEqual(functionHop.atMs - 1);
+    // In the order they happened: queued by the API function, carried by the message (its correlation id
+    // attribute is how the history knows the batch is this request's), applied by the consumer's batch.
+    expect(at('front')).toBe(0);
+    expect(at('function')).toBeGreaterThan(0);
+    expect(at('postReview: Review queued')).toBeGreaterThan(0);
+    // The wait starts as the message is sent, before the function logs that it queued it.
+    expect(at('queue: waited')).toBeGreaterThan(at('function'));
+    expect(at('applyReviews: Applying review')).toBeGreaterThan(at('postReview: Review queued'));
+    expect(at('applyReviews: Applying review')).toBeGreaterThan(at('queue: waited'));
+    expect(at(/^applyReviews: batch of \d+ \(done\)$/)).toBeGreaterThan(at('queue: waited'));
+    // The batch's own statement applying the vote, under the batch's trace.
+    const batchStatements = statements.filter(
+      (hop) => hop.atMs > (entry.hops[at('queue: waited')] as Hop).atMs,
+    );
+    expect(batchStatements.length).toBeGreaterThanOrEqual(1);
+    expect(
+      logLines().find((line) => line.voteId === voteId && line.message === 'Applying review')?.correlation_id,
+    ).toBe(requestId);
+
     const page = await fetch(`${stack.apiUrl}/__requests`);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain(requestId);
+    const one = await fetch(`${stack.apiUrl}/__requests/${encodeURIComponent(requestId)}.json`);
+    expect(((await one.json()) as Recorded).hops.map((hop) => hop.name)).toEqual(names);
+    const onePage = await fetch(`${stack.apiUrl}/__requests/${encodeURIComponent(requestId)}`);
+    expect(onePage.status).toBe(200);
+    expect(await onePage.text()).toContain('data-api: ExecuteStatement');
   });
 
   it('is a different one on every request', async () => {
