@@ -1,3 +1,4 @@
+import { inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
 import { createScratchDatabase } from './mysql.js';
 
@@ -7,9 +8,10 @@ export interface TestStack extends LocalStack {
 }
 
 /**
- * Starts the whole local stack on free ports, with a throwaway data folder unless one is given; stop it in
- * afterAll. With a `mysql://` (or `mariadb://`) `DATABASE_URL`, the stack runs on that server, in a
- * database of its own dropped when it stops.
+ * Starts the whole local stack on free ports, with a throwaway data folder unless one is given, from the
+ * functions and the empty database the run's global setup made (test/support/stack-template.ts); stop it in
+ * afterAll. With a `mysql://` (or `mariadb://`) `DATABASE_URL`, the stack runs on that server, in a database
+ * of its own dropped when it stops.
  */
 export async function startTestStack(
   options: Omit<LocalStackOptions, 'ephemeral' | 'log'> = {},
@@ -22,6 +24,7 @@ export async function startTestStack(
       : undefined;
   try {
     const stack = await startLocalStack({
+      ...inject('stackTemplate'),
       ...options,
       ...(scratch ? { databaseUrl: scratch.url } : {}),
       ephemeral: true,
