@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { serverlessBin } from './serverless-config.js';
 
-const START_TIMEOUT_MS = 90_000;
+const DEFAULT_START_TIMEOUT_MS = 90_000;
 const READY_POLL_MS = 100;
 const exitWithParent = resolve(import.meta.dirname, 'exit-with-parent.cjs');
 
@@ -12,6 +12,8 @@ export interface OfflineOptions {
   cwd: string;
   /** Added to this process's environment; `PORT` and `LAMBDA_PORT` choose the ports (`PORT` is required). */
   env: Record<string, string>;
+  /** How long it may take to build the functions and listen (default 90 s). */
+  startTimeoutMs?: number;
   /** Whether serverless-offline logs every request it serves (several lines each: costly under load). */
   logRequests?: boolean;
   log: (line: string) => void;
@@ -77,7 +79,7 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<R
   const running = () => child.exitCode === null && child.signalCode === null;
   try {
     await Promise.race([
-      listening(Number(options.env.PORT), Date.now() + START_TIMEOUT_MS, running),
+      listening(Number(options.env.PORT), options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, running),
       exitedEarly,
     ]);
   } catch (error) {
@@ -90,8 +92,9 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<R
   return { stop };
 }
 
-/** Resolves once something accepts connections on the port, polling until the deadline or the process ends. */
-async function listening(port: number, deadline: number, running: () => boolean): Promise<void> {
+/** Resolves once something accepts connections on the port, polling until the timeout or the process ends. */
+async function listening(port: number, timeoutMs: number, running: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (running()) {
     const accepted = await new Promise<boolean>((resolveAttempt) => {
       const socket = connect(port, '127.0.0.1');
@@ -103,7 +106,7 @@ async function listening(port: number, deadline: number, running: () => boolean)
     });
     if (accepted) return;
     if (Date.now() > deadline) {
-      throw new Error(`serverless offline did not start within ${START_TIMEOUT_MS / 1000} s`);
+      throw new Error(`serverless offline did not start within ${timeoutMs / 1000} s`);
     }
     await new Promise((wait) => setTimeout(wait, READY_POLL_MS));
   }

@@ -382,6 +382,8 @@ export async function buildFunctions(buildDir: string, log: (line: string) => vo
       LAMBDA_PORT: String(await freePort()),
       FUNCTIONS_BUILD_DIR: relative(projectRoot, buildDir),
     },
+    // The build alone, which every stack started from it is spared: minutes on a busy machine.
+    startTimeoutMs: 600_000,
     log,
   });
   await offline.stop();
