@@ -241,8 +241,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       REVIEWS_QUEUE_URL: localQueueUrl(functionsSqsEndpoint, localName(config, 'ReviewsQueue')),
     };
 
-    const applied = await migrate(environment, options.sampleAlbum ?? false);
-    log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'Database schema is up to date');
+    // Migrated while serverless-offline starts: nothing reaches the functions before the front opens below.
+    const migrating = migrate(environment, options.sampleAlbum ?? false).then((applied) =>
+      log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'Database schema is up to date'),
+    );
 
     // serverless-offline serves the functions on an inner port; the API port belongs to a front door that
     // answers for it as API Gateway would (errors, unknown routes) and stays up while it restarts.
@@ -261,7 +263,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     // The front's recent requests and their hops, at /__requests (local/request-history.ts).
     const history = createRequestHistory();
-    const offline = await superviseOffline(
+    const offlineStarting = superviseOffline(
       () =>
         startServerlessOffline({
           cwd: projectRoot,
@@ -276,8 +278,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       log,
       options.onFailure,
-    );
-    stoppers.push(() => offline.stop());
+    ).then((started) => {
+      stoppers.push(() => started.stop());
+      return started;
+    });
+    // Both settled before either's failure is thrown, so a serverless-offline that started is stopped with the rest.
+    const [migration, offlineStart] = await Promise.allSettled([migrating, offlineStarting]);
+    if (migration.status === 'rejected') throw migration.reason;
+    if (offlineStart.status === 'rejected') throw offlineStart.reason;
+    const offline = offlineStart.value;
     const front = await startApiFront({
       port: apiPort,
       routes: httpRoutes(config),
