@@ -3,8 +3,8 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { serverlessBin } from './serverless-config.js';
 
-// The functions are built first: on a machine whose cores are all busy, that alone can take over a minute.
-const START_TIMEOUT_MS = 180_000;
+// `npm start` builds the functions first: on a machine whose cores are all busy, that alone can take over a minute.
+const DEFAULT_START_TIMEOUT_MS = 180_000;
 const READY_POLL_MS = 100;
 const exitWithParent = resolve(import.meta.dirname, 'exit-with-parent.cjs');
 const lambdaTraceContext = resolve(import.meta.dirname, 'lambda-trace-context.cjs');
@@ -14,6 +14,8 @@ export interface OfflineOptions {
   cwd: string;
   /** Added to this process's environment; `PORT` and `LAMBDA_PORT` choose the ports (`PORT` is required). */
   env: Record<string, string>;
+  /** How long it may take to build the functions and listen (default 90 s). */
+  startTimeoutMs?: number;
   /** Whether serverless-offline logs every request it serves (several lines each: costly under load). */
   logRequests?: boolean;
   log: (line: string) => void;
@@ -81,7 +83,7 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<R
   const running = () => child.exitCode === null && child.signalCode === null;
   try {
     await Promise.race([
-      listening(Number(options.env.PORT), Date.now() + START_TIMEOUT_MS, running),
+      listening(Number(options.env.PORT), options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, running),
       exitedEarly,
     ]);
   } catch (error) {
@@ -94,8 +96,9 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<R
   return { stop };
 }
 
-/** Resolves once something accepts connections on the port, polling until the deadline or the process ends. */
-async function listening(port: number, deadline: number, running: () => boolean): Promise<void> {
+/** Resolves once something accepts connections on the port, polling until the timeout or the process ends. */
+async function listening(port: number, timeoutMs: number, running: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (running()) {
     const accepted = await new Promise<boolean>((resolveAttempt) => {
       const socket = connect(port, '127.0.0.1');
@@ -107,7 +110,7 @@ async function listening(port: number, deadline: number, running: () => boolean)
     });
     if (accepted) return;
     if (Date.now() > deadline) {
-      throw new Error(`serverless offline did not start within ${START_TIMEOUT_MS / 1000} s`);
+      throw new Error(`serverless offline did not start within ${timeoutMs / 1000} s`);
     }
     await new Promise((wait) => setTimeout(wait, READY_POLL_MS));
   }

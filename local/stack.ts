@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -51,6 +52,16 @@ export interface LocalStackOptions {
   databaseUrl?: string;
   /** Free ports everywhere, and (unless `dataDir` is given) a temporary data folder removed on stop: for tests. */
   ephemeral?: boolean;
+  /**
+   * A folder where {@link buildFunctions} built the functions: they are served from there rather than built
+   * again, as tests that start many stacks from the same sources do.
+   */
+  functionsBuildDir?: string;
+  /**
+   * An empty embedded database made by {@link createDatabaseTemplate}, copied to start from when the data
+   * folder has none yet, rather than creating one (seconds of CPU each, for tests that start many stacks).
+   */
+  databaseTemplateDir?: string;
   /** Route the functions' SQS traffic through a link tests can cut, to take the queue away mid-run. */
   interruptibleQueue?: boolean;
   /** Route the functions' Data API traffic through a link tests can cut or freeze. */
@@ -164,10 +175,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The front's recent requests and their hops, at /__requests (local/request-history.ts): the emulators
     // tell it each call they serve, with the trace the call carried.
     const history = createRequestHistory();
+    const databaseDir = options.databaseUrl ? undefined : join(dataDir, 'pglite');
+    if (databaseDir && options.databaseTemplateDir && !existsSync(databaseDir)) {
+      await cp(options.databaseTemplateDir, databaseDir, { recursive: true });
+    }
     const dataApi = await startDataApiServer({
       port: port('DATA_API_PORT', 4010),
       databaseUrl: options.databaseUrl,
-      dataDir: options.databaseUrl ? undefined : join(dataDir, 'pglite'),
+      dataDir: databaseDir,
       // The functions' secrets (serverless.yml) run as their users, as on Aurora; the master's as the
       // connection's own user.
       secretRoles: {
@@ -239,8 +254,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       REVIEWS_QUEUE_URL: localQueueUrl(functionsSqsEndpoint, localName(config, 'ReviewsQueue')),
     };
 
-    const applied = await migrate(environment, options.sampleAlbum ?? false);
-    log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'Database schema is up to date');
+    // Migrated while serverless-offline starts: nothing reaches the functions before the front opens below.
+    const migrating = migrate(environment, options.sampleAlbum ?? false).then((applied) =>
+      log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'Database schema is up to date'),
+    );
 
     // serverless-offline serves the functions on an inner port; the API port belongs to a front door that
     // answers for it as API Gateway would (errors, unknown routes) and stays up while it restarts.
@@ -252,10 +269,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       WEB_ORIGIN: webOrigin,
       AUTH_ISSUER: authIssuer,
       // Built into the data folder, where `serverless package` (which empties .esbuild/) never reaches.
-      FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')),
+      ...(options.functionsBuildDir
+        ? { FUNCTIONS_BUILD_DIR: relative(projectRoot, options.functionsBuildDir), FUNCTIONS_PREBUILT: 'on' }
+        : { FUNCTIONS_BUILD_DIR: relative(projectRoot, join(dataDir, 'functions')) }),
       ...(options.coverSweep ? { COVER_SWEEP_AFTER_SECONDS: String(options.coverSweep.afterSeconds) } : {}),
     };
-    const offline = await superviseOffline(
+    const offlineStarting = superviseOffline(
       () =>
         startServerlessOffline({
           cwd: projectRoot,
@@ -270,8 +289,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       log,
       options.onFailure,
-    );
-    stoppers.push(() => offline.stop());
+    ).then((started) => {
+      stoppers.push(() => started.stop());
+      return started;
+    });
+    // Both settled before either's failure is thrown, so a serverless-offline that started is stopped with the rest.
+    const [migration, offlineStart] = await Promise.allSettled([migrating, offlineStarting]);
+    if (migration.status === 'rejected') throw migration.reason;
+    if (offlineStart.status === 'rejected') throw offlineStart.reason;
+    const offline = offlineStart.value;
     const front = await startApiFront({
       port: apiPort,
       routes: httpRoutes(config),
@@ -365,6 +391,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/**
+ * Builds the functions into `buildDir` as a stack would build them for itself, for stacks then started with
+ * `functionsBuildDir`: serverless-offline starts once on free ports, which builds them, and stops.
+ */
+export async function buildFunctions(buildDir: string, log: (line: string) => void = () => undefined) {
+  const offline = await startServerlessOffline({
+    cwd: projectRoot,
+    env: {
+      PORT: String(await freePort()),
+      LAMBDA_PORT: String(await freePort()),
+      FUNCTIONS_BUILD_DIR: relative(projectRoot, buildDir),
+    },
+    // The build alone, which every stack started from it is spared: minutes on a busy machine.
+    startTimeoutMs: 600_000,
+    log,
+  });
+  await offline.stop();
+}
+
+/** Creates in `dir` the empty embedded database a stack creates on its first start, for `databaseTemplateDir`. */
+export async function createDatabaseTemplate(dir: string): Promise<void> {
+  const dataApi = await startDataApiServer({ dataDir: dir });
+  await dataApi.close();
 }
 
 /**

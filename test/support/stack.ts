@@ -1,5 +1,6 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@album-service/local';
 import { createScratchDatabase } from '@album-service/local/testing/mysql';
+import { inject } from 'vitest';
 
 export interface TestStack extends LocalStack {
   /** Everything the stack and its functions logged so far. */
@@ -7,9 +8,10 @@ export interface TestStack extends LocalStack {
 }
 
 /**
- * Starts the whole local stack on free ports, with a throwaway data folder unless one is given; stop it in
- * afterAll. With a `mysql://` (or `mariadb://`) `DATABASE_URL`, the stack runs on that server, in a
- * database of its own dropped when it stops.
+ * Starts the whole local stack on free ports, with a throwaway data folder unless one is given, from the
+ * functions and the empty database the run's global setup made (test/support/stack-template.ts); stop it in
+ * afterAll. With a `mysql://` (or `mariadb://`) `DATABASE_URL`, the stack runs on that server, in a database
+ * of its own dropped when it stops.
  */
 export async function startTestStack(
   options: Omit<LocalStackOptions, 'ephemeral' | 'log'> = {},
@@ -22,6 +24,7 @@ export async function startTestStack(
       : undefined;
   try {
     const stack = await startLocalStack({
+      ...inject('stackTemplate'),
       ...options,
       ...(scratch ? { databaseUrl: scratch.url } : {}),
       ephemeral: true,
