@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { type DataApiServer, startDataApiServer } from '@album-service/local/data-api';
 import {
   createScratchDatabase,
   mysqlReachable,
@@ -12,15 +10,14 @@ import {
   postgresReachable,
   postgresUrl,
 } from '@album-service/local/testing/postgres';
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlbumStore, createAlbumStore } from '../../lib/albums/store.js';
-import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
-import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/migrations.js';
+import type { Database, Engine } from '../../lib/db/database.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { createReviewLedger, type ReviewLedger } from '../../lib/reviews/ledger.js';
 import { createVoteBook, type Vote, type VoteBook } from '../../lib/reviews/votes.js';
 import type { ReviewKind } from '../../lib/schemas.js';
+import { type DataApiDatabase, openDataApiDatabase } from '../support/data-api-database.js';
 import { FUZZ_SEED, seededRandom } from '../support/fuzz-seed.js';
 
 const hasPostgres = await postgresReachable();
@@ -46,9 +43,7 @@ const backends: Array<{
 ];
 
 describe.each(backends)('owners and votes on $name', ({ engine, scratch: makeScratch, available }) => {
-  let scratch: ScratchDatabase | undefined;
-  let server: DataApiServer;
-  let client: RDSDataClient;
+  let database: DataApiDatabase | undefined;
   let db: Database;
   let albums: AlbumStore;
   let votes: VoteBook;
@@ -57,31 +52,15 @@ describe.each(backends)('owners and votes on $name', ({ engine, scratch: makeScr
 
   beforeAll(async () => {
     if (!available) return;
-    scratch = await makeScratch?.();
-    server = await startDataApiServer({ databaseUrl: scratch?.url });
-    client = new RDSDataClient({
-      endpoint: server.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    db = createDatabase({
-      client,
-      clusterArn: 'arn:cluster',
-      secretArn: 'arn:secret',
-      name: 'albums',
-      engine,
-    });
-    const root = resolve(import.meta.dirname, '../../db/migrations');
-    await applyMigrations(db, await readMigrations(migrationsFolder(root, engine)));
+    database = await openDataApiDatabase(engine, { scratch: makeScratch });
+    db = database.db;
     albums = createAlbumStore(db);
     votes = createVoteBook(db);
     ledger = createReviewLedger(db);
   });
 
   afterAll(async () => {
-    client?.destroy();
-    await server?.close();
-    await scratch?.drop();
+    await database?.close();
   });
 
   const allow = () => undefined;

@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { type DataApiServer, startDataApiServer } from '@album-service/local/data-api';
-import {
-  createScratchDatabase,
-  mysqlReachable,
-  mysqlUrl,
-  type ScratchDatabase,
-} from '@album-service/local/testing/mysql';
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { mysqlReachable, mysqlUrl } from '@album-service/local/testing/mysql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbumStore } from '../../lib/albums/store.js';
 import { createCourseAlbumStore } from '../../lib/course/store.js';
-import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
-import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/migrations.js';
+import type { Database, Engine } from '../../lib/db/database.js';
 import { createReviewLedger, type Review } from '../../lib/reviews/ledger.js';
+import { type DataApiDatabase, openDataApiDatabase } from '../support/data-api-database.js';
 
 const hasMysql = await mysqlReachable();
 if (!hasMysql) {
@@ -26,35 +18,17 @@ const engines: Array<{ name: string; engine: Engine; available: boolean }> = [
 ];
 
 describe.each(engines)('the review ledger on $name', ({ engine, available }) => {
-  let scratch: ScratchDatabase | undefined;
-  let server: DataApiServer;
-  let client: RDSDataClient;
+  let database: DataApiDatabase | undefined;
   let db: Database;
 
   beforeAll(async () => {
     if (!available) return;
-    if (engine === 'mysql') scratch = await createScratchDatabase();
-    server = await startDataApiServer({ databaseUrl: scratch?.url });
-    client = new RDSDataClient({
-      endpoint: server.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    db = createDatabase({
-      client,
-      clusterArn: 'arn:cluster',
-      secretArn: 'arn:secret',
-      name: 'albums',
-      engine,
-    });
-    const root = resolve(import.meta.dirname, '../../db/migrations');
-    await applyMigrations(db, await readMigrations(migrationsFolder(root, engine)));
+    database = await openDataApiDatabase(engine);
+    db = database.db;
   });
 
   afterAll(async () => {
-    client?.destroy();
-    await server?.close();
-    await scratch?.drop();
+    await database?.close();
   });
 
   (available ? it : it.skip)(

@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import { startDataApiServer } from '@album-service/local/data-api';
-import { createScratchDatabase, mysqlReachable, mysqlUrl } from '@album-service/local/testing/mysql';
+import {
+  createScratchDatabase,
+  mysqlReachable,
+  mysqlUrl,
+  type ScratchDatabase,
+} from '@album-service/local/testing/mysql';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { createDatabase, type Database, type Engine } from '../../lib/db/database.js';
 import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/migrations.js';
@@ -8,7 +13,19 @@ import { applyMigrations, migrationsFolder, readMigrations } from '../../lib/db/
 /** A migrated database behind an in-process Data API endpoint, for tests of the SQL a module runs. */
 export interface DataApiDatabase {
   db: Database;
+  /** The SDK client `db` calls through, for tests that script calls of their own beside it. */
+  client: RDSDataClient;
   close(): Promise<void>;
+}
+
+export interface DataApiDatabaseOptions {
+  /**
+   * The throwaway database on a real server to run on; by default a scratch database on the MySQL server for
+   * `mysql`, embedded PGlite for `postgresql`.
+   */
+  scratch?: () => Promise<ScratchDatabase>;
+  /** Every migration applied first (default); false leaves the database empty, for the migrations' own tests. */
+  migrated?: boolean;
 }
 
 /** An engine a module's SQL is tested on, and whether its server answers here. */
@@ -33,10 +50,13 @@ export async function testEngines(): Promise<TestEngine[]> {
 
 /**
  * Starts the local Data API endpoint on a fresh database of `engine` (PGlite in process, or a scratch
- * database on the MySQL server) with every migration applied; `close` stops it and drops the database.
+ * database on a server) with every migration applied; `close` stops it and drops the database.
  */
-export async function openDataApiDatabase(engine: Engine): Promise<DataApiDatabase> {
-  const scratch = engine === 'mysql' ? await createScratchDatabase() : undefined;
+export async function openDataApiDatabase(
+  engine: Engine = 'postgresql',
+  { scratch: createScratch, migrated = true }: DataApiDatabaseOptions = {},
+): Promise<DataApiDatabase> {
+  const scratch = await (createScratch ?? (engine === 'mysql' ? createScratchDatabase : undefined))?.();
   const server = await startDataApiServer({ databaseUrl: scratch?.url });
   const client = new RDSDataClient({
     endpoint: server.url,
@@ -51,9 +71,10 @@ export async function openDataApiDatabase(engine: Engine): Promise<DataApiDataba
     engine,
   });
   const root = resolve(import.meta.dirname, '../../db/migrations');
-  await applyMigrations(db, await readMigrations(migrationsFolder(root, engine)));
+  if (migrated) await applyMigrations(db, await readMigrations(migrationsFolder(root, engine)));
   return {
     db,
+    client,
     async close() {
       client.destroy();
       await server.close();

@@ -1,36 +1,30 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { type DataApiServer, startDataApiServer } from '@album-service/local/data-api';
 import {
   BadRequestException,
   DatabaseResumingException,
   type ExecuteStatementCommand,
-  RDSDataClient,
+  type RDSDataClient,
 } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDatabaseConfig } from '../../../lib/config.js';
 import { connectDatabase, createDatabase, type Database, json, uuid } from '../../../lib/db/database.js';
 import { UnavailableError } from '../../../lib/errors.js';
+import { type DataApiDatabase, openDataApiDatabase } from '../../support/data-api-database.js';
 
 // The adapter's own work (binding, rows, transactions) runs against the local Data API endpoint on an
 // in-process PostgreSQL; what that endpoint cannot do on demand (a cluster resuming, a call never
 // answered) is scripted below.
-let server: DataApiServer;
+let database: DataApiDatabase;
 let client: RDSDataClient;
 let db: Database;
 
 beforeAll(async () => {
-  server = await startDataApiServer();
-  client = new RDSDataClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  db = createDatabase({ client, clusterArn: 'arn:cluster', secretArn: 'arn:secret', name: 'albums' });
+  database = await openDataApiDatabase('postgresql', { migrated: false });
+  ({ client, db } = database);
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await server?.close();
+  await database?.close();
 });
 
 describe('the Data API adapter', () => {

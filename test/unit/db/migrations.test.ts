@@ -1,37 +1,29 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DataApiServer, startDataApiServer } from '@album-service/local/data-api';
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../../lib/db/database.js';
+import type { Database } from '../../../lib/db/database.js';
 import {
   applyMigrations,
   MigrationFileError,
   migrationsFolder,
   readMigrations,
 } from '../../../lib/db/migrations.js';
+import { type DataApiDatabase, openDataApiDatabase } from '../../support/data-api-database.js';
 
 // Migrations run through the Data API adapter against the local endpoint on an in-process PostgreSQL.
-let server: DataApiServer;
-let client: RDSDataClient;
+let database: DataApiDatabase;
 let db: Database;
 let folder: string;
 
 beforeAll(async () => {
-  server = await startDataApiServer();
-  client = new RDSDataClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  db = createDatabase({ client, clusterArn: 'arn:cluster', secretArn: 'arn:secret', name: 'albums' });
+  database = await openDataApiDatabase('postgresql', { migrated: false });
+  ({ db } = database);
   folder = await mkdtemp(join(tmpdir(), 'migrations-'));
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await server?.close();
+  await database?.close();
   await rm(folder, { recursive: true, force: true });
 });
 
