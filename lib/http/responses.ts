@@ -1,8 +1,4 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { presentAlbum } from '../albums/api.js';
-
-/** Deliberately broken dependency rule (infrastructure importing the album domain), reverted next. */
-export const brokenRuleProbe = presentAlbum;
 
 /**
  * The largest body a response of ours may have. Well under Lambda's 6 MB response limit: no answer of this
