@@ -2,15 +2,21 @@ import { defineConfig } from 'vitest/config';
 import { SummaryLineReporter } from './test/support/summary-reporter.js';
 
 /**
- * Suites that start whole stacks (or `npm start`): each takes CPU for seconds and runs functions in a process
- * of its own, so they run one file at a time, after the rest. With them: the templates' (each packages the
- * service with serverless), and the suites that measure a pace (the throttle, the load client's runs), which a
- * neighbour on the other core would skew.
+ * Suites that start whole stacks: each runs its functions in a process of its own and mostly waits on it, so
+ * two run at a time, after the in-process suites, on one build of the functions made for the run.
  */
-const stackSuites = [
-  ...['test/api', 'test/browser', 'test/course', 'test/docs', 'test/fuzz', 'test/deploy'].map(
-    (folder) => `${folder}/**/*.test.ts`,
-  ),
+const stackSuites = ['test/api', 'test/browser', 'test/course', 'test/docs/readme', 'test/fuzz'].map(
+  (path) => (path.endsWith('/readme') ? `${path}.test.ts` : `${path}/**/*.test.ts`),
+);
+
+/**
+ * Suites run alone, last: `npm start` as a user runs it (which builds its own functions), the templates' (each
+ * packages the service with serverless, CPU-bound), and those that measure a pace (the throttle, the load
+ * client's runs), which a neighbour would skew.
+ */
+const soloSuites = [
+  'test/docs/npm-start.test.ts',
+  'test/deploy/**/*.test.ts',
   'local/test/throttle.test.ts',
   'load/test/load-client.test.ts',
   'load/test/cli.test.ts',
@@ -31,7 +37,7 @@ export default defineConfig({
           // In process, on ports of their own picking: the emulators' and the load client's (in their
           // packages or under test/), the Data API domain's, the templates'.
           include: ['test/**/*.test.ts', '{local,load}/test/**/*.test.ts'],
-          exclude: stackSuites,
+          exclude: [...stackSuites, ...soloSuites],
           maxWorkers: 2,
         },
       },
@@ -41,8 +47,17 @@ export default defineConfig({
           name: 'stack',
           include: stackSuites,
           globalSetup: ['test/support/stack-template.ts'],
-          fileParallelism: false,
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'solo',
+          include: soloSuites,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

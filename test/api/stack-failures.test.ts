@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@album-service/local/ports';
 import { rawExchange } from '@album-service/local/testing/raw-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { commandLine, descendants, isRunning } from '../support/processes.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -14,7 +14,10 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'album-failures-'));
-  stack = await startTestStack({ dataDir });
+  // A copy of the run's build of the functions: a test below removes a bundle the other stacks share.
+  const functionsBuildDir = join(dataDir, 'functions');
+  await cp(inject('stackTemplate').functionsBuildDir, functionsBuildDir, { recursive: true });
+  stack = await startTestStack({ dataDir, functionsBuildDir });
 });
 
 afterAll(async () => {
