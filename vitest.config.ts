@@ -5,16 +5,17 @@ import { SummaryLineReporter } from './test/support/summary-reporter.js';
  * Suites that start whole stacks: each runs its functions in a process of its own and mostly waits on it, so
  * two run at a time, after the in-process suites, on one build of the functions made for the run.
  */
-const stackSuites = ['test/api', 'test/browser', 'test/course', 'test/docs/readme', 'test/fuzz'].map(
+const stackSuites = ['test/api', 'test/course', 'test/docs/readme', 'test/fuzz'].map(
   (path) => (path.endsWith('/readme') ? `${path}.test.ts` : `${path}/**/*.test.ts`),
 );
 
 /**
- * Suites run alone, last: `npm start` as a user runs it (which builds its own functions), the templates' (each
- * packages the service with serverless, CPU-bound), and those that measure a pace (the throttle, the load
- * client's runs), which a neighbour would skew.
+ * Suites run alone, last: `npm start` as a user runs it (which builds its own functions), the page's in
+ * Chromium beside its stack, the templates' (each packages the service with serverless), all CPU-bound; and
+ * those that measure a pace (the throttle, the load client's runs), which a neighbour would skew.
  */
 const soloSuites = [
+  'test/browser/**/*.test.ts',
   'test/docs/npm-start.test.ts',
   'test/deploy/**/*.test.ts',
   'local/test/throttle.test.ts',
@@ -35,7 +36,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           // In process, on ports of their own picking: the emulators' and the load client's (in their
-          // packages or under test/), the Data API domain's, the templates'.
+          // packages or under test/), the Data API domain's.
           include: ['test/**/*.test.ts', '{local,load}/test/**/*.test.ts'],
           exclude: [...stackSuites, ...soloSuites],
           maxWorkers: 2,
@@ -56,6 +57,8 @@ export default defineConfig({
         test: {
           name: 'solo',
           include: soloSuites,
+          // The page's suite starts a stack of its own too, on the run's build.
+          globalSetup: ['test/support/stack-template.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
         },
