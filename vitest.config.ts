@@ -5,8 +5,8 @@ import { SummaryLineReporter } from './test/support/summary-reporter.js';
  * Suites that start whole stacks: each runs its functions in a process of its own and mostly waits on it, so
  * two run at a time, after the in-process suites, on one build of the functions made for the run.
  */
-const stackSuites = ['test/api', 'test/course', 'test/docs/readme', 'test/fuzz'].map(
-  (path) => (path.endsWith('/readme') ? `${path}.test.ts` : `${path}/**/*.test.ts`),
+const stackSuites = ['test/api', 'test/course', 'test/docs/readme', 'test/fuzz'].map((path) =>
+  path.endsWith('/readme') ? `${path}.test.ts` : `${path}/**/*.test.ts`,
 );
 
 /**
