@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cpSync, existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -159,12 +159,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const webOrigin = process.env.WEB_ORIGIN ?? `http://localhost:${apiPort},http://127.0.0.1:${apiPort}`;
     // The local OpenID provider answers under the API's own origin, as the issuer the authorizer names.
     const authIssuer = `http://localhost:${apiPort}/auth`;
-    const config = await readServerlessConfig(projectRoot, {
+    const databaseDir = options.databaseUrl ? undefined : join(dataDir, 'pglite');
+    const readingConfig = readServerlessConfig(projectRoot, {
       ...process.env,
       ...awsCredentials,
       WEB_ORIGIN: webOrigin,
       AUTH_ISSUER: authIssuer,
     });
+    // Copied while `serverless print` runs in its own process. Synchronously: the promise-based copy takes
+    // several times as long on the embedded database's thousand small files.
+    if (databaseDir && options.databaseTemplateDir && !existsSync(databaseDir)) {
+      cpSync(options.databaseTemplateDir, databaseDir, { recursive: true });
+    }
+    const config = await readingConfig;
     const authKeyFile = join(dataDir, 'auth', 'signing-key.json');
     const openIdProvider = await createLocalOpenIdProvider({
       issuer: authIssuer,
@@ -175,10 +182,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The front's recent requests and their hops, at /__requests (local/request-history.ts): the emulators
     // tell it each call they serve, with the trace the call carried.
     const history = createRequestHistory();
-    const databaseDir = options.databaseUrl ? undefined : join(dataDir, 'pglite');
-    if (databaseDir && options.databaseTemplateDir && !existsSync(databaseDir)) {
-      await cp(options.databaseTemplateDir, databaseDir, { recursive: true });
-    }
     const dataApi = await startDataApiServer({
       port: port('DATA_API_PORT', 4010),
       databaseUrl: options.databaseUrl,

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@album-service/local/ports';
 import { rawExchange } from '@album-service/local/testing/raw-http';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandLine, descendants, isRunning } from '../support/processes.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { eventually, stackTemplate, startTestStack, type TestStack } from '../support/stack.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 let stack: TestStack;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'album-failures-'));
   // A copy of the run's build of the functions: a test below removes a bundle the other stacks share.
   const functionsBuildDir = join(dataDir, 'functions');
-  await cp(inject('stackTemplate').functionsBuildDir, functionsBuildDir, { recursive: true });
+  await cp((await stackTemplate()).functionsBuildDir, functionsBuildDir, { recursive: true });
   stack = await startTestStack({ dataDir, functionsBuildDir });
 });
 

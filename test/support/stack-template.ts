@@ -1,39 +1,71 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFunctions, createDatabaseTemplate } from '@album-service/local';
 import type { TestProject } from 'vitest/node';
 
+/** Where the run's stacks find what they start from (local/stack.ts, `functionsBuildDir` and `databaseTemplateDir`). */
+export interface StackTemplate {
+  functionsBuildDir: string;
+  databaseTemplateDir: string;
+  /** Written once both are made: `{ "ok": true }`, or `{ "ok": false, "error": … }` with the build's last lines. */
+  readyFile: string;
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Where the run's stacks find what they start from (local/stack.ts, `functionsBuildDir` and `databaseTemplateDir`). */
-    stackTemplate: { functionsBuildDir: string; databaseTemplateDir: string };
+    stackTemplate: StackTemplate;
   }
 }
 
+interface Preparation {
+  template: StackTemplate;
+  users: number;
+  remove: () => Promise<void>;
+}
+
+const PREPARATION = Symbol.for('album-service.stack-template');
+const shared = globalThis as typeof globalThis & { [PREPARATION]?: Promise<Preparation> };
+
 /**
- * Global setup of the tests that start stacks: builds the functions and creates an empty embedded database once
- * for all of them, rather than once per stack (most of a stack's start), and removes both after the run.
+ * Global setup of the projects whose tests start stacks: builds the functions and creates an empty embedded
+ * database once for all of them (most of a stack's start), and removes both after the run. It does not wait
+ * for them: the in-process tests run meanwhile, and a stack waits for the ready file
+ * (test/support/stack.ts). Every project that names it shares the one preparation.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  shared[PREPARATION] ??= prepare();
+  const preparation = await shared[PREPARATION];
+  preparation.users += 1;
+  project.provide('stackTemplate', preparation.template);
+  return async () => {
+    preparation.users -= 1;
+    if (preparation.users === 0) await preparation.remove();
+  };
+}
+
+async function prepare(): Promise<Preparation> {
   const folder = await mkdtemp(join(tmpdir(), 'album-stack-template-'));
-  const remove = () => rm(folder, { recursive: true, force: true });
   const template = {
     functionsBuildDir: join(folder, 'functions'),
     databaseTemplateDir: join(folder, 'pglite'),
+    readyFile: join(folder, 'ready.json'),
   };
   const logs: string[] = [];
-  try {
-    await Promise.all([
-      buildFunctions(template.functionsBuildDir, (line) => logs.push(line)),
-      createDatabaseTemplate(template.databaseTemplateDir),
-    ]);
-  } catch (error) {
-    await remove();
-    throw new Error(`Preparing the stacks' template failed:\n${logs.slice(-40).join('\n')}`, {
-      cause: error,
-    });
-  }
-  project.provide('stackTemplate', template);
-  return remove;
+  const making = Promise.all([
+    buildFunctions(template.functionsBuildDir, (line) => logs.push(line)),
+    createDatabaseTemplate(template.databaseTemplateDir),
+  ]).then(
+    () => writeFile(template.readyFile, JSON.stringify({ ok: true })),
+    (error: unknown) =>
+      writeFile(
+        template.readyFile,
+        JSON.stringify({ ok: false, error: `${error}\n${logs.slice(-40).join('\n')}` }),
+      ),
+  );
+  return {
+    template,
+    users: 0,
+    remove: () => making.finally(() => rm(folder, { recursive: true, force: true })),
+  };
 }

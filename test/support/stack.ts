@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@album-service/local';
 import { createScratchDatabase } from '@album-service/local/testing/mysql';
 import { inject } from 'vitest';
+import type { StackTemplate } from './stack-template.js';
 
 export interface TestStack extends LocalStack {
   /** Everything the stack and its functions logged so far. */
@@ -24,7 +27,7 @@ export async function startTestStack(
       : undefined;
   try {
     const stack = await startLocalStack({
-      ...inject('stackTemplate'),
+      ...(await stackTemplate()),
       ...options,
       ...(scratch ? { databaseUrl: scratch.url } : {}),
       ephemeral: true,
@@ -37,6 +40,24 @@ export async function startTestStack(
     await scratch?.drop();
     throw new Error(`Local stack failed to start:\n${logs.slice(-40).join('\n')}`, { cause: error });
   }
+}
+
+/**
+ * The functions and the empty database the run's global setup makes (test/support/stack-template.ts), once
+ * they are made: the in-process tests run while they are.
+ */
+export async function stackTemplate(): Promise<
+  Pick<StackTemplate, 'functionsBuildDir' | 'databaseTemplateDir'>
+> {
+  const { readyFile, ...template } = inject('stackTemplate');
+  const ready = await eventually(
+    async () => (existsSync(readyFile) ? readFile(readyFile, 'utf8') : undefined),
+    600_000,
+    "the stacks' functions and database template",
+  );
+  const outcome = JSON.parse(ready) as { ok: boolean; error?: string };
+  if (!outcome.ok) throw new Error(`Preparing the stacks' template failed:\n${outcome.error}`);
+  return template;
 }
 
 /** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
