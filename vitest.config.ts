@@ -57,8 +57,9 @@ export default defineConfig({
         test: {
           name: 'solo',
           include: soloSuites,
-          // The page's suite starts a stack of its own too, on the run's build.
-          globalSetup: ['test/support/stack-template.ts'],
+          // The page's suite starts a stack of its own too, on the run's build; the templates' share packages
+          // in the run's folder.
+          globalSetup: ['test/support/stack-template.ts', 'test/support/run-folder.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
         },

@@ -5,15 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { serverlessBin } from '@album-service/local/serverless-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON, read here by path
-type Json = any;
-type Template = {
-  Resources: Record<string, { Type: string; Condition?: string; Properties: Json }>;
-  Conditions: Json;
-};
+import { type PackagedStage, packageStage, type Template } from '../support/package-template.js';
 
 const VALKEY_PARAMS = [
   'cache=valkey',
@@ -21,36 +14,12 @@ const VALKEY_PARAMS = [
   'cacheSubnetIds=subnet-0a,subnet-0b',
   'cacheRouteTableIds=rtb-0a',
 ];
-const outputDirs: string[] = [];
+const withParams = (params: string[]) => packageStage(params.map((param) => `--param=${param}`));
 
-/** `serverless package` for the prod stage with these parameters, without AWS credentials. */
-async function packageTemplate(params: string[]): Promise<Template> {
-  const outputDir = await mkdtemp(join(tmpdir(), 'album-package-'));
-  outputDirs.push(outputDir);
-  const env = {
-    ...process.env,
-    SLS_TELEMETRY_DISABLED: '1',
-    AWS_ACCESS_KEY_ID: '',
-    AWS_SECRET_ACCESS_KEY: '',
-  };
-  await promisify(execFile)(
-    process.execPath,
-    [
-      serverlessBin,
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      outputDir,
-      ...params.map((param) => `--param=${param}`),
-    ],
-    { env: { ...env, AWS_PROFILE: '' } },
-  );
-  return JSON.parse(await readFile(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'));
-}
-
-let memory: Template;
-let valkey: Template;
+let memory: PackagedStage;
+let valkey: PackagedStage;
+/** Where a test unpacks what it runs, beside the shared packages. */
+let scratch: string;
 
 /** A packaged function's bundle, as Lambda would load it. */
 async function bundleOf(outputDir: string, functionName: string): Promise<string> {
@@ -64,13 +33,12 @@ async function bundleOf(outputDir: string, functionName: string): Promise<string
 
 beforeAll(async () => {
   // One after the other: two builds at once would take the functions' esbuild past the machine's cores.
-  memory = await packageTemplate([]);
-  valkey = await packageTemplate(VALKEY_PARAMS);
+  memory = await withParams([]);
+  valkey = await withParams(VALKEY_PARAMS);
+  scratch = await mkdtemp(join(tmpdir(), 'album-bundles-'));
 }, 240_000);
 
-afterAll(async () => {
-  for (const dir of outputDirs) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 const cacheFunctions = ['GetAlbumLambdaFunction', 'VerifyCoverLambdaFunction'];
 const created = (template: Template) =>
@@ -83,9 +51,8 @@ const created = (template: Template) =>
 
 describe('the album cache in the template', () => {
   it('bundles the Redis client only into a deployment with a Redis cache', async () => {
-    const [memoryDir = '', valkeyDir = ''] = outputDirs;
-    const withoutCache = await bundleOf(memoryDir, 'getAlbum');
-    const withCache = await bundleOf(valkeyDir, 'getAlbum');
+    const withoutCache = await bundleOf(memory.outputDir, 'getAlbum');
+    const withCache = await bundleOf(valkey.outputDir, 'getAlbum');
     expect(withoutCache).toContain('built without a Redis client');
     expect(withCache).not.toContain('built without a Redis client');
     expect(withCache.length - withoutCache.length).toBeGreaterThan(200_000);
@@ -93,19 +60,19 @@ describe('the album cache in the template', () => {
 
   it('is each container’s memory by default: no cache, no VPC, no REDIS_URL', () => {
     expect(
-      created(memory).filter(
+      created(memory.template).filter(
         ([, r]) => r.Type.startsWith('AWS::ElastiCache') || r.Type.startsWith('AWS::EC2'),
       ),
     ).toEqual([]);
     for (const name of cacheFunctions) {
-      const fn = memory.Resources[name]?.Properties;
+      const fn = memory.template.Resources[name]?.Properties ?? {};
       expect(fn.VpcConfig).toEqual({ SecurityGroupIds: [], SubnetIds: [] }); // Lambda's way of saying none
       expect(fn.Environment.Variables).toMatchObject({ REDIS_URL: '', ALBUM_CACHE_TTL_SECONDS: '10' });
     }
   });
 
   it('adds ElastiCache Serverless (Valkey) under cache=valkey, reached over TLS from the two functions that use it', () => {
-    const cache = valkey.Resources.AlbumCache;
+    const cache = valkey.template.Resources.AlbumCache;
     expect(cache?.Type).toBe('AWS::ElastiCache::ServerlessCache');
     expect(cache?.Properties).toMatchObject({
       Engine: 'valkey',
@@ -114,7 +81,7 @@ describe('the album cache in the template', () => {
       CacheUsageLimits: { DataStorage: { Maximum: 1, Unit: 'GB' } },
     });
     for (const name of cacheFunctions) {
-      const fn = valkey.Resources[name]?.Properties;
+      const fn = valkey.template.Resources[name]?.Properties ?? {};
       expect(fn.VpcConfig).toEqual({
         SecurityGroupIds: [{ Ref: 'AlbumCacheClientSecurityGroup' }],
         SubnetIds: { 'Fn::Split': [',', 'subnet-0a,subnet-0b'] },
@@ -123,19 +90,19 @@ describe('the album cache in the template', () => {
       expect(JSON.stringify(fn.Environment.Variables.REDIS_URL)).toContain('AlbumCache');
     }
     // The other functions stay out of the VPC.
-    expect(valkey.Resources.ListAlbumsLambdaFunction?.Properties.VpcConfig).toBeUndefined();
-    expect(valkey.Resources.PostReviewLambdaFunction?.Properties.VpcConfig).toBeUndefined();
+    expect(valkey.template.Resources.ListAlbumsLambdaFunction?.Properties.VpcConfig).toBeUndefined();
+    expect(valkey.template.Resources.PostReviewLambdaFunction?.Properties.VpcConfig).toBeUndefined();
   });
 
   it('lets only those functions reach the cache, and gives them the endpoints a VPC without NAT needs', () => {
-    const ingress = valkey.Resources.AlbumCacheSecurityGroup?.Properties.SecurityGroupIngress;
+    const ingress = valkey.template.Resources.AlbumCacheSecurityGroup?.Properties.SecurityGroupIngress;
     expect(ingress).toEqual([
       expect.objectContaining({
         FromPort: 6379,
         SourceSecurityGroupId: { Ref: 'AlbumCacheClientSecurityGroup' },
       }),
     ]);
-    const endpoints = created(valkey)
+    const endpoints = created(valkey.template)
       .filter(([, r]) => r.Type === 'AWS::EC2::VPCEndpoint')
       .map(([, r]) => [JSON.stringify(r.Properties.ServiceName), r.Properties.VpcEndpointType]);
     expect(endpoints).toEqual([
@@ -143,7 +110,7 @@ describe('the album cache in the template', () => {
       [expect.stringContaining('.s3'), 'Gateway'],
     ]);
     for (const role of ['ReadAlbumsRole', 'VerifyCoverRole']) {
-      expect(valkey.Resources[role]?.Properties.ManagedPolicyArns).toEqual([
+      expect(valkey.template.Resources[role]?.Properties.ManagedPolicyArns).toEqual([
         'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
       ]);
     }
@@ -152,9 +119,8 @@ describe('the album cache in the template', () => {
 
 describe('the deployed bundles', () => {
   it('sign with the credentials Lambda puts in the environment, without the rest of the SDK’s chain', async () => {
-    const [memoryDir = ''] = outputDirs;
-    const bundleFile = join(memoryDir, 'listAlbums.cjs');
-    await writeFile(bundleFile, await bundleOf(memoryDir, 'listAlbums'));
+    const bundleFile = join(scratch, 'listAlbums.cjs');
+    await writeFile(bundleFile, await bundleOf(memory.outputDir, 'listAlbums'));
     const bundlesWebIdentity = (await readFile(bundleFile, 'utf8')).includes('AWS_WEB_IDENTITY_TOKEN_FILE');
     expect(bundlesWebIdentity, 'the web identity credential provider is bundled').toBe(false);
 
@@ -195,9 +161,8 @@ describe('the deployed bundles', () => {
   });
 
   it('carry Swagger UI beside the docs function’s bundle, read when it is asked for', async () => {
-    const [memoryDir = ''] = outputDirs;
-    const unpacked = join(memoryDir, 'docs');
-    await promisify(execFile)('unzip', ['-q', join(memoryDir, 'docs.zip'), '-d', unpacked]);
+    const unpacked = join(scratch, 'docs');
+    await promisify(execFile)('unzip', ['-q', join(memory.outputDir, 'docs.zip'), '-d', unpacked]);
     const code = await readFile(join(unpacked, 'functions', 'docs.cjs'), 'utf8');
     expect(code.length).toBeLessThan(500_000);
     const invoke = `require(${JSON.stringify(join(unpacked, 'functions', 'docs.cjs'))}).handler({ rawPath: '/docs/swagger-ui-bundle.js' }).then((r) => console.log(r.statusCode, r.body.length))`;
