@@ -47,7 +47,7 @@ export default defineConfig({
         test: {
           name: 'stack',
           include: stackSuites,
-          globalSetup: ['test/support/stack-template.ts'],
+          globalSetup: ['test/support/stack-template.ts', 'test/support/shared-stack.ts'],
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
         },

@@ -1,26 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { localUserSub } from '@album-service/local/auth/provider';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAlbum } from '../support/albums.js';
 import { signedInAs, tokenFor } from '../support/auth.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { type SharedStack, sharedStack } from '../support/stack.js';
 
-let stack: TestStack;
+let stack: SharedStack;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await sharedStack();
 });
 
-afterAll(async () => {
-  await stack?.stop();
-});
-
-const newAlbum = () => JSON.stringify({ artist: 'Signed', title: `In ${randomUUID()}`, year: 2001 });
+/** This file's artist: on the shared stack, what it counts is its own albums. */
+const ARTIST = `Signed ${randomUUID()}`;
+const newAlbum = () => JSON.stringify({ artist: ARTIST, title: `In ${randomUUID()}`, year: 2001 });
 
 const albumCount = async () =>
-  ((await (await fetch(`${stack.apiUrl}/albums?limit=100`)).json()) as { items: unknown[] }).items.length;
+  (
+    (await (await fetch(`${stack.apiUrl}/albums?artist=${encodeURIComponent(ARTIST)}&limit=100`)).json()) as {
+      items: unknown[];
+    }
+  ).items.length;
 
 /** The write routes of the native API, each as a request that would succeed with a valid token. */
 async function writes(albumId: string): Promise<Array<[string, string, string, RequestInit]>> {
@@ -48,7 +50,7 @@ describe('sign-in on the local stack', () => {
   });
 
   it('lets a signed-in user through every native write route', async () => {
-    const { albumId } = await createAlbum(stack, 'Signed');
+    const { albumId } = await createAlbum(stack, ARTIST);
     const user = await signedInAs(stack);
     for (const [method, template, path, init] of await writes(albumId)) {
       const response = await fetch(`${stack.apiUrl}${path}`, {
@@ -62,7 +64,7 @@ describe('sign-in on the local stack', () => {
   });
 
   it('refuses every native write without a valid token as API Gateway does, before any function runs', async () => {
-    const { albumId } = await createAlbum(stack, 'Signed');
+    const { albumId } = await createAlbum(stack, ARTIST);
     const before = await albumCount();
     const token = await tokenFor(stack, 'alice');
     const refusals: Array<[string, Record<string, string>, string]> = [
@@ -90,7 +92,7 @@ describe('sign-in on the local stack', () => {
   });
 
   it('leaves reads and the course contract open to anyone', async () => {
-    const { albumId } = await createAlbum(stack, 'Signed');
+    const { albumId } = await createAlbum(stack, ARTIST);
     for (const path of ['/albums', `/albums/${albumId}`, `/albums/${albumId}/reviews`, '/', '/docs']) {
       expect((await fetch(`${stack.apiUrl}${path}`)).status, path).toBe(200);
     }

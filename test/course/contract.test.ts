@@ -16,22 +16,21 @@ import { signedInAs } from '../support/auth.js';
 import { coversBucket, shownCoverBytes } from '../support/covers.js';
 import { png } from '../support/images.js';
 import { courseOperation, expectCourseResponse } from '../support/openapi.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { eventually, type SharedStack, sharedStack } from '../support/stack.js';
 import { nativeAlbum } from './albums.js';
 
-let stack: TestStack;
+let stack: SharedStack;
 let base: string;
 let covers: ReturnType<typeof coversBucket>;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await sharedStack();
   base = `${stack.apiUrl}/cs6650/`;
   covers = coversBucket(stack);
 });
 
 afterAll(async () => {
   covers?.s3.destroy();
-  await stack?.stop();
 });
 
 /** The album as the album API shows it right now. */

@@ -45,7 +45,7 @@ export async function shownCoverBytes(album: Album): Promise<Buffer> {
 }
 
 /** The stack's covers bucket, through an S3 client of the test's own: `stored(key)` tells whether an object is there. */
-export function coversBucket(stack: LocalStack) {
+export function coversBucket(stack: Pick<LocalStack, 's3Url' | 'environment'>) {
   const s3 = new S3Client({
     endpoint: stack.s3Url,
     region: 'us-east-1',

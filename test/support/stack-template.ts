@@ -20,6 +20,8 @@ declare module 'vitest' {
 
 interface Preparation {
   template: StackTemplate;
+  /** Settles once the ready file is written, either way. */
+  made: Promise<void>;
   users: number;
   remove: () => Promise<void>;
 }
@@ -44,6 +46,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
+/**
+ * For another global setup of the run, in this process: the template once its ready file is written
+ * (read it to know whether it was made). Its project must name this setup before the other.
+ */
+export async function templateOfThisRun(): Promise<StackTemplate> {
+  const preparation = await shared[PREPARATION];
+  if (!preparation) throw new Error('test/support/stack-template.ts must run before the setups that use it');
+  await preparation.made;
+  return preparation.template;
+}
+
 async function prepare(): Promise<Preparation> {
   const folder = await mkdtemp(join(tmpdir(), 'album-stack-template-'));
   const template = {
@@ -65,6 +78,7 @@ async function prepare(): Promise<Preparation> {
   );
   return {
     template,
+    made: making,
     users: 0,
     remove: () => making.finally(() => rm(folder, { recursive: true, force: true })),
   };

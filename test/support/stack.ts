@@ -1,45 +1,36 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '@album-service/local';
-import { createScratchDatabase } from '@album-service/local/testing/mysql';
 import { inject } from 'vitest';
+import type { SharedStack } from './shared-stack.js';
+
+export type { SharedStack } from './shared-stack.js';
+
+import { startStackFrom, type TestStack, type TestStackOptions } from './stack-start.js';
 import type { StackTemplate } from './stack-template.js';
 
-export interface TestStack extends LocalStack {
-  /** Everything the stack and its functions logged so far. */
-  logs: string[];
+export type { TestStack } from './stack-start.js';
+
+/**
+ * Starts a stack of the test's own (see {@link startStackFrom}) from the functions and the empty database the
+ * run's global setup made (test/support/stack-template.ts); stop it in afterAll. Tests that need no option and
+ * no logs share one instead: {@link sharedStack}.
+ */
+export function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  return stackTemplate().then((template) => startStackFrom(template, options));
 }
 
 /**
- * Starts the whole local stack on free ports, with a throwaway data folder unless one is given, from the
- * functions and the empty database the run's global setup made (test/support/stack-template.ts); stop it in
- * afterAll. With a `mysql://` (or `mariadb://`) `DATABASE_URL`, the stack runs on that server, in a database
- * of its own dropped when it stops.
+ * The stack the run's files share (test/support/shared-stack.ts), once it is up. Files run beside each other
+ * on it: what a test counts or lists must be its own (its albums, its user, its artist), never the whole
+ * stack's.
  */
-export async function startTestStack(
-  options: Omit<LocalStackOptions, 'ephemeral' | 'log'> = {},
-): Promise<TestStack> {
-  const logs: string[] = [];
-  const serverUrl = process.env.DATABASE_URL;
-  const scratch =
-    options.databaseUrl === undefined && serverUrl && /^(mysql|mariadb):/i.test(serverUrl)
-      ? await createScratchDatabase(serverUrl)
-      : undefined;
-  try {
-    const stack = await startLocalStack({
-      ...(await stackTemplate()),
-      ...options,
-      ...(scratch ? { databaseUrl: scratch.url } : {}),
-      ephemeral: true,
-      log: (line) => logs.push(line),
-    });
-    if (!scratch) return Object.assign(stack, { logs });
-    const stop = stack.stop;
-    return Object.assign(stack, { logs, stop: () => stop().finally(() => scratch.drop()) });
-  } catch (error) {
-    await scratch?.drop();
-    throw new Error(`Local stack failed to start:\n${logs.slice(-40).join('\n')}`, { cause: error });
-  }
+export async function sharedStack(): Promise<SharedStack> {
+  const outcome = await readyOutcome<{ stack: SharedStack }>(
+    inject('sharedStack').readyFile,
+    'the shared stack',
+  );
+  if (!outcome.ok) throw new Error(`The shared stack failed to start:\n${outcome.error}`);
+  return outcome.stack;
 }
 
 /**
@@ -50,14 +41,22 @@ export async function stackTemplate(): Promise<
   Pick<StackTemplate, 'functionsBuildDir' | 'databaseTemplateDir'>
 > {
   const { readyFile, ...template } = inject('stackTemplate');
+  const outcome = await readyOutcome<object>(readyFile, "the stacks' functions and database template");
+  if (!outcome.ok) throw new Error(`Preparing the stacks' template failed:\n${outcome.error}`);
+  return template;
+}
+
+/** What a global setup wrote to `readyFile` once done, waited for. */
+async function readyOutcome<T extends object>(
+  readyFile: string,
+  what: string,
+): Promise<({ ok: true } & T) | { ok: false; error: string }> {
   const ready = await eventually(
     async () => (existsSync(readyFile) ? readFile(readyFile, 'utf8') : undefined),
     600_000,
-    "the stacks' functions and database template",
+    what,
   );
-  const outcome = JSON.parse(ready) as { ok: boolean; error?: string };
-  if (!outcome.ok) throw new Error(`Preparing the stacks' template failed:\n${outcome.error}`);
-  return template;
+  return JSON.parse(ready);
 }
 
 /** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
