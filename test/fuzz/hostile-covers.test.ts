@@ -6,7 +6,7 @@ import { jsonAs } from '../support/auth.js';
 import { coverJudged, coversBucket, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 import { gif, jpeg, png, webp } from '../support/images.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { eventually, type SharedStack, sharedStack } from '../support/stack.js';
 
 /**
  * Property: a cover upload built to carry a script (an image header or a whole image with markup after
@@ -18,7 +18,7 @@ import { eventually, startTestStack, type TestStack } from '../support/stack.js'
 const UPLOADS = 24;
 const IN_FLIGHT = 4;
 
-let stack: TestStack;
+let stack: SharedStack;
 let covers: ReturnType<typeof coversBucket>;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -100,13 +100,12 @@ async function expectRejected(cover: { what: string; bytes: Buffer }, contentTyp
 }
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await sharedStack();
   covers = coversBucket(stack);
 });
 
 afterAll(async () => {
   covers?.s3.destroy();
-  await stack?.stop();
 });
 
 describe('hostile covers', () => {
