@@ -2,21 +2,20 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import type { SharedStack } from './shared-stack.js';
-
-export type { SharedStack } from './shared-stack.js';
-
-import { startStackFrom, type TestStack, type TestStackOptions } from './stack-start.js';
+import type { TestStack, TestStackOptions } from './stack-start.js';
 import type { StackTemplate } from './stack-template.js';
 
-export type { TestStack } from './stack-start.js';
+export type { SharedStack, TestStack };
 
 /**
- * Starts a stack of the test's own (see {@link startStackFrom}) from the functions and the empty database the
+ * Starts a stack of the test's own (test/support/stack-start.ts) from the functions and the empty database the
  * run's global setup made (test/support/stack-template.ts); stop it in afterAll. Tests that need no option and
  * no logs share one instead: {@link sharedStack}.
  */
-export function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  return stackTemplate().then((template) => startStackFrom(template, options));
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  // Loaded here, not above: a file on the shared stack is spared loading the whole local stack.
+  const { startStackFrom } = await import('./stack-start.js');
+  return startStackFrom(await stackTemplate(), options);
 }
 
 /**
