@@ -60,6 +60,25 @@ const countsReach = (albumId: string, expected: { likes: number; dislikes: numbe
     `counts of ${albumId} to reach ${JSON.stringify(expected)}`,
   );
 
+/** Resolves once the reviews queue holds nothing, waiting or being applied: every copy sent has been applied. */
+const queueDrained = () =>
+  eventually(
+    async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: stack.queueUrls.ReviewsQueue,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      const held =
+        Number(Attributes?.ApproximateNumberOfMessages) +
+        Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+      return held === 0 ? true : undefined;
+    },
+    30_000,
+    'the reviews queue to drain',
+  );
+
 const circuitTransitions = () =>
   stack.logs.flatMap((line) => {
     const match =
@@ -120,7 +139,7 @@ describe('reviews', () => {
       new SendMessageBatchCommand({ QueueUrl: stack.environment.REVIEWS_QUEUE_URL, Entries: entries }),
     );
     await countsReach(albumId, { likes: 0, dislikes: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // any straggling copy has been applied by now
+    await queueDrained();
     expect(await counts(albumId)).toEqual({ likes: 0, dislikes: 1 });
   });
 
