@@ -84,6 +84,11 @@ export interface LocalStackOptions {
    * limits are sized for.
    */
   throttle?: boolean;
+  /**
+   * Settings serverless.yml reads from the environment (`${env:…}`, such as ALBUM_CACHE_TTL_SECONDS), over
+   * this process's own: for a stack whose functions should run with other values than `npm start`'s.
+   */
+  settings?: Record<string, string>;
   /** Overrides every queue's visibility timeout, so tests see redeliveries in seconds. */
   queueVisibilityTimeoutSeconds?: number;
   /** Overrides API Gateway's limits on requests (30 s to arrive), so tests see a stalled request cut in seconds. */
@@ -162,6 +167,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const databaseDir = options.databaseUrl ? undefined : join(dataDir, 'pglite');
     const readingConfig = readServerlessConfig(projectRoot, {
       ...process.env,
+      ...options.settings,
       ...awsCredentials,
       WEB_ORIGIN: webOrigin,
       AUTH_ISSUER: authIssuer,
@@ -266,6 +272,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // answers for it as API Gateway would (errors, unknown routes) and stays up while it restarts.
     const offlinePort = await freePort();
     const offlineEnv = {
+      ...options.settings,
       ...environment,
       PORT: String(offlinePort),
       LAMBDA_PORT: String(lambdaPort),

@@ -9,20 +9,6 @@ import { expectCourseResponse, expectDocumentedResponse } from '../support/opena
 import { CLOSED_REDIS_URL, redisAnswers, redisTestUrl } from '../support/redis.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
-/** Starts a stack whose functions run with `settings` in their environment. */
-async function stackWith(settings: Record<string, string>): Promise<TestStack> {
-  const saved = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, settings);
-  try {
-    return await startTestStack();
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
-
 /** Every call the stack's Data API endpoint has received so far. */
 async function dataApiCalls(stack: TestStack): Promise<number> {
   const stats = (await (await fetch(`${stack.dataApiUrl}/__stats`)).json()) as DataApiStats;
@@ -71,7 +57,9 @@ async function repeatedGet(stack: TestStack): Promise<Response> {
 describe('the album cache in each container’s memory', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await stackWith({ REDIS_URL: '', ALBUM_CACHE_TTL_SECONDS: '2', ALBUM_COUNTS_TTL_MS: '3000' });
+    stack = await startTestStack({
+      settings: { REDIS_URL: '', ALBUM_CACHE_TTL_SECONDS: '2', ALBUM_COUNTS_TTL_MS: '3000' },
+    });
   });
   afterAll(() => stack?.stop());
 
@@ -155,10 +143,8 @@ describe.skipIf(!(await redisAnswers()))('the album cache on Redis', () => {
   // TTLs far longer than the test: whatever shows a change, it is not the entry expiring; and a repeated GET
   // on a busy machine, more than the default second after the first, does not read the counts again.
   beforeAll(async () => {
-    stack = await stackWith({
-      REDIS_URL: redisTestUrl,
-      ALBUM_CACHE_TTL_SECONDS: '600',
-      ALBUM_COUNTS_TTL_MS: '60000',
+    stack = await startTestStack({
+      settings: { REDIS_URL: redisTestUrl, ALBUM_CACHE_TTL_SECONDS: '600', ALBUM_COUNTS_TTL_MS: '60000' },
     });
   });
   afterAll(() => stack?.stop());
@@ -179,7 +165,7 @@ describe.skipIf(!(await redisAnswers()))('the album cache on Redis', () => {
 describe('the album cache out of reach', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await stackWith({ REDIS_URL: CLOSED_REDIS_URL });
+    stack = await startTestStack({ settings: { REDIS_URL: CLOSED_REDIS_URL } });
   });
   afterAll(() => stack?.stop());
 

@@ -13,8 +13,15 @@ import { eventually, startTestStack, type TestStack } from '../support/stack.js'
 // are spent): a crash between S3's 204 and its delivery loses it. The sweeper must judge the upload anyway.
 const SWEEP_EVERY_MS = 1_000;
 const PENDING_FOR_SECONDS = 2;
+/** The stack after the restart: it sweeps every second, and its functions' Data API traffic can be cut. */
+const SWEEPING = {
+  interruptibleDatabase: true,
+  coverSweep: { everyMs: SWEEP_EVERY_MS, afterSeconds: PENDING_FOR_SECONDS },
+};
 
 let stack: TestStack | undefined;
+/** The restarted stack of the first test, which the second goes on with rather than starting another. */
+let sweeping: TestStack | undefined;
 let dataDir: string | undefined;
 
 afterAll(async () => {
@@ -51,10 +58,7 @@ describe('a cover upload whose verification never happened', () => {
     await stack.stop();
 
     // After the restart nothing will notify the verifier again; only the sweeper can judge the upload.
-    stack = await startTestStack({
-      dataDir,
-      coverSweep: { everyMs: SWEEP_EVERY_MS, afterSeconds: PENDING_FOR_SECONDS },
-    });
+    stack = sweeping = await startTestStack({ dataDir, ...SWEEPING });
     // Within a few sweeps of the restart; the first sweep also loads the functions, slow on a busy machine.
     const album = await coverJudged(stack.apiUrl, albumId, upload.key, 30_000);
     expect(album.cover).toMatchObject({ status: 'ready', width: 20, height: 20 });
@@ -64,12 +68,11 @@ describe('a cover upload whose verification never happened', () => {
   it('goes to the on-failure queue when every attempt fails, and is judged by a sweep once the cause is gone', {
     timeout: 300_000,
   }, async () => {
-    await stack?.stop();
-    stack = await startTestStack({
-      interruptibleDatabase: true,
-      coverSweep: { everyMs: SWEEP_EVERY_MS, afterSeconds: PENDING_FOR_SECONDS },
-    });
-    const running = stack;
+    if (!sweeping) {
+      await stack?.stop();
+      stack = sweeping = await startTestStack(SWEEPING);
+    }
+    const running = sweeping;
     const created = await fetch(`${running.apiUrl}/albums`, {
       method: 'POST',
       headers: await jsonAs(running, 'owner'),

@@ -81,7 +81,10 @@ async function counts(albumId: string): Promise<{ likes: number; dislikes: numbe
   return (await response.json()) as { likes: number; dislikes: number };
 }
 
-/** Waits for the counts to reach `expected`, then checks that a straggling copy does not add to them. */
+/**
+ * Waits for the counts to reach `expected`, then checks that a straggling copy does not add to them: once the
+ * reviews queue holds nothing, waiting or being applied, every copy has been applied.
+ */
 async function expectCounted(albumId: string, expected: { likes: number; dislikes: number }): Promise<void> {
   await eventually(
     async () => {
@@ -91,7 +94,11 @@ async function expectCounted(albumId: string, expected: { likes: number; dislike
     30_000,
     `counts of ${albumId} to reach ${JSON.stringify(expected)}`,
   );
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await eventually(
+    async () => ((await depth(reviewsQueue.url)) === 0 ? true : undefined),
+    30_000,
+    'the reviews queue to drain',
+  );
   expect(await counts(albumId)).toEqual(expected);
 }
 
@@ -196,28 +203,12 @@ describe('redrive', () => {
 
     expect(stdout.trim()).toBe('Moved 3 messages from album-reviews-dlq-local back to album-reviews-local');
     expect(await depth(deadLetterQueue.url)).toBe(0);
-    await expectCounted(albumId, { likes: 1, dislikes: 1 });
-    expect((await runCli({ SQS_ENDPOINT: stack.sqsUrl })).stdout).toMatch(/^Moved 0 messages /);
-  });
-
-  it('npm run redrive says in one line that the local stack is not running', async () => {
-    const empty = await mkdtemp(join(tmpdir(), 'album-no-stack-'));
-    folders.push(empty);
-    const failure = await failureOf(runCli({ LOCAL_DATA_DIR: empty }));
-    expect(failure?.code).toBe(1);
-    expect(failure?.stderr.trim()).toMatch(
-      /^Redrive failed: the local stack is not running \(no .*endpoints\.json\): start it with npm start$/,
-    );
-  });
-
-  it('npm run redrive -- --help shows the usage; an unknown option is one line, exit 2', async () => {
-    const { stdout } = await runCli({}, ['--help']);
-    expect(stdout).toMatch(/^usage: npm run redrive \[-- --stage <name> \[--region <region>\]\]\n/);
-    const failure = await failureOf(runCli({}, ['--stgae', 'prod']));
-    expect(failure?.code).toBe(2);
-    expect(failure?.stderr.trim()).toBe(
-      "Unknown option '--stgae'; npm run redrive -- --help shows the usage",
-    );
+    // Found through SQS_ENDPOINT too, with nothing left to move, while the consumer applies the moved ones.
+    const [again] = await Promise.all([
+      runCli({ SQS_ENDPOINT: stack.sqsUrl }),
+      expectCounted(albumId, { likes: 1, dislikes: 1 }),
+    ]);
+    expect(again.stdout).toMatch(/^Moved 0 messages /);
   });
 
   it('finds the dead-letter queue of a source queue through its redrive policy', async () => {
@@ -227,10 +218,37 @@ describe('redrive', () => {
     });
   });
 
-  it('npm run redrive fails with one line when SQS is not there', async () => {
-    const nowhere = `http://127.0.0.1:${await freePort()}`;
-    const failure = await failureOf(runCli({ SQS_ENDPOINT: nowhere }));
-    expect(failure?.code).toBe(1);
-    expect(failure?.stderr.trim()).toMatch(/^Redrive failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+  // Each runs the command on its own, with no stack to work on: all at once.
+  describe.concurrent('without a stack to work on', () => {
+    it('npm run redrive says in one line that the local stack is not running', async ({ expect }) => {
+      const empty = await mkdtemp(join(tmpdir(), 'album-no-stack-'));
+      folders.push(empty);
+      const failure = await failureOf(runCli({ LOCAL_DATA_DIR: empty }));
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr.trim()).toMatch(
+        /^Redrive failed: the local stack is not running \(no .*endpoints\.json\): start it with npm start$/,
+      );
+    });
+
+    it('npm run redrive -- --help shows the usage; an unknown option is one line, exit 2', async ({
+      expect,
+    }) => {
+      const [{ stdout }, failure] = await Promise.all([
+        runCli({}, ['--help']),
+        failureOf(runCli({}, ['--stgae', 'prod'])),
+      ]);
+      expect(stdout).toMatch(/^usage: npm run redrive \[-- --stage <name> \[--region <region>\]\]\n/);
+      expect(failure?.code).toBe(2);
+      expect(failure?.stderr.trim()).toBe(
+        "Unknown option '--stgae'; npm run redrive -- --help shows the usage",
+      );
+    });
+
+    it('npm run redrive fails with one line when SQS is not there', async ({ expect }) => {
+      const nowhere = `http://127.0.0.1:${await freePort()}`;
+      const failure = await failureOf(runCli({ SQS_ENDPOINT: nowhere }));
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr.trim()).toMatch(/^Redrive failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+    });
   });
 });

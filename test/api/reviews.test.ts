@@ -12,9 +12,16 @@ let stack: TestStack;
 let sqs: SQSClient;
 let listener: Record<string, string>;
 
+/** How long the reviews-queue circuit stays open here: a second rather than npm start's five. */
+const BREAKER_OPEN_MS = 1_000;
+
 beforeAll(async () => {
   // A short visibility timeout lets failed messages come back, and reach the dead-letter queue, within the test.
-  stack = await startTestStack({ interruptibleQueue: true, queueVisibilityTimeoutSeconds: 1 });
+  stack = await startTestStack({
+    interruptibleQueue: true,
+    queueVisibilityTimeoutSeconds: 1,
+    settings: { BREAKER_OPEN_MS: String(BREAKER_OPEN_MS) },
+  });
   listener = await jsonAs(stack, 'listener');
   sqs = new SQSClient({
     endpoint: stack.sqsUrl,
@@ -58,6 +65,25 @@ const countsReach = (albumId: string, expected: { likes: number; dislikes: numbe
     },
     30_000,
     `counts of ${albumId} to reach ${JSON.stringify(expected)}`,
+  );
+
+/** Resolves once the reviews queue holds nothing, waiting or being applied: every copy sent has been applied. */
+const queueDrained = () =>
+  eventually(
+    async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: stack.queueUrls.ReviewsQueue,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      const held =
+        Number(Attributes?.ApproximateNumberOfMessages) +
+        Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+      return held === 0 ? true : undefined;
+    },
+    30_000,
+    'the reviews queue to drain',
   );
 
 const circuitTransitions = () =>
@@ -120,7 +146,7 @@ describe('reviews', () => {
       new SendMessageBatchCommand({ QueueUrl: stack.environment.REVIEWS_QUEUE_URL, Entries: entries }),
     );
     await countsReach(albumId, { likes: 0, dislikes: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // any straggling copy has been applied by now
+    await queueDrained();
     expect(await counts(albumId)).toEqual({ likes: 0, dislikes: 1 });
   });
 
@@ -190,7 +216,7 @@ describe('reviews', () => {
     expect(await counts(albumId)).toEqual({ likes: 8, dislikes: 4 });
 
     stack.queueLink?.restore();
-    await new Promise((resolve) => setTimeout(resolve, 5_100)); // the circuit's open period (BREAKER_OPEN_MS)
+    await new Promise((resolve) => setTimeout(resolve, BREAKER_OPEN_MS + 100)); // the circuit's open period
     for (let i = 0; i < 4; i++) expect((await anonymousReview(albumId)).status).toBe(201);
     expect(circuitTransitions()).toEqual(expect.arrayContaining(['open->half-open', 'half-open->closed']));
     await countsReach(albumId, { likes: 12, dislikes: 4 });
