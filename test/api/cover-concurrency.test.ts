@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { jsonAs } from '../support/auth.js';
 import { coverJudged, shownCoverBytes, type Upload, uploadCover } from '../support/covers.js';
 import { png } from '../support/images.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { type SharedStack, sharedStack } from '../support/stack.js';
 
 // Covers used to be lost only under concurrency: the verifier an upload triggers ran before the album row
 // existed and deleted the object. These runs interleave creation, upload and verification many times over.
@@ -11,14 +12,10 @@ const COURSE_ALBUMS = 200;
 const NATIVE_ALBUMS = 100;
 const IN_FLIGHT = 16;
 
-let stack: TestStack;
+let stack: SharedStack;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
+  stack = await sharedStack();
 });
 
 /** Runs `task` for 0..count-1 with at most `limit` in flight, collecting results in order. */
@@ -74,7 +71,9 @@ describe('covers under concurrency', () => {
     // A 503 here once came from the API front on a busy machine: what the stack said, beyond the functions'
     // own INFO lines, tells why.
     onTestFailed(() => {
-      const said = stack.logs.filter((line) => !line.includes('"level":"INFO"'));
+      const said = readFileSync(stack.logFile, 'utf8')
+        .split('\n')
+        .filter((line) => !line.includes('"level":"INFO"'));
       console.error(`What the stack said last:\n${said.slice(-40).join('\n')}`);
     });
     const images = Array.from({ length: COURSE_ALBUMS + NATIVE_ALBUMS }, uniqueImage);

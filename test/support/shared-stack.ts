@@ -1,13 +1,18 @@
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalStack } from '@album-service/local';
 import type { TestProject } from 'vitest/node';
-import { startStackFrom, type TestStack } from './stack-start.js';
+import { startStackFrom } from './stack-start.js';
 import { templateOfThisRun } from './stack-template.js';
 
-/** What files get of the shared stack: its addresses and settings, but neither its logs nor its stop. */
-export type SharedStack = Omit<LocalStack, 'stop' | 'queueLink' | 'databaseLink'>;
+/** What files get of the shared stack: its addresses and settings, and the file it logs to; not its stop. */
+export type SharedStack = Omit<LocalStack, 'stop' | 'queueLink' | 'databaseLink'> & { logFile: string };
+
+interface StartedStack {
+  stop(): Promise<void>;
+}
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,25 +31,37 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const folder = await mkdtemp(join(tmpdir(), 'album-shared-stack-'));
   const readyFile = join(folder, 'ready.json');
   project.provide('sharedStack', { readyFile });
-  const starting = start(readyFile);
+  const starting = start(readyFile, join(folder, 'stack.log'));
   return async () => {
     await (await starting)?.stop();
     await rm(folder, { recursive: true, force: true });
   };
 }
 
-async function start(readyFile: string): Promise<TestStack | undefined> {
+async function start(readyFile: string, logFile: string): Promise<StartedStack | undefined> {
+  const log = createWriteStream(logFile);
+  const lastLines: string[] = [];
   try {
-    const template = await templateOfThisRun();
-    const made = JSON.parse(await readFile(template.readyFile, 'utf8')) as { ok: boolean; error?: string };
+    const { readyFile: templateReadyFile, ...template } = await templateOfThisRun();
+    const made = JSON.parse(await readFile(templateReadyFile, 'utf8')) as { ok: boolean; error?: string };
     if (!made.ok) throw new Error(`Preparing the stacks' template failed:\n${made.error}`);
-    const stack = await startStackFrom(template);
-    const { stop: _stop, queueLink: _queueLink, databaseLink: _databaseLink, logs: _logs, ...shared } = stack;
-    await writeFile(readyFile, JSON.stringify({ ok: true, stack: shared }));
-    return stack;
+    const stack = await startStackFrom(template, {
+      log: (line) => {
+        log.write(`${line}\n`);
+        lastLines.push(line);
+        if (lastLines.length > 40) lastLines.shift();
+      },
+    });
+    const { stop, logs: _logs, queueLink: _queueLink, databaseLink: _databaseLink, ...shared } = stack;
+    await writeFile(readyFile, JSON.stringify({ ok: true, stack: { ...shared, logFile } }));
+    return { stop: () => stop().finally(() => log.end()) };
   } catch (error) {
     const cause = error instanceof Error && error.cause ? `\n${error.cause}` : '';
-    await writeFile(readyFile, JSON.stringify({ ok: false, error: `${error}${cause}` }));
+    await writeFile(
+      readyFile,
+      JSON.stringify({ ok: false, error: `${error}${cause}\n${lastLines.join('\n')}` }),
+    );
+    log.end();
     return undefined;
   }
 }

@@ -3,11 +3,11 @@ import { createScratchDatabase } from '@album-service/local/testing/mysql';
 import type { StackTemplate } from './stack-template.js';
 
 export interface TestStack extends LocalStack {
-  /** Everything the stack and its functions logged so far. */
+  /** Everything the stack and its functions logged so far, unless the options took its lines elsewhere. */
   logs: string[];
 }
 
-export type TestStackOptions = Omit<LocalStackOptions, 'ephemeral' | 'log'>;
+export type TestStackOptions = Omit<LocalStackOptions, 'ephemeral'>;
 
 /**
  * Starts the whole local stack on free ports, with a throwaway data folder unless one is given, from the
@@ -30,7 +30,7 @@ export async function startStackFrom(
       ...options,
       ...(scratch ? { databaseUrl: scratch.url } : {}),
       ephemeral: true,
-      log: (line) => logs.push(line),
+      log: options.log ?? ((line) => logs.push(line)),
     });
     if (!scratch) return Object.assign(stack, { logs });
     const stop = stack.stop;
