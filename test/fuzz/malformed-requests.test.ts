@@ -11,6 +11,7 @@ import { signedInAs } from '../support/auth.js';
 import { coversBucket } from '../support/covers.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 import { png } from '../support/images.js';
+import { reviewsQueueDrained } from '../support/reviews-queue.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import {
   type Dialect,
@@ -285,8 +286,8 @@ describe('malformed requests', () => {
   });
 
   it('change no album, cover or count', async () => {
-    // A review wrongly accepted would be counted within a second or so.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Once the reviews queue has drained, a review wrongly accepted has been counted.
+    await reviewsQueueDrained(stack);
     expect(await snapshot()).toEqual(before);
   });
 
