@@ -63,9 +63,14 @@ const post = (path: string, headers: string) => `POST ${path} HTTP/1.1\r\nHost: 
 const exchange = (pieces: RawPiece[], waitMs = CLOSE_WITHIN_MS + 1_000) =>
   rawExchange(front.port, pieces, waitMs);
 
-describe('the API front: requests end', () => {
+// Each waits out a timeout of the front's, idle: side by side, they wait once.
+describe.concurrent('the API front: requests end', () => {
   it('passes a request that arrives in time', async () => {
-    const { status, body } = await exchange([post('/albums', 'Content-Length: 2\r\n'), '{}'], 1_000);
+    // Connection: close, here and below, where a test waits for an answer rather than for the front to close.
+    const { status, body } = await exchange(
+      [post('/albums', 'Content-Length: 2\r\nConnection: close\r\n'), '{}'],
+      1_000,
+    );
     expect(status).toBe(200);
     expect(JSON.parse(body ?? '')).toEqual({ received: 2 });
   });
@@ -141,7 +146,11 @@ describe('the API front: bodies over the limit', () => {
 
   it('passes a chunked body within the limit whole', async () => {
     const chunk = `4000\r\n${'x'.repeat(0x4000)}\r\n`;
-    const pieces = [post('/albums', 'Transfer-Encoding: chunked\r\n'), ...Array(3).fill(chunk), '0\r\n\r\n'];
+    const pieces = [
+      post('/albums', 'Transfer-Encoding: chunked\r\nConnection: close\r\n'),
+      ...Array(3).fill(chunk),
+      '0\r\n\r\n',
+    ];
     const { status, body } = await exchange(pieces, 2_000);
     expect(status).toBe(200);
     expect(JSON.parse(body ?? '')).toEqual({ received: 3 * 0x4000 });
@@ -193,7 +202,7 @@ describe('the API front: paths matched as API Gateway matches them', () => {
     const [method, path] = request.split(' ') as [string, string];
     const before = seenUpstream.length;
     const { status, body } = await exchange(
-      [`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n`],
+      [`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`],
       1_000,
     );
     expect(status).toBe(400);
@@ -207,7 +216,7 @@ describe('the API front: paths matched as API Gateway matches them', () => {
   it("never passes on the emulator's list of routes", async () => {
     // A path the front's routes take and the emulator's own router does not know.
     const { status, body } = await exchange(
-      ['GET /albums/elsewhere HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+      ['GET /albums/elsewhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'],
       1_000,
     );
     expect(status).toBe(404);

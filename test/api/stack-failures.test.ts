@@ -108,6 +108,14 @@ describe('npm start killed hard', () => {
 
   it('leaves no process behind holding its ports', async () => {
     otherData = await mkdtemp(join(tmpdir(), 'album-killed-'));
+    // Started from copies of the run's build and empty database, where npm start keeps its own
+    // (LOCAL_DATA_DIR), served as built (FUNCTIONS_PREBUILT) rather than built again: the processes that stay
+    // are the same.
+    const { functionsBuildDir, databaseTemplateDir } = inject('stackTemplate');
+    await Promise.all([
+      cp(functionsBuildDir, join(otherData, 'functions'), { recursive: true }),
+      cp(databaseTemplateDir, join(otherData, 'pglite'), { recursive: true }),
+    ]);
     const ports = {
       PORT: await freePort(),
       LAMBDA_PORT: await freePort(),
@@ -121,6 +129,7 @@ describe('npm start killed hard', () => {
         ...process.env,
         ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
         LOCAL_DATA_DIR: otherData,
+        FUNCTIONS_PREBUILT: 'on',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
