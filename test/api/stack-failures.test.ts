@@ -111,7 +111,7 @@ describe('npm start killed hard', () => {
     // Started from copies of the run's build and empty database, where npm start keeps its own
     // (LOCAL_DATA_DIR), served as built (FUNCTIONS_PREBUILT) rather than built again: the processes that stay
     // are the same.
-    const { functionsBuildDir, databaseTemplateDir } = inject('stackTemplate');
+    const { functionsBuildDir, databaseTemplateDir } = await stackTemplate();
     await Promise.all([
       cp(functionsBuildDir, join(otherData, 'functions'), { recursive: true }),
       cp(databaseTemplateDir, join(otherData, 'pglite'), { recursive: true }),
