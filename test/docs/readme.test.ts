@@ -18,16 +18,14 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'album-readme-'));
   // A cover replaced shows once getAlbum's cached copy lapses: upload-cover, which polls the album for its
-  // verdict, waits that long. Shortened for this stack only; the commands run with the environment as it was.
-  const cacheTtl = process.env.ALBUM_CACHE_TTL_SECONDS;
-  process.env.ALBUM_CACHE_TTL_SECONDS = '1';
-  try {
-    // On free ports, never the defaults the README once hard-coded; with the demo album, as npm start keeps it.
-    stack = await startTestStack({ dataDir, interruptibleDatabase: true, sampleAlbum: true });
-  } finally {
-    if (cacheTtl === undefined) delete process.env.ALBUM_CACHE_TTL_SECONDS;
-    else process.env.ALBUM_CACHE_TTL_SECONDS = cacheTtl;
-  }
+  // verdict, waits that long. Shortened for this stack only; the commands run with the environment as it is.
+  // On free ports, never the defaults the README once hard-coded; with the demo album, as npm start keeps it.
+  stack = await startTestStack({
+    dataDir,
+    interruptibleDatabase: true,
+    sampleAlbum: true,
+    settings: { ALBUM_CACHE_TTL_SECONDS: '1' },
+  });
   // What `npm start` publishes, so the commands find this stack on its free ports.
   await writeEndpoints(dataDir, { ...stack, auth: stack.auth.issuer });
 }, 120_000);

@@ -46,6 +46,8 @@ async function start(readyFile: string, logFile: string): Promise<StartedStack |
     const made = JSON.parse(await readFile(templateReadyFile, 'utf8')) as { ok: boolean; error?: string };
     if (!made.ok) throw new Error(`Preparing the stacks' template failed:\n${made.error}`);
     const stack = await startStackFrom(template, {
+      // A change shows within a second rather than npm start's ten (getAlbum's cached copy, README "Caching").
+      settings: { ALBUM_CACHE_TTL_SECONDS: '1' },
       log: (line) => {
         log.write(`${line}\n`);
         lastLines.push(line);
