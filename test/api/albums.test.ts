@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_YEAR } from '../../lib/schemas.js';
 import { jsonAs, signedInAs } from '../support/auth.js';
-import { coversBucket } from '../support/covers.js';
+import { coverJudged, shownCoverBytes } from '../support/covers.js';
+import { png } from '../support/images.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
 import { type SharedStack, sharedStack } from '../support/stack.js';
 
@@ -75,23 +75,21 @@ describe('POST /albums', () => {
     expect(Date.parse(policy.expiration)).toBeLessThanOrEqual(expiresAt + 1_000);
   });
 
-  it('hands out an upload the local S3 accepts from a client', async () => {
+  it('hands out an upload the local S3 accepts from a client, and stores whole', async () => {
     const album = await createAlbum();
     const form = new FormData();
     for (const [name, value] of Object.entries<string>(album.upload.fields)) form.append(name, value);
     form.append('Content-Type', 'image/png');
-    const image = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]);
-    form.append('file', new Blob([image], { type: 'image/png' }), 'cover.png');
+    const image = png(3, 2);
+    form.append('file', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'cover.png');
     const upload = await fetch(album.upload.url, { method: 'POST', body: form });
     expect(upload.status).toBeLessThan(300);
 
-    const covers = coversBucket(stack);
-    const head = await covers.s3.send(
-      new HeadObjectCommand({ Bucket: covers.bucket, Key: album.upload.key }),
-    );
-    expect(head.ContentLength).toBe(image.length);
-    expect(head.ContentType).toBe('image/png');
-    covers.s3.destroy();
+    // What the bucket stored, as the verifier read it: the upload object itself is removed once judged, which
+    // can be before a HEAD of it here.
+    const judged = await coverJudged(stack.apiUrl, album.albumId, album.upload.key);
+    expect(judged.cover).toMatchObject({ status: 'ready', size: image.length, width: 3, height: 2 });
+    expect(await shownCoverBytes(judged)).toEqual(image);
   });
 
   const invalidBodies: Array<[string, unknown, string]> = [
