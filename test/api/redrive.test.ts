@@ -9,7 +9,6 @@ import { freePort } from '@album-service/local/ports';
 import { localQueueArn } from '@album-service/local/sqs';
 import {
   CreateQueueCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
@@ -18,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type QueueAddress, redriveDeadLetters, redriveQueues } from '../../ops/dead-letters.js';
 import { createAlbum } from '../support/albums.js';
+import { messagesHeld } from '../support/reviews-queue.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -62,19 +62,6 @@ async function deadLetter(entries: Array<Omit<SendMessageBatchRequestEntry, 'Id'
   expect(Failed ?? []).toEqual([]);
 }
 
-async function depth(queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-}
-
 async function counts(albumId: string): Promise<{ likes: number; dislikes: number }> {
   const response = await fetch(`${stack.apiUrl}/albums/${albumId}/reviews`);
   expect(response.status).toBe(200);
@@ -95,7 +82,7 @@ async function expectCounted(albumId: string, expected: { likes: number; dislike
     `counts of ${albumId} to reach ${JSON.stringify(expected)}`,
   );
   await eventually(
-    async () => ((await depth(reviewsQueue.url)) === 0 ? true : undefined),
+    async () => ((await messagesHeld(sqs, reviewsQueue.url)) === 0 ? true : undefined),
     30_000,
     'the reviews queue to drain',
   );
@@ -143,7 +130,7 @@ describe('redrive', () => {
     });
 
     expect(result).toEqual({ moved: 4 });
-    expect(await depth(deadLetterQueue.url)).toBe(0);
+    expect(await messagesHeld(sqs, deadLetterQueue.url)).toBe(0);
     await expectCounted(albumId, { likes: 2, dislikes: 1 });
   });
 
@@ -174,11 +161,11 @@ describe('redrive', () => {
     expect(Messages?.map(({ Body, MessageAttributes }) => ({ Body, MessageAttributes }))).toEqual([
       { Body: body, MessageAttributes: { origin: { DataType: 'String', StringValue: 'web' } } },
     ]);
-    expect(await depth(deadLetterQueue.url)).toBe(0);
+    expect(await messagesHeld(sqs, deadLetterQueue.url)).toBe(0);
   });
 
   it('moves nothing from an empty dead-letter queue, and succeeds', async () => {
-    expect(await depth(deadLetterQueue.url)).toBe(0);
+    expect(await messagesHeld(sqs, deadLetterQueue.url)).toBe(0);
     expect(
       await redriveDeadLetters({
         sqs,
@@ -202,7 +189,7 @@ describe('redrive', () => {
     const { stdout } = await runCli({ LOCAL_DATA_DIR: await publishedStack() });
 
     expect(stdout.trim()).toBe('Moved 3 messages from album-reviews-dlq-local back to album-reviews-local');
-    expect(await depth(deadLetterQueue.url)).toBe(0);
+    expect(await messagesHeld(sqs, deadLetterQueue.url)).toBe(0);
     // Found through SQS_ENDPOINT too, with nothing left to move, while the consumer applies the moved ones.
     const [again] = await Promise.all([
       runCli({ SQS_ENDPOINT: stack.sqsUrl }),

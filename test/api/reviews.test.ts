@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbum } from '../support/albums.js';
 import { jsonAs } from '../support/auth.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
+import { reviewsQueueDrained } from '../support/reviews-queue.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -65,25 +66,6 @@ const countsReach = (albumId: string, expected: { likes: number; dislikes: numbe
     },
     30_000,
     `counts of ${albumId} to reach ${JSON.stringify(expected)}`,
-  );
-
-/** Resolves once the reviews queue holds nothing, waiting or being applied: every copy sent has been applied. */
-const queueDrained = () =>
-  eventually(
-    async () => {
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: stack.queueUrls.ReviewsQueue,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      const held =
-        Number(Attributes?.ApproximateNumberOfMessages) +
-        Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
-      return held === 0 ? true : undefined;
-    },
-    30_000,
-    'the reviews queue to drain',
   );
 
 const circuitTransitions = () =>
@@ -146,7 +128,7 @@ describe('reviews', () => {
       new SendMessageBatchCommand({ QueueUrl: stack.environment.REVIEWS_QUEUE_URL, Entries: entries }),
     );
     await countsReach(albumId, { likes: 0, dislikes: 1 });
-    await queueDrained();
+    await reviewsQueueDrained(stack);
     expect(await counts(albumId)).toEqual({ likes: 0, dislikes: 1 });
   });
 

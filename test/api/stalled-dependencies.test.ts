@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { LOCAL_CREDENTIALS } from '@album-service/local/credentials';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlbum } from '../support/albums.js';
 import { jsonAs } from '../support/auth.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
+import { reviewsQueueDrained } from '../support/reviews-queue.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
-let sqs: SQSClient;
 let listener: Record<string, string>;
 
 const configured = (name: string) =>
@@ -21,11 +19,9 @@ const SLACK_MS = 2_500;
 beforeAll(async () => {
   stack = await startTestStack({ interruptibleQueue: true, interruptibleDatabase: true });
   listener = await jsonAs(stack, 'listener');
-  sqs = new SQSClient({ endpoint: stack.sqsUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
 });
 
 afterAll(async () => {
-  sqs?.destroy();
   stack?.queueLink?.restore();
   stack?.databaseLink?.restore();
   await stack?.stop();
@@ -39,20 +35,6 @@ const vote = (albumId: string, kind: 'like' | 'dislike' = 'like', headers = list
     headers,
     body: JSON.stringify({ kind }),
   });
-
-/** Reviews on the queue, waiting or being applied. */
-const queued = async () => {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: stack.queueUrls.ReviewsQueue,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-};
 
 const timed = async (call: () => Promise<Response>) => {
   const started = Date.now();
@@ -99,11 +81,7 @@ describe('stalled dependencies', () => {
     );
     // The thawed attempt reached the database or the queue as the link opened, before the dislikes were
     // sent: once the queue holds nothing more, whatever it added is in.
-    await eventually(
-      async () => ((await queued()) === 0 ? true : undefined),
-      20_000,
-      'the reviews queue to drain',
-    );
+    await reviewsQueueDrained(stack, 20_000);
     expect(await counts(albumId)).toEqual({ likes: 0, dislikes: 1 });
   }, 90_000);
 

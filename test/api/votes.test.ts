@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AcceptedVote, MyVote, ReviewCounts, ReviewKind } from '../../lib/schemas.js';
 import { createAlbum } from '../support/albums.js';
 import { jsonAs, signedInAs, tokenFor } from '../support/auth.js';
 import { FUZZ_SEED, seededRandom } from '../support/fuzz-seed.js';
 import { expectDocumentedResponse } from '../support/openapi.js';
+import { reviewsQueueDrained } from '../support/reviews-queue.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -61,20 +62,6 @@ async function mine(albumId: string, user: string): Promise<MyVote['vote']> {
 async function subOf(user: string): Promise<string> {
   const [, payload] = (await tokenFor(stack, user)).split('.');
   return (JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as { sub: string }).sub;
-}
-
-/** Messages on the reviews queue, waiting or being processed. */
-async function queued(): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: stack.environment.REVIEWS_QUEUE_URL,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
 }
 
 describe('one vote per listener', () => {
@@ -193,7 +180,7 @@ describe('one vote per listener', () => {
       });
     }
     // Once the queue has drained, nothing is left to change the counts: they must equal the last votes.
-    await eventually(async () => ((await queued()) === 0 ? true : undefined), 90_000, 'the queue to drain');
+    await reviewsQueueDrained(stack, 90_000);
     const settled = Date.now() - started;
     for (const albumId of albumIds) expect(await counts(albumId)).toEqual(expected.get(albumId));
     for (const user of users) {
