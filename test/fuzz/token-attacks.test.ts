@@ -1,14 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { generateKeyPair, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coverKeyPrefixes } from '../../lib/covers/keys.js';
 import { createAlbum } from '../support/albums.js';
 import { jsonAs } from '../support/auth.js';
 import { coversBucket } from '../support/covers.js';
 import { FUZZ_SEED, replayLine } from '../support/fuzz-seed.js';
 import { reviewsQueueDrained } from '../support/reviews-queue.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { eventually, type SharedStack, sharedStack } from '../support/stack.js';
 import { type Forge, forgedRequest, type TokenAttack, tokenAttacks } from './token-attacks.js';
 
 /**
@@ -18,9 +20,11 @@ import { type Forge, forgedRequest, type TokenAttack, tokenAttacks } from './tok
  */
 
 const IN_FLIGHT = 8;
+/** The artist of every album this file makes or tries to make: its own on the shared stack. */
+const FORGER = `Forger ${randomUUID()}`;
 const REQUESTS = 800;
 const BODIES: Record<TokenAttack['route'], string | undefined> = {
-  'POST /albums': JSON.stringify({ artist: 'Forger', title: 'Stolen', year: 2001 }),
+  'POST /albums': JSON.stringify({ artist: FORGER, title: 'Stolen', year: 2001 }),
   'POST /albums/{albumId}/cover': undefined,
   'POST /albums/{albumId}/reviews': JSON.stringify({ kind: 'like' }),
   'PATCH /albums/{albumId}': JSON.stringify({ title: 'Stolen' }),
@@ -29,7 +33,7 @@ const BODIES: Record<TokenAttack['route'], string | undefined> = {
   'DELETE /albums/{albumId}/reviews/mine': undefined,
 };
 
-let stack: TestStack;
+let stack: SharedStack;
 let covers: ReturnType<typeof coversBucket>;
 let forge: Forge;
 let before: unknown;
@@ -37,11 +41,18 @@ const byAttack = new Map<string, number>();
 
 const api = (path: string, init?: RequestInit) => fetch(`${stack.apiUrl}${path}`, init);
 
-/** Everything a refused request must leave alone: every album with its counts, and every stored object. */
+/**
+ * Everything a refused request could have changed: the attacked album with its counts and stored objects,
+ * and the albums of this file's artist, which a POST /albums that got through would add to. Every attack
+ * names that album or that artist.
+ */
 async function snapshot() {
   const albums: unknown[] = [];
+  const artist = `artist=${encodeURIComponent(FORGER)}`;
   for (let cursor: string | null = ''; cursor !== null; ) {
-    const page = (await (await api(`/albums?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+    const page = (await (
+      await api(`/albums?${artist}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+    ).json()) as {
       items: unknown[];
       nextCursor: string | null;
     };
@@ -49,8 +60,14 @@ async function snapshot() {
     cursor = page.nextCursor;
   }
   const counts = await (await api(`/albums/${forge.albumId}/reviews`)).json();
-  const { Contents = [] } = await covers.s3.send(new ListObjectsV2Command({ Bucket: covers.bucket }));
-  return { albums, counts, objects: Contents.map(({ Key, Size, ETag }) => ({ Key, Size, ETag })) };
+  const objects = [];
+  for (const prefix of coverKeyPrefixes(forge.albumId)) {
+    const { Contents = [] } = await covers.s3.send(
+      new ListObjectsV2Command({ Bucket: covers.bucket, Prefix: prefix }),
+    );
+    objects.push(...Contents.map(({ Key, Size, ETag }) => ({ Key, Size, ETag })));
+  }
+  return { albums, counts, objects };
 }
 
 async function expectUnauthorized(attack: TokenAttack): Promise<void> {
@@ -72,11 +89,11 @@ async function expectUnauthorized(attack: TokenAttack): Promise<void> {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await sharedStack();
   covers = coversBucket(stack);
   const signingJwk = JSON.parse(await readFile(stack.auth.keyFile, 'utf8')) as JWK & { kid: string };
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = signingJwk;
-  const { albumId } = await createAlbum(stack, 'Forger');
+  const { albumId } = await createAlbum(stack, FORGER);
   forge = {
     issuer: stack.auth.issuer,
     clientId: stack.auth.clientId,
@@ -106,7 +123,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   covers?.s3.destroy();
-  await stack?.stop();
   const lines = [...byAttack.entries()].sort(([a], [b]) => a.localeCompare(b));
   const total = lines.reduce((sum, [, count]) => sum + count, 0);
   console.log(
