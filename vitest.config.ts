@@ -52,6 +52,8 @@ export default defineConfig({
           include: stackSuites,
           globalSetup: ['test/support/stack-template.ts', 'test/support/shared-stack.ts'],
           maxWorkers: 2,
+          // As in the unit project: each file starts and stops what it uses, and leaves nothing else behind.
+          isolate: false,
           sequence: { groupOrder: 1 },
         },
       },
