@@ -96,7 +96,9 @@ async function expectRejected(cover: { what: string; bytes: Buffer }, contentTyp
   if (album.cover.status !== 'rejected' || album.cover.url !== undefined) {
     throw problem(`Not rejected: ${JSON.stringify(album.cover)}`);
   }
-  if (await covers.stored(upload.key)) throw problem('The rejected object is still in the bucket');
+  await covers.removed(upload.key).catch(() => {
+    throw problem('The rejected object is still in the bucket');
+  });
 }
 
 beforeAll(async () => {

@@ -44,7 +44,10 @@ export async function shownCoverBytes(album: Album): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
-/** The stack's covers bucket, through an S3 client of the test's own: `stored(key)` tells whether an object is there. */
+/**
+ * The stack's covers bucket, through an S3 client of the test's own: `stored(key)` tells whether an object is
+ * there, `removed(key)` waits for it to be gone.
+ */
 export function coversBucket(stack: Pick<LocalStack, 's3Url' | 'environment'>) {
   const s3 = new S3Client({
     endpoint: stack.s3Url,
@@ -53,13 +56,20 @@ export function coversBucket(stack: Pick<LocalStack, 's3Url' | 'environment'>) {
     credentials: LOCAL_CREDENTIALS,
   });
   const bucket = stack.environment.COVERS_BUCKET;
+  const stored = (key: string) =>
+    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
   return {
     s3,
     bucket,
-    stored: (key: string) =>
-      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-        () => true,
-        () => false,
-      ),
+    stored,
+    /**
+     * Resolves once the object is gone, failing after `timeoutMs`: the verifier records its verdict first and
+     * removes what it no longer needs right after, so an album can show the verdict a moment before.
+     */
+    removed: (key: string, timeoutMs = 10_000) =>
+      eventually(async () => ((await stored(key)) ? undefined : true), timeoutMs, `${key} to be removed`),
   };
 }
