@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalStack } from '@album-service/local';
@@ -42,10 +42,7 @@ async function start(readyFile: string, logFile: string): Promise<StartedStack |
   const log = createWriteStream(logFile);
   const lastLines: string[] = [];
   try {
-    const { readyFile: templateReadyFile, ...template } = await templateOfThisRun();
-    const made = JSON.parse(await readFile(templateReadyFile, 'utf8')) as { ok: boolean; error?: string };
-    if (!made.ok) throw new Error(`Preparing the stacks' template failed:\n${made.error}`);
-    const stack = await startStackFrom(template, {
+    const stack = await startStackFrom(await templateOfThisRun(), {
       // A change shows within a second rather than npm start's ten (getAlbum's cached copy, README "Caching").
       settings: { ALBUM_CACHE_TTL_SECONDS: '1' },
       log: (line) => {

@@ -20,8 +20,8 @@ declare module 'vitest' {
 
 interface Preparation {
   template: StackTemplate;
-  /** Settles once the ready file is written, either way. */
-  made: Promise<void>;
+  /** Settles once the ready file is written: with why the template could not be made, or undefined. */
+  made: Promise<string | undefined>;
   users: number;
   remove: () => Promise<void>;
 }
@@ -47,14 +47,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 /**
- * For another global setup of the run, in this process: the template once its ready file is written
- * (read it to know whether it was made). Its project must name this setup before the other.
+ * For another global setup of the run, in this process: the functions and the database once made, or the
+ * reason they were not. Its project must name this setup before the other.
  */
-export async function templateOfThisRun(): Promise<StackTemplate> {
+export async function templateOfThisRun(): Promise<
+  Pick<StackTemplate, 'functionsBuildDir' | 'databaseTemplateDir'>
+> {
   const preparation = await shared[PREPARATION];
   if (!preparation) throw new Error('test/support/stack-template.ts must run before the setups that use it');
-  await preparation.made;
-  return preparation.template;
+  const failure = await preparation.made;
+  if (failure) throw new Error(`Preparing the stacks' template failed:\n${failure}`);
+  const { readyFile: _readyFile, ...template } = preparation.template;
+  return template;
 }
 
 async function prepare(): Promise<Preparation> {
@@ -69,17 +73,22 @@ async function prepare(): Promise<Preparation> {
     buildFunctions(template.functionsBuildDir, (line) => logs.push(line)),
     createDatabaseTemplate(template.databaseTemplateDir),
   ]).then(
-    () => writeFile(template.readyFile, JSON.stringify({ ok: true })),
-    (error: unknown) =>
-      writeFile(
-        template.readyFile,
-        JSON.stringify({ ok: false, error: `${error}\n${logs.slice(-40).join('\n')}` }),
-      ),
+    () => undefined,
+    (error: unknown) => `${error}\n${logs.slice(-40).join('\n')}`,
   );
+  const made = making.then(async (failure) => {
+    await writeFile(
+      template.readyFile,
+      JSON.stringify(failure === undefined ? { ok: true } : { ok: false, error: failure }),
+    );
+    return failure;
+  });
   return {
     template,
-    made: making,
+    made,
     users: 0,
-    remove: () => making.finally(() => rm(folder, { recursive: true, force: true })),
+    remove: async () => {
+      await made.finally(() => rm(folder, { recursive: true, force: true }));
+    },
   };
 }
